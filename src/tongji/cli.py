@@ -1,0 +1,148 @@
+"""The command line: a thin layer over the library functions.
+
+Exit codes: 0 clean; 1 some input had errors (with --strict, warnings too); 2 bad usage or
+a bad config; 3 an unexpected failure (the log has the details).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from loguru import logger
+
+from . import __version__
+from .config import ConfigError, load_pack
+from .extract import UsageError, collect_inputs, extract_paths
+from .issues import ERROR, WARNING, count
+from .read import ReadError
+from .roster import RosterError, load_roster
+from .store import ISSUES_FILE, write_extract
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def setup_logging(verbose: bool = False, log_file: str | None = None) -> None:
+    logger.remove()
+    logger.add(sys.stderr, level="DEBUG" if verbose else "INFO", format="<level>{message}</level>", colorize=None)
+    if log_file:
+        logger.add(log_file, level="DEBUG", encoding="utf-8", rotation="10 MB", retention=10, enqueue=False)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _load_pack(mappings: str):
+    try:
+        return load_pack(mappings)
+    except ConfigError as exc:
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        _fail(f"映射配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+
+
+def _load_roster(path: str):
+    try:
+        return load_roster(path)
+    except RosterError as exc:
+        _fail(f"学校名录有误：{exc.file}：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""), EXIT_USAGE)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="tongji %(version)s")
+def main() -> None:
+    """tongji（统计）：从各校的教育统计报表中提取数字，汇总成质量年报的数据表。"""
+
+
+@main.command("extract", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help="映射配置目录（含 datasets.toml）。")
+@click.option("--roster", "-r", required=True, type=click.Path(), help="学校名录（.xlsx/.xls/.csv）。")
+@click.option("--year", "-y", required=True, type=click.IntRange(1990, 2100), help="报表所属年度，如 2020。")
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False), help="输出目录。")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行读取的进程数。")
+@click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
+@click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
+def extract_cmd(paths, mappings, roster, year, out, jobs, strict, log_file, verbose) -> None:
+    """从 PATHS（文件、文件夹或通配符）中的工作簿提取数据。
+
+    每个数据集写成一个 Parquet 文件，另写 lineage.parquet（每个值来自哪个文件、工作表、
+    单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
+    """
+    setup_logging(verbose, log_file)
+    try:
+        code = run_extract(paths, mappings, roster, year, out, jobs, strict)
+    except SystemExit:
+        raise
+    except Exception as exc:  # no traceback for the user; the log file has it
+        logger.opt(exception=log_file is not None).debug("failure")
+        _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
+    sys.exit(code)
+
+
+def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -> int:
+    pack = _load_pack(mappings)
+    roster = _load_roster(roster_path)
+    try:
+        files = collect_inputs(paths)
+    except UsageError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if not files:
+        _fail("没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods）。", EXIT_USAGE)
+    logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(files), len(pack.mappings), len(roster.schools), year)
+
+    show_bar = sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=len(files), label="提取", file=sys.stderr) as bar:
+            result = extract_paths(files, pack, roster, year, jobs, progress=lambda _r: bar.update(1))
+    else:
+        result = extract_paths(files, pack, roster, year, jobs)
+    write_extract(result, pack, out)
+
+    errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
+    for issue in sorted((i for i in result.issues if i.severity in (ERROR, WARNING)), key=lambda i: (i.severity != ERROR, i.file)):
+        logger.debug(str(issue))
+    ok_files = sum(1 for f in result.files if not any(i.severity == ERROR for i in f.issues))
+    logger.info(
+        "完成：{} 个文件，其中 {} 个无错误；提取 {} 个值；错误 {} 个，警告 {} 个。问题清单：{}",
+        len(result.files),
+        ok_files,
+        len(result.values),
+        errors,
+        warnings,
+        Path(out) / ISSUES_FILE,
+    )
+    if errors or (strict and warnings):
+        return EXIT_DATA
+    return EXIT_OK
+
+
+@main.command("inspect", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
+@click.option("--mapping", "mapping_id", help="按此映射（文件名，不含 .toml）取值，显示每个字段在哪里找到或为何找不到。")
+@click.option("--roster", "-r", type=click.Path(), help="学校名录；给出时显示认定的学校。")
+def inspect_cmd(file, mappings, mapping_id, roster) -> None:
+    """显示工作簿中每个工作表的结构：表头路径、列代码、行标签、合并区域、相符的映射。"""
+    from .inspection import inspect_workbook
+
+    setup_logging()
+    pack = _load_pack(mappings) if Path(mappings).is_dir() or mapping_id else None
+    roster_obj = _load_roster(roster) if roster else None
+    try:
+        text = inspect_workbook(file, pack, mapping_id, roster_obj)
+    except ReadError as exc:
+        _fail(f"{file}：{exc.message}（{exc.hint}）", EXIT_DATA)
+    except KeyError:
+        names = "、".join(m.id for m in pack.mappings) if pack else ""
+        _fail(f"没有名为“{mapping_id}”的映射；可用：{names}", EXIT_USAGE)
+    click.echo(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

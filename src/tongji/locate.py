@@ -1,0 +1,399 @@
+"""Locating: where the header, the labels and the figures of a sheet are.
+
+Works the same on the national client's exports and on tables that schools retype:
+- the export's own grid labels (a row `A B C …`, a column `1 2 3 …`) are recognised and
+  ignored;
+- the column-code row (`甲 | 乙 | 1 | 2 | …`) is recognised: 甲 marks the row-label column,
+  乙 the 行次 column, the numbers are column codes;
+- the header block above the data is found from the data itself, merged cells are filled,
+  and each column gets a header path (`按学历分/本科毕业`) and the unit its header names;
+- data rows run to the end of the table; notes under it (`注：…`, `填表人：…`) end it.
+Nothing here knows about mappings: `Table` is a description of the sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
+from .read import Sheet, column_letter
+from .units import unit_in_sheet_text
+
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
+_NOTE_RE = re.compile(
+    r"^(注|说明|备注|填表说明|填报说明|数据来源)[\d:：.、]|^(填表人|填报人|单位负责人|统计负责人|审核人|报出日期|制表)"
+)
+_LINE_HEADERS = frozenset({"编号", "行次", "行号"})
+MAX_HEADER_ROWS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    parts: tuple[str, ...]
+    code: str | None = None
+    unit: str | None = None
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    index: int
+    label: str
+    line: str | None = None
+
+    @property
+    def is_total(self) -> bool:
+        return is_total_label(self.label)
+
+
+@dataclass
+class Table:
+    sheet: Sheet
+    header_rows: list[int]
+    data_rows: list[Row]
+    columns: list[Column]
+    code_row: int | None = None
+    label_col: int | None = None
+    line_col: int | None = None
+    grid_label_row: int | None = None
+    grid_label_col: int | None = None
+    unit: str | None = None
+    notes_row: int | None = None
+    ignored: set[tuple[int, int]] = field(default_factory=set, repr=False)
+
+    def value(self, row: int, col: int) -> Any:
+        return self.sheet.cell(row, col)
+
+
+def is_total_label(label: str) -> bool:
+    return label in TOTAL_LABELS or label.startswith(("合计", "总计"))
+
+
+def _line_value(raw: Any) -> str | None:
+    text = normalize_text(raw)
+    if not text:
+        return None
+    try:
+        return str(int(float(text)))
+    except ValueError:
+        return text
+
+
+class SheetView:
+    """A sheet with the export's grid labels blanked out and merged cells filled."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.grid_row = self._find_letters_row()
+        self.grid_col = self._find_numbers_col()
+
+    def _find_letters_row(self) -> int | None:
+        for r in range(min(3, self.sheet.n_rows)):
+            cells = [(c, normalize_text(v)) for c, v in enumerate(self.sheet.rows[r]) if v not in ("", None)]
+            if len(cells) >= 3 and sum(t == column_letter(c) for c, t in cells) >= 0.8 * len(cells):
+                return r
+        return None
+
+    def _find_numbers_col(self) -> int | None:
+        start = 0 if self.grid_row is None else self.grid_row + 1
+        span = self.sheet.n_rows - start
+        if span < 5:
+            return None
+        for c in range(min(2, self.sheet.n_cols)):
+            offsets: dict[int, int] = {}
+            for r in range(start, self.sheet.n_rows):
+                v = self.sheet.cell(r, c)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
+                    offsets[int(v) - r] = offsets.get(int(v) - r, 0) + 1
+            if offsets and max(offsets.values()) >= 0.8 * span:
+                return c
+        return None
+
+    def raw(self, r: int, c: int) -> Any:
+        if r == self.grid_row or c == self.grid_col:
+            return None
+        return self.sheet.cell(r, c)
+
+    def filled(self, r: int, c: int) -> Any:
+        if r == self.grid_row or c == self.grid_col:
+            return None
+        return self.sheet.filled(r, c)
+
+    def row_values(self, r: int) -> list[tuple[int, Any]]:
+        return [(c, v) for c in range(self.sheet.n_cols) if (v := self.raw(r, c)) is not None]
+
+
+def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | None:
+    """(row, 甲 column, 乙 column) of the column-code row, if the sheet has one."""
+    for r in range(min(last, view.sheet.n_rows)):
+        cells = view.row_values(r)
+        for i, (c, v) in enumerate(cells):
+            if normalize_label(v) != "甲":
+                continue
+            rest = cells[i + 1 :]
+            line_col = None
+            if rest and normalize_label(rest[0][1]) == "乙":
+                line_col = rest[0][0]
+                rest = rest[1:]
+            codes = [_line_value(v2) for _, v2 in rest[:3]]
+            if len(codes) >= 2 and codes[:2] == ["1", "2"]:
+                return r, c, line_col
+    return None
+
+
+def _is_data_row(view: SheetView, r: int) -> bool:
+    cells = view.row_values(r)
+    if not cells:
+        return False
+    numeric = sum(looks_numeric(v) for _, v in cells)
+    return numeric >= 1 and numeric >= 0.5 * len(cells) and numeric >= min(2, len(cells))
+
+
+def _distinct_filled(view: SheetView, r: int) -> int:
+    return len({normalize_label(v) for c in range(view.sheet.n_cols) if (v := view.filled(r, c)) not in (None, "")} - {""})
+
+
+def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
+    for r in range(min(rows, sheet.n_rows)):
+        for v in sheet.rows[r]:
+            if isinstance(v, str) and "单位" in v:
+                unit = unit_in_sheet_text(v)
+                if unit:
+                    return unit
+    return None
+
+
+def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
+    """Describe the table on a sheet, or None when the sheet holds no table of figures."""
+    view = view or SheetView(sheet)
+    code = _find_code_row(view, 40)
+    label_col = line_col = None
+    if code is not None:
+        code_row, label_col, line_col = code
+        data_start = code_row + 1
+        header_end = code_row - 1
+    else:
+        code_row = None
+        first_text = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
+        if first_text is None:
+            return None
+        data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _is_data_row(view, r)), None)
+        if data_start is None:
+            return None
+        header_end = data_start - 1
+
+    header_rows: list[int] = []
+    r = header_end
+    spacer_used = False
+    while r >= 0 and len(header_rows) < MAX_HEADER_ROWS:
+        if r == view.grid_row:
+            break
+        distinct = _distinct_filled(view, r)
+        if distinct == 0 and not spacer_used and header_rows == []:
+            spacer_used = True  # an empty spacer row between header and data
+            r -= 1
+            continue
+        if distinct <= 1:
+            break
+        header_rows.insert(0, r)
+        r -= 1
+
+    # Columns: header paths, codes, units.
+    n_cols = sheet.n_cols
+    columns: list[Column] = []
+    for c in range(n_cols):
+        if c == view.grid_col:
+            continue
+        parts: list[str] = []
+        unit = None
+        for hr in header_rows:
+            v = view.filled(hr, c)
+            if v in (None, ""):
+                continue
+            unit = unit_in_label(v) or unit
+            part = normalize_label(v)
+            if part and (not parts or parts[-1] != part):
+                parts.append(part)
+        col_code = _line_value(view.raw(code_row, c)) if code_row is not None else None
+        columns.append(Column(c, tuple(parts), col_code, unit))
+
+    if line_col is None:
+        line_col = next((col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None)
+
+    # Data rows, up to notes or the end.
+    rows_with_cells: list[tuple[int, list[tuple[int, Any]]]] = []
+    notes_row = None
+    for r in range(data_start, sheet.n_rows):
+        cells = view.row_values(r)
+        if not cells:
+            continue
+        if _NOTE_RE.match(normalize_text(cells[0][1])):
+            notes_row = r
+            break
+        rows_with_cells.append((r, cells))
+
+    if label_col is None:
+        label_col = _guess_label_col(view, rows_with_cells, line_col)
+
+    data_rows = []
+    for r, _cells in rows_with_cells:
+        label = normalize_label(view.filled(r, label_col)) if label_col is not None else ""
+        line = _line_value(view.raw(r, line_col)) if line_col is not None else None
+        data_rows.append(Row(r, label, line))
+
+    data_columns = [col for col in columns if col.index not in (label_col, line_col)]
+    return Table(
+        sheet=sheet,
+        header_rows=header_rows,
+        data_rows=data_rows,
+        columns=data_columns,
+        code_row=code_row,
+        label_col=label_col,
+        line_col=line_col,
+        grid_label_row=view.grid_row,
+        grid_label_col=view.grid_col,
+        unit=find_sheet_unit(sheet),
+        notes_row=notes_row,
+    )
+
+
+def _guess_label_col(view: SheetView, rows: list[tuple[int, list[tuple[int, Any]]]], line_col: int | None) -> int | None:
+    """The leftmost column whose data cells are mostly text labels."""
+    if not rows:
+        return None
+    for c in range(view.sheet.n_cols):
+        if c in (view.grid_col, line_col):
+            continue
+        texts = 0
+        filled = 0
+        for r, _ in rows:
+            v = view.filled(r, c)
+            if v in (None, ""):
+                continue
+            filled += 1
+            if not looks_numeric(v):
+                texts += 1
+        if filled and texts >= 0.5 * len(rows):
+            return c
+        if filled and texts < filled:
+            return None  # reached the numbers without finding labels
+    return None
+
+
+# ---------------------------------------------------------------- lookups
+
+
+class LookupError_(Exception):
+    """A row or column that a mapping names is missing or ambiguous in this sheet."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _suffix_match(parts: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    return len(wanted) <= len(parts) and parts[len(parts) - len(wanted) :] == wanted
+
+
+def find_column(table: Table, paths: tuple[str, ...] = (), code: str | None = None) -> Column:
+    """The column a field names, by column code or header path (full, or its last parts)."""
+    if code is not None:
+        hits = [c for c in table.columns if c.code == _line_value(code)]
+        if len(hits) == 1:
+            return hits[0]
+        if not paths:
+            have = "、".join(c.code for c in table.columns if c.code) or "（本表没有列代码行）"
+            raise LookupError_("column_not_found", f"找不到列代码“{code}”；本表的列代码：{have}")
+    for wanted_path in paths:
+        wanted = tuple(wanted_path.split("/"))
+        exact = [c for c in table.columns if c.parts == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        hits = [c for c in table.columns if _suffix_match(c.parts, wanted)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            listing = "；".join(f"{column_letter(c.index)} 列“{c.path}”" for c in hits)
+            raise LookupError_("column_ambiguous", f"列标题“{wanted_path}”对应多列：{listing}；请在映射中写出完整的标题路径")
+    have = "；".join(f"{column_letter(c.index)}“{c.path}”" for c in table.columns if c.path) or "（未识别出表头）"
+    raise LookupError_("column_not_found", f"找不到列“{' 或 '.join(paths)}”；本表的列标题：{have}")
+
+
+def find_row(table: Table, labels: tuple[str, ...] = (), line: str | None = None) -> Row:
+    if line is not None:
+        hits = [r for r in table.data_rows if r.line == _line_value(line)]
+        if len(hits) == 1:
+            return hits[0]
+        if not labels:
+            raise LookupError_("row_not_found", f"找不到行次“{line}”")
+    for label in labels:
+        hits = [r for r in table.data_rows if r.label == label]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            rows = "、".join(str(r.index + 1) for r in hits)
+            raise LookupError_("row_ambiguous", f"行标签“{label}”出现在多行（第 {rows} 行）；请在映射中用 line（行次）指定")
+    have = "、".join(r.label for r in table.data_rows if r.label) or "（未识别出行标签）"
+    raise LookupError_("row_not_found", f"找不到行“{' 或 '.join(labels)}”；本表的行标签：{have}")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    row: int
+    col: int
+    raw: Any
+    inline: bool = False  # the value was typed into the label cell (`学校名称：赤峰农牧学校`)
+
+
+def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None) -> Found | None:
+    """Key–value forms: the value beside (or below) a label cell, skipping merged blanks."""
+    view = view or SheetView(sheet)
+    for r in range(sheet.n_rows):
+        row = sheet.rows[r]
+        for c in range(len(row)):
+            v = row[c]
+            if not isinstance(v, str) or not v.strip() or view.raw(r, c) is None:
+                continue
+            text = normalize_text(v)
+            compact = re.sub(r"\s+", "", text)
+            for label in labels:
+                if normalize_label(text) == label:
+                    found = _value_near(view, r, c, direction)
+                    if found is not None:
+                        return found
+                elif compact.startswith(label) and compact[len(label) : len(label) + 1] in (":", "："):
+                    rest = text.split(":", 1)[-1] if ":" in text else text.split("：", 1)[-1]
+                    if rest.strip():
+                        return Found(r, c, rest.strip(), inline=True)
+                    found = _value_near(view, r, c, direction)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None:
+    sheet = view.sheet
+    merge = sheet.merge_at.get((r, c))
+    last_col = merge.last_col if merge else c
+    last_row = merge.last_row if merge else r
+    if direction in ("auto", "right"):
+        for cc in range(last_col + 1, min(last_col + 8, sheet.n_cols)):
+            v = view.raw(r, cc)
+            if v not in (None, ""):
+                return Found(r, cc, v)
+            m = sheet.merge_at.get((r, cc))
+            if m is not None and (m.first_row, m.first_col) != (r, cc):
+                continue  # a blank inside a merged range
+    if direction in ("auto", "below"):
+        for rr in range(last_row + 1, min(last_row + 4, sheet.n_rows)):
+            v = view.raw(rr, c)
+            if v not in (None, ""):
+                return Found(rr, c, v)
+    return None
