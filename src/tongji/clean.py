@@ -196,6 +196,18 @@ def _clean_text(raw: Any, field_type: str) -> Cleaned:
     return Cleaned(text, VALUE, "文本")
 
 
+STATUS_LABEL = {VALUE: "值", EMPTY: "空", NOT_APPLICABLE: "不适用（*）", ERROR: "错误"}
+
+
+def raw_text(raw: Any) -> str:
+    """A raw cell as the person who typed it sees it: `100`, not `100.0`."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    return str(raw)
+
+
 def looks_numeric(raw: Any) -> bool:
     """True for a cell that holds data rather than a label: a number, numeric text or `*`."""
     if raw is None or isinstance(raw, bool):

@@ -375,7 +375,7 @@ def _emit(
         ctx.issue(
             ERROR,
             "bad_value",
-            f"“{fdef.title}”的值无法识别：{cleaned.message}（原文“{raw}”）",
+            f"“{fdef.title}”的值无法识别：{cleaned.message}（原文“{clean.raw_text(raw)}”）",
             "请在原表中更正后重新放入；tongji 不会猜测数字。",
             sheet.name,
             cell,
@@ -417,7 +417,7 @@ def _emit(
         unit=fdef.unit,
         source_unit=source_unit,
         factor=factor,
-        raw="" if raw is None else str(raw),
+        raw=clean.raw_text(raw),
         file=ctx.file,
         sheet=sheet.name,
         cell=cell,
@@ -454,6 +454,8 @@ def _extract_keyvalue(ctx: _FileContext, sheet: Sheet, view: SheetView, mapping:
             _missing_field(ctx, sheet, mapping, fdef, p, f"表中没有标签“{' 或 '.join(labels)}”或其旁边没有值", "field_not_found")
             continue
         unit, how = _source_unit(p, None, None, mapping, fdef)
+        if found.label_unit and not p.unit:
+            unit, how = found.label_unit, "标签"
         where = f"键值：标签“{labels[0]}”{'（同格）' if found.inline else ''}"
         _emit(ctx, sheet, mapping, dataset, fdef, school_id, mapping.keys, found.row, found.col, found.raw, unit, how, where, found.inline)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .clean import STATUS_LABEL
 from .config import Pack
 from .extract import try_mapping
 from .locate import SheetView, locate_table
-from .match import SheetText, choose_mapping
+from .match import SheetText, choose_mapping, score_sheet
 from .read import Workbook, cell_address, column_letter, read_workbook
 from .roster import Roster
 
@@ -81,9 +82,15 @@ def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = No
                 f"采用 {choice.mapping.id}" if choice.mapping else ("多个映射同分，无法确定" if choice.ambiguous else "没有相符的映射")
             )
             out.append(f"  映射得分：{choice.candidates(5)} → {verdict}")
-            if forced is not None:
-                out.extend(_field_report(wb, sheet, forced, pack, roster))
+            if forced is not None and sheet.visible:
+                fits = any(sc.fits for sc in choice.scores if sc.mapping is forced)
+                if fits or not any(_fits(s, forced, pack) for s in wb.sheets if s.visible and not s.is_empty):
+                    out.extend(_field_report(wb, sheet, forced, pack, roster))
     return "\n".join(out)
+
+
+def _fits(sheet, mapping, pack: Pack) -> bool:
+    return score_sheet(SheetText(sheet), mapping, pack).fits
 
 
 def _field_report(wb: Workbook, sheet, mapping, pack: Pack, roster: Roster | None) -> list[str]:
@@ -102,7 +109,7 @@ def _field_report(wb: Workbook, sheet, mapping, pack: Pack, roster: Roster | Non
             lines.append(f"    {p.field:<24} {fdef.title}：未取到")
             continue
         for v in hits[:5]:
-            shown = v.text if v.text is not None else (f"{v.value:g}" if v.value is not None else v.status)
+            shown = v.text if v.text is not None else (f"{v.value:g}" if v.value is not None else STATUS_LABEL.get(v.status, v.status))
             keys = f" [{'、'.join(val for _, val in v.keys)}]" if v.keys else ""
             lines.append(f"    {p.field:<24} {fdef.title}{keys}：{v.cell} 原文“{v.raw}” → {shown}{' ' + v.unit if v.unit and v.value is not None else ''}  （{v.rule}）")
         if len(hits) > 5:

@@ -75,6 +75,13 @@ def is_total_label(label: str) -> bool:
     return label in TOTAL_LABELS or label.startswith(("合计", "总计"))
 
 
+def _letters_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
 def _line_value(raw: Any) -> str | None:
     text = normalize_text(raw)
     if not text:
@@ -96,7 +103,15 @@ class SheetView:
     def _find_letters_row(self) -> int | None:
         for r in range(min(3, self.sheet.n_rows)):
             cells = [(c, normalize_text(v)) for c, v in enumerate(self.sheet.rows[r]) if v not in ("", None)]
-            if len(cells) >= 3 and sum(t == column_letter(c) for c, t in cells) >= 0.8 * len(cells):
+            if len(cells) < 3:
+                continue
+            # letters A, B, C … in consecutive columns, possibly shifted right by the numbers column
+            offsets: dict[int, int] = {}
+            for c, t in cells:
+                if len(t) <= 2 and t.isascii() and t.isalpha() and t.isupper():
+                    off = _letters_index(t) - c
+                    offsets[off] = offsets.get(off, 0) + 1
+            if offsets and max(offsets.values()) >= 0.8 * len(cells):
                 return r
         return None
 
@@ -242,12 +257,14 @@ def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
         label_col = _guess_label_col(view, rows_with_cells, line_col)
 
     data_rows = []
-    for r, _cells in rows_with_cells:
+    for r, cells in rows_with_cells:
         label = normalize_label(view.filled(r, label_col)) if label_col is not None else ""
+        if not label:  # e.g. `合计` typed into the 序号 column
+            label = next((normalize_label(v) for c, v in cells if c != line_col and not looks_numeric(v)), "")
         line = _line_value(view.raw(r, line_col)) if line_col is not None else None
         data_rows.append(Row(r, label, line))
 
-    data_columns = [col for col in columns if col.index not in (label_col, line_col)]
+    data_columns = [col for col in columns if col.index != line_col]
     return Table(
         sheet=sheet,
         header_rows=header_rows,
@@ -279,10 +296,8 @@ def _guess_label_col(view: SheetView, rows: list[tuple[int, list[tuple[int, Any]
             filled += 1
             if not looks_numeric(v):
                 texts += 1
-        if filled and texts >= 0.5 * len(rows):
+        if texts >= 0.5 * len(rows):
             return c
-        if filled and texts < filled:
-            return None  # reached the numbers without finding labels
     return None
 
 
@@ -350,6 +365,7 @@ class Found:
     col: int
     raw: Any
     inline: bool = False  # the value was typed into the label cell (`学校名称：赤峰农牧学校`)
+    label_unit: str | None = None  # a unit the label names: `占地面积（平方米）`
 
 
 def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None) -> Found | None:
@@ -367,7 +383,7 @@ def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = 
                 if normalize_label(text) == label:
                     found = _value_near(view, r, c, direction)
                     if found is not None:
-                        return found
+                        return Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
                 elif compact.startswith(label) and compact[len(label) : len(label) + 1] in (":", "："):
                     rest = text.split(":", 1)[-1] if ":" in text else text.split("：", 1)[-1]
                     if rest.strip():

@@ -78,12 +78,10 @@ class Roster:
         if key in self._names:
             school, how = self._names[key]
             return Resolution(school, key, how)
-        hits: list[tuple[str, School]] = []
-        for name in self._by_length:
-            if len(name) >= 2 and name in key:
-                if hits and len(name) < len(hits[0][0]):
-                    break
-                hits.append((name, self._names[name][0]))
+        contained = [n for n in self._by_length if len(n) >= 2 and n in key]
+        # a name inside a longer matched name (`农牧学校` in `赤峰农牧学校`) is not separate evidence
+        hits = [(n, self._names[n][0]) for n in contained if not any(n != m and n in m for m in contained)]
+        hits.sort(key=lambda h: -len(h[0]))
         schools = {s.school_id for _, s in hits}
         if len(schools) == 1:
             return Resolution(hits[0][1], hits[0][0], "包含")

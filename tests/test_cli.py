@@ -1,0 +1,125 @@
+import csv
+import subprocess
+import sys
+
+import polars as pl
+from builders import (
+    SheetSpec,
+    key_value_form,
+    national_teacher_form,
+    retyped_major_table,
+    write_xls,
+    write_xlsx,
+)
+from click.testing import CliRunner
+
+from tongji.cli import main
+
+
+def _batch(tmp_path):
+    d = tmp_path / "returns"
+    d.mkdir()
+    write_xlsx(d / "赤峰农牧学校_421.xlsx", [national_teacher_form()])
+    write_xls(d / "松山区职教中心_421.xls", [national_teacher_form(school="松山区职教中心", total=50, male=20, female=30)])
+    write_xlsx(d / "赤峰农牧学校_专业.xlsx", [retyped_major_table()])
+    write_xlsx(d / "赤峰农牧学校_111.xlsx", [key_value_form()])
+    (d / "corrupt.xlsx").write_bytes(b"PK\x03\x04garbage")
+    (d / "renamed.xlsx").write_text("只是文本", encoding="utf-8")
+    (d / "~$赤峰农牧学校_421.xlsx").write_bytes(b"lock")
+    canteen = SheetSpec("食堂")
+    canteen.row(0, ["食堂", "面积"])
+    canteen.row(1, ["一食堂", 300])
+    write_xlsx(d / "赤峰第一职业中专_食堂.xlsx", [canteen])
+    return d
+
+
+def test_extract_mixed_folder(tmp_path, pack_dir, roster_path):
+    d = _batch(tmp_path)
+    out = tmp_path / "out"
+    args = ["extract", str(d), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+
+    teachers = pl.read_parquet(out / "teachers.parquet").sort("school_id")
+    assert teachers["school_id"].to_list() == ["1504000001", "1504000002"]
+    assert teachers["total"].to_list() == [100, 50]
+    assert teachers["female"].to_list() == [60, 30]
+    assert teachers["dual_male"].to_list() == [None, None]
+    assert teachers["not_applicable"].to_list() == [["dual_male"], ["dual_male"]]
+    assert teachers.schema["total"] == pl.Int64
+
+    majors = pl.read_parquet(out / "majors.parquet")
+    assert majors.height == 3 and majors["students"].sum() == 1250
+    info = pl.read_parquet(out / "school_info.parquet")
+    assert info["equipment_value"].to_list() == [325.0]
+
+    lineage = pl.read_parquet(out / "lineage.parquet")
+    row = lineage.filter((pl.col("field") == "total") & (pl.col("school_id") == "1504000002")).row(0, named=True)
+    assert row["file"].endswith("松山区职教中心_421.xls") and row["cell"] == "D10" and row["raw"] == "50"
+    totals = pl.read_parquet(out / "totals.parquet")
+    assert set(totals["field"]) == {"enrolment", "students", "graduates"}
+
+    with open(out / "issues.csv", encoding="utf-8-sig", newline="") as f:
+        issues = list(csv.DictReader(f))
+    by_file = {(i["file"].rsplit("/", 1)[-1], i["code"]) for i in issues}
+    assert by_file == {
+        ("corrupt.xlsx", "corrupt"),
+        ("renamed.xlsx", "not_workbook"),
+        ("赤峰第一职业中专_食堂.xlsx", "workbook_unmatched"),
+    }
+    assert all(i["severity"] == "error" and i["message"] and i["hint"] for i in issues)
+    files = pl.read_parquet(out / "files.parquet")
+    assert files.height == 7  # the lock file is not read
+
+
+def test_exit_codes(tmp_path, pack_dir, roster_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    write_xlsx(good / "a.xlsx", [national_teacher_form()])
+    base = ["--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(tmp_path / "o")]
+    runner = CliRunner()
+    assert runner.invoke(main, ["extract", str(good), *base]).exit_code == 0
+    # a warning only: exit 0, or 1 with --strict
+    old = national_teacher_form(total=1)
+    old.name, old.hidden = "中职基421旧", True
+    write_xlsx(good / "a.xlsx", [national_teacher_form(), old])
+    assert runner.invoke(main, ["extract", str(good), *base]).exit_code == 0
+    assert runner.invoke(main, ["extract", str(good), *base, "--strict"]).exit_code == 1
+    # bad usage and bad config: 2
+    res = runner.invoke(main, ["extract", str(tmp_path / "nowhere"), *base])
+    assert res.exit_code == 2 and "路径不存在" in res.output
+    (pack_dir / "bad.toml").write_text('dataset="x"\n', encoding="utf-8")
+    res = runner.invoke(main, ["extract", str(good), *base])
+    assert res.exit_code == 2 and "bad.toml" in res.output
+    assert runner.invoke(main, ["extract", str(good)]).exit_code == 2
+
+
+def test_extract_runs_as_a_real_process_with_two_jobs(tmp_path, pack_dir, roster_path):
+    d = _batch(tmp_path)
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tongji", "extract", str(d), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "完成：7 个文件" in proc.stderr
+    assert pl.read_parquet(out / "teachers.parquet").height == 2
+
+
+def test_inspect_shows_structure_and_fields(tmp_path, pack_dir, roster_path):
+    path = write_xlsx(tmp_path / "x.xlsx", [national_teacher_form(), retyped_major_table()])
+    res = CliRunner().invoke(main, ["inspect", str(path), "--mappings", str(pack_dir)])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "导出的网格标签（已忽略）：第 1 行（A B C …）、A 列（1 2 3 …）" in out
+    assert "表头行：第 5–7 行" in out and "列代码行：第 9 行" in out
+    assert "按学历分/本科及以下/本科毕业" in out and "代码 5" in out
+    assert "采用 teachers_421" in out and "采用 majors_list" in out
+    res = CliRunner().invoke(main, ["inspect", str(path), "--mappings", str(pack_dir), "--mapping", "teachers_421", "--roster", str(roster_path)])
+    assert "total" in res.output and "D10 原文“100” → 100 人" in res.output
+    assert "学校：1504000001" in res.output
+    res = CliRunner().invoke(main, ["inspect", str(path), "--mappings", str(pack_dir), "--mapping", "nope"])
+    assert res.exit_code == 2 and "teachers_421" in res.output

@@ -1,0 +1,85 @@
+from pathlib import Path
+
+from builders import national_teacher_form, retyped_major_table, write_xls, write_xlsx
+
+from tongji.locate import SheetView, find_column, find_labelled_value, find_row, locate_table
+from tongji.read import read_workbook
+
+
+def _sheet(tmp_path: Path, spec, fmt="xlsx"):
+    path = tmp_path / f"t.{fmt}"
+    (write_xlsx if fmt == "xlsx" else write_xls)(path, [spec])
+    return read_workbook(path).sheets[0]
+
+
+def test_national_export_layout_is_understood(tmp_path):
+    for fmt in ("xlsx", "xls"):
+        sheet = _sheet(tmp_path, national_teacher_form(), fmt)
+        view = SheetView(sheet)
+        assert view.grid_row == 0 and view.grid_col == 0, fmt
+        t = locate_table(sheet, view)
+        assert t is not None
+        assert t.header_rows == [4, 5, 6]
+        assert t.code_row == 8
+        assert t.label_col == 1 and t.line_col == 2
+        assert t.unit == "人"
+        paths = {c.path: (c.index, c.code) for c in t.columns if c.path}
+        assert paths["合计"] == (3, "1")
+        assert paths["按性别分/男"] == (4, "2")
+        assert paths["按学历分/研究生毕业"] == (6, "4")  # _x000D_ removed
+        assert paths["按学历分/本科及以下/本科毕业"] == (7, "5")  # line break removed
+        assert [r.label for r in t.data_rows] == ["总计", "双师型", "少数民族"]
+        assert [r.line for r in t.data_rows] == ["1", "2", "3"]
+        assert t.notes_row == 13
+
+
+def test_lookups_by_label_line_path_and_code(tmp_path):
+    sheet = _sheet(tmp_path, national_teacher_form())
+    t = locate_table(sheet)
+    assert find_row(t, ("总计",)).index == 9
+    assert find_row(t, (), "01").index == 9
+    assert find_row(t, (), "2").label == "双师型"
+    assert find_column(t, ("本科毕业",)).index == 7
+    assert find_column(t, ("本科及以下/本科毕业",)).index == 7
+    assert find_column(t, (), "3").index == 5
+
+
+def test_ambiguous_and_missing_lookups_say_what_exists(tmp_path):
+    import pytest
+
+    from tongji.locate import LookupError_
+
+    sheet = _sheet(tmp_path, national_teacher_form())
+    t = locate_table(sheet)
+    with pytest.raises(LookupError_) as e:
+        find_column(t, ("硕士",))
+    assert e.value.code == "column_not_found" and "按性别分/男" in e.value.message
+    with pytest.raises(LookupError_) as e:
+        find_row(t, ("女教师",))
+    assert "总计" in e.value.message
+
+
+def test_retyped_table_header_and_rows(tmp_path):
+    sheet = _sheet(tmp_path, retyped_major_table())
+    t = locate_table(sheet)
+    assert t.header_rows == [2]
+    assert t.code_row is None
+    assert [c.path for c in t.columns] == ["序号", "专业名称", "专业大类", "在校生数", "招生人数", "备注", "毕业生数"]
+    assert t.label_col == 1
+    assert next(c for c in t.columns if c.path == "在校生数").unit == "人"
+    labels = [r.label for r in t.data_rows]
+    assert labels == ["计算机应用", "电子商务", "机电技术应用", "合计"]  # blank row skipped, notes not read
+    assert t.data_rows[-1].is_total
+
+
+def test_key_value_lookup_skips_merged_blanks(tmp_path):
+    from builders import key_value_form
+
+    sheet = _sheet(tmp_path, key_value_form())
+    f = find_labelled_value(sheet, ("学校名称",))
+    assert (f.row, f.col, f.raw) == (1, 1, "赤峰农牧学校")
+    f = find_labelled_value(sheet, ("占地面积",))
+    assert (f.row, f.col, f.raw, f.label_unit) == (3, 3, "12.5", "万平方米")
+    f = find_labelled_value(sheet, ("教学仪器设备资产值",))
+    assert f.raw == "3,250,000"
+    assert find_labelled_value(sheet, ("校舍面积",)) is None
