@@ -1,68 +1,14 @@
-"""Small workbook builders for the tests: one sheet description, written as .xlsx
-(xlsxwriter) or legacy .xls (xlwt), so both formats hold exactly the same cells."""
+"""Workbook fixtures for the tests, built on samples/sheetspec.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-import xlwt
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
 
-
-@dataclass
-class SheetSpec:
-    name: str
-    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
-    hidden: bool = False
-
-    def put(self, row: int, col: int, value: Any) -> None:
-        self.cells[(row, col)] = value
-
-    def row(self, row: int, values: list[Any], start_col: int = 0) -> None:
-        for i, v in enumerate(values):
-            if v is not None:
-                self.cells[(row, start_col + i)] = v
-
-    def merge(self, r0: int, c0: int, r1: int, c1: int, value: Any) -> None:
-        self.merges.append((r0, c0, r1, c1))
-        self.cells[(r0, c0)] = value
-
-
-def write_xlsx(path: Path, sheets: list[SheetSpec]) -> Path:
-    wb = xlsxwriter.Workbook(str(path))
-    for spec in sheets:
-        ws = wb.add_worksheet(spec.name)
-        merged_tl = set()
-        for r0, c0, r1, c1 in spec.merges:
-            ws.merge_range(r0, c0, r1, c1, spec.cells.get((r0, c0), ""))
-            merged_tl.add((r0, c0))
-        for (r, c), v in spec.cells.items():
-            if (r, c) not in merged_tl:
-                ws.write(r, c, v)
-        if spec.hidden:
-            ws.hide()
-    wb.close()
-    return path
-
-
-def write_xls(path: Path, sheets: list[SheetSpec]) -> Path:
-    wb = xlwt.Workbook(encoding="utf-8")
-    for spec in sheets:
-        ws = wb.add_sheet(spec.name)
-        merged_tl = set()
-        for r0, c0, r1, c1 in spec.merges:
-            ws.write_merge(r0, r1, c0, c1, spec.cells.get((r0, c0), ""))
-            merged_tl.add((r0, c0))
-        for (r, c), v in spec.cells.items():
-            if (r, c) not in merged_tl:
-                ws.write(r, c, v)
-        if spec.hidden:
-            ws.visibility = 1
-    wb.save(str(path))
-    return path
+from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402,F401
 
 
 def national_teacher_form(school: str = "赤峰农牧学校", total: Any = 100, male: Any = 40, female: Any = 60) -> SheetSpec:

@@ -66,7 +66,7 @@ def test_list_table_records_totals_kept_apart(tmp_path, pack, roster):
     path = write_xlsx(tmp_path / "赤峰农牧学校_专业.xlsx", [retyped_major_table()])
     res = extract_file(path, pack, roster, 2020)
     assert [i for i in res.issues if i.severity != "info"] == [], res.issues
-    assert res.school_id == "1504000001" and "文件名" in res.school_how
+    assert res.school_id == "1504000001" and "表头文字" in res.school_how  # the title names the school
     rows = {}
     for v in res.values:
         rows.setdefault(dict(v.keys)["major"], {})[v.field] = v.value

@@ -26,6 +26,7 @@ from .issues import ERROR, INFO, WARNING, Issue
 from .locate import (
     Column,
     LookupError_,
+    Row,
     SheetView,
     Table,
     find_column,
@@ -265,7 +266,14 @@ def _resolve_school(ctx: _FileContext, matched: list[tuple[Sheet, Mapping, Sheet
             if found is not None and clean.normalize_text(found.raw):
                 inside.append((clean.normalize_text(found.raw), sheet, cell_address(found.row, found.col)))
     path = Path(ctx.wb.path)
-    outside = [(path.stem, "文件名"), *((p.name, "文件夹名") for p in list(path.parents)[:2] if p.name)]
+    titles = [
+        (clean.normalize_text(v), "表头文字")
+        for sheet, _, view in matched
+        for r in range(min(3, sheet.n_rows))
+        for c, v in view.row_values(r)
+        if isinstance(v, str) and len(v.strip()) >= 4
+    ]
+    outside = [*titles, (path.stem, "文件名"), *((p.name, "文件夹名") for p in list(path.parents)[:2] if p.name)]
 
     for name, sheet, cell in inside:
         res = ctx.roster.resolve(name)
@@ -289,7 +297,7 @@ def _resolve_school(ctx: _FileContext, matched: list[tuple[Sheet, Mapping, Sheet
                     cell=cell0,
                 )
             return
-    tried = [f"表内“{n}”（{s.name}!{c}）" for n, s, c in inside] + [f"{how}“{n}”" for n, how in outside]
+    tried = [f"表内“{n}”（{s.name}!{c}）" for n, s, c in inside] + [f"{how}“{n}”" for n, how in outside if how != "表头文字"]
     close: list[str] = []
     ambiguous = False
     for name in [n for n, _, _ in inside] + [n for n, _ in outside]:
@@ -313,11 +321,17 @@ def _resolve_school(ctx: _FileContext, matched: list[tuple[Sheet, Mapping, Sheet
 # ---------------------------------------------------------------- layouts
 
 
-def _source_unit(p: Placement, col: Column | None, table: Table | None, mapping: Mapping, fdef: FieldDef) -> tuple[str | None, str]:
+def _source_unit(
+    p: Placement, col: Column | None, table: Table | None, mapping: Mapping, fdef: FieldDef, row: Row | None = None
+) -> tuple[str | None, str]:
+    """The unit a figure is written in: the mapping's word for the field, else what the
+    sheet says (column header, row label, `单位：` cell), else the mapping's default."""
     if p.unit:
         return p.unit, "映射指定"
     if col is not None and col.unit:
         return col.unit, "表头"
+    if row is not None and row.unit:
+        return row.unit, "行标签"
     if table is not None and table.unit:
         return table.unit, "表内“单位”"
     if mapping.unit:
@@ -489,7 +503,7 @@ def _extract_cells(ctx: _FileContext, sheet: Sheet, table: Table, mapping: Mappi
         except LookupError_ as exc:
             _missing_field(ctx, sheet, mapping, fdef, p, exc.message, "field_not_found")
             continue
-        unit, how = _source_unit(p, col, table, mapping, fdef)
+        unit, how = _source_unit(p, col, table, mapping, fdef, row)
         where = f"行“{row.label}”" + (f"（行次 {row.line}）" if row.line else "") + f" × 列“{col.path}”" + (f"（代码 {col.code}）" if col.code else "")
         _emit(ctx, sheet, mapping, dataset, fdef, school_id, mapping.keys, row.index, col.index, table.value(row.index, col.index), unit, how, where)
 

@@ -46,6 +46,7 @@ class Row:
     index: int
     label: str
     line: str | None = None
+    unit: str | None = None  # a unit the row label names: `教学仪器设备资产值（万元）`
 
     @property
     def is_total(self) -> bool:
@@ -259,10 +260,12 @@ def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
     data_rows = []
     for r, cells in rows_with_cells:
         label = normalize_label(view.filled(r, label_col)) if label_col is not None else ""
+        raw_label = view.filled(r, label_col) if label_col is not None else None
         if not label:  # e.g. `合计` typed into the 序号 column
-            label = next((normalize_label(v) for c, v in cells if c != line_col and not looks_numeric(v)), "")
+            raw_label = next((v for c, v in cells if c != line_col and not looks_numeric(v)), None)
+            label = normalize_label(raw_label)
         line = _line_value(view.raw(r, line_col)) if line_col is not None else None
-        data_rows.append(Row(r, label, line))
+        data_rows.append(Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None))
 
     data_columns = [col for col in columns if col.index != line_col]
     return Table(
