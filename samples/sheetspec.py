@@ -4,11 +4,10 @@ the tests' fixtures. Output is deterministic: fixed document properties."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import datetime as _dt
 
 import xlsxwriter
 import xlwt

@@ -121,3 +121,14 @@ def test_units():
     assert units.unit_in_sheet_text("单位:") is None  # mixed-unit forms
     assert units.canonical_unit("ｍ２") == "m2"
     assert units.canonical_unit("公顷") is None
+
+
+@pytest.mark.parametrize("raw, value", [("是", 1.0), ("否", 0.0), ("有", 1.0), ("无", 0.0), (1, 1.0), ("√", 1.0)])
+def test_flags(raw, value):
+    c = clean_value(raw, "flag")
+    assert c.status == VALUE and c.value == value
+
+
+def test_flag_rejects_other_text():
+    assert clean_value("也许", "flag").status == ERROR
+    assert clean_value("", "flag").status == EMPTY

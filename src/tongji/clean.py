@@ -19,7 +19,11 @@ EMPTY = "empty"
 NOT_APPLICABLE = "not_applicable"
 ERROR = "error"
 
-FIELD_TYPES = ("integer", "number", "percent", "ratio", "text", "code")
+FIELD_TYPES = ("integer", "number", "percent", "ratio", "flag", "text", "code")
+
+# A yes/no answer (`是否建有校园网`): 1 or 0.
+_FLAG_YES = frozenset({"是", "有", "√", "✓", "y", "yes", "true", "1", "已建", "已接入"})
+_FLAG_NO = frozenset({"否", "无", "×", "✗", "n", "no", "false", "0", "未建", "未接入"})
 
 # Written in a cell to mean "nothing here"; all become null.
 SENTINELS = frozenset({"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none", "#N/A"})
@@ -30,6 +34,7 @@ _BRACKET_RE = re.compile(r"[\(（\[【]([^\(\)（）\[\]【】]*)[\)）\]】]")
 _PLAIN_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _RATIO_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)[:：∶]([+-]?\d+(?:\.\d+)?)$")
+_QUOTES_RE = re.compile("[\"'“”‘’「」『』]")
 _PREFIX_RE = re.compile(r"^(其中|内|含|包括)[:：]")
 
 
@@ -64,11 +69,13 @@ def normalize_text(value: Any) -> str:
 def normalize_label(value: Any) -> str:
     """A label reduced to what identifies it: no whitespace (`学 校 名 称`), no unit brackets.
 
-    `其中：女` and `女` compare equal; `设备总值（万元）` and `设备总值` compare equal.
+    `其中：女` and `女` compare equal; `设备总值（万元）` and `设备总值` compare equal;
+    quotes go (`“双师型”教师` is `双师型教师`).
     Other brackets stay: `毕(结)业生数` keeps its `(结)`.
     """
     text = normalize_text(value)
     text = _WS_RE.sub("", text)
+    text = _QUOTES_RE.sub("", text)
     text = _strip_unit_brackets(text)
     text = _PREFIX_RE.sub("", text)
     return text
@@ -116,6 +123,8 @@ def clean_value(raw: Any, field_type: str = "number") -> Cleaned:
     """
     if field_type in ("text", "code"):
         return _clean_text(raw, field_type)
+    if field_type == "flag":
+        return _clean_flag(raw)
 
     if raw is None:
         return Cleaned(None, EMPTY, "空白")
@@ -179,6 +188,21 @@ def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool)
         # A percent-formatted cell stores 65.01% as 0.6501.
         return Cleaned(round(number * 100, 10), VALUE, rule + "+百分比格式数字×100")
     return Cleaned(number, VALUE, rule)
+
+
+def _clean_flag(raw: Any) -> Cleaned:
+    if raw is None:
+        return Cleaned(None, EMPTY, "空白")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (0, 1):
+        return Cleaned(float(raw), VALUE, "是否（数字）")
+    text = _WS_RE.sub("", _nfkc(str(raw))).lower()
+    if text in _FLAG_YES:
+        return Cleaned(1.0, VALUE, f"是否：“{raw}”→1")
+    if text in _FLAG_NO:
+        return Cleaned(0.0, VALUE, f"是否：“{raw}”→0")
+    if text in SENTINELS:
+        return Cleaned(None, EMPTY, f"占位符“{raw}”视为空" if text else "空白")
+    return Cleaned(None, ERROR, "", f"应为“是”或“否”，实际为“{raw}”")
 
 
 def _clean_text(raw: Any, field_type: str) -> Cleaned:

@@ -27,6 +27,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def setup_logging(verbose: bool = False, log_file: str | None = None) -> None:
     logger.remove()
+    logger.enable("tongji")
     logger.add(sys.stderr, level="DEBUG" if verbose else "INFO", format="<level>{message}</level>", colorize=None)
     if log_file:
         logger.add(log_file, level="DEBUG", encoding="utf-8", rotation="10 MB", retention=10, enqueue=False)

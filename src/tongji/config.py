@@ -416,7 +416,7 @@ def _parse_mapping(
         for kname in r.data:
             if dataset is not None and kname != SCHOOL_KEY and kname not in dataset.keys:
                 r.problem(kname, f"“{kname}”不是数据集“{dataset.name}”的键；可用：{'、'.join((*dataset.keys, SCHOOL_KEY))}")
-            rkeys.append((kname, tuple(_path(t) for t in r.texts(kname))))
+            rkeys.append((kname, tuple(p for p in (_path(t) for t in r.texts(kname)) if p)))
         if not rkeys:
             r.problem("", "至少给出一个键，如 major_category = \"专业大类\"（写 \"\" 表示取行标签）")
         records = RecordsSpec(tuple(rkeys))

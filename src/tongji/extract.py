@@ -575,7 +575,7 @@ def _extract_records(ctx: _FileContext, sheet: Sheet, table: Table, mapping: Map
             keys.append((key, value))
         if skip:
             continue
-        key_tuple = tuple(sorted(keys))
+        key_tuple = tuple(sorted(keys, key=lambda kv: dataset.keys.index(kv[0])))  # the dataset's key order
         if (school_id, key_tuple) in seen:
             ctx.issue(ERROR, "duplicate_row", f"{'、'.join(v for _, v in key_tuple)} 在第 {seen[(school_id, key_tuple)] + 1} 行和第 {row.index + 1} 行各出现一次", "请合并或删除重复的行后重新放入。", sheet.name, cell_address(row.index, 0), mapping.id)
             continue
@@ -623,6 +623,8 @@ def _check_total_row(
         ctx.result.totals.append(
             Total(dataset.name, school_id, ctx.year, mapping.keys, fdef.name, label, total, parts_sum, n, ctx.file, sheet.name, cell, cells)
         )
+        if any(v.status == clean.ERROR for v in part_values):
+            continue  # a part could not be read; that error is already reported
         if total is not None and not agrees(total, parts_sum):
             first, last = (part_values[0].cell, part_values[-1].cell) if part_values else ("", "")
             ctx.issue(

@@ -168,7 +168,7 @@ def _is_data_row(view: SheetView, r: int) -> bool:
     if not cells:
         return False
     numeric = sum(looks_numeric(v) for _, v in cells)
-    return numeric >= 1 and numeric >= 0.5 * len(cells) and numeric >= min(2, len(cells))
+    return numeric >= 1 and numeric >= 0.5 * len(cells)
 
 
 def _distinct_filled(view: SheetView, r: int) -> int:

@@ -108,7 +108,7 @@ def totals_frame(totals: list[Total]) -> pl.DataFrame:
 
 
 def _field_dtype(ftype: str) -> pl.DataType:
-    return {"integer": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(ftype, pl.Float64)
+    return {"integer": pl.Int64, "flag": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(ftype, pl.Float64)
 
 
 def dataset_frame(dataset: Dataset, values: list[Value]) -> pl.DataFrame:
