@@ -29,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402
 
+from tongji.read import cell_address  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 YEARS = (2019, 2020)
 FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
@@ -1017,7 +1019,7 @@ def write_roster(path: Path, schools: list[School]) -> None:
 def write_truth(path: Path, truth: Truth, placed: list[tuple[tuple, str, str, int, int]]) -> None:
     where: dict[tuple, tuple[str, str, str]] = {}
     for key, file, sheet, r, c in placed:
-        where.setdefault(key, (file, sheet, f"{_col(c)}{r + 1}"))
+        where.setdefault(key, (file, sheet, cell_address(r, c)))
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["year", "school_id", "dataset", "keys", "field", "value", "file", "sheet", "cell"])
@@ -1033,15 +1035,6 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v)
-
-
-def _col(c: int) -> str:
-    s = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def build_chifeng(root: Path) -> None:

@@ -167,3 +167,27 @@ def test_synthetic_province(tmp_path):
     result = extract_paths(files, load_pack(ROOT / "mappings"), load_roster(tmp_path / "roster.xlsx"), 2020)
     assert [i for i in result.issues if i.severity == "error"] == []
     assert {v.school_id for v in result.values} == {f"99{i:08d}" for i in range(1, 5)}
+
+
+@pytest.mark.parametrize(
+    "file, sheet_mapping, header_path",
+    [
+        ("2020/赤峰农牧学校/赤峰农牧学校2020年教育统计报表.xlsx", "national_311", "学生数/在校生数"),
+        ("2020/赤峰第一职业中专/赤峰第一职业中专2020年教育统计报表.xls", "national_422", "按年龄分/46-60岁"),
+        ("2019/巴林右旗职教中心/巴林右旗职教中心2019年分专业学生.xlsx", "school_students", "取得职业资格证书人数"),
+        ("2020/赤峰卫生学校/赤峰卫生学校2020年毕业生就业情况调查.xlsx", "survey_by_major", "月均收入"),
+        ("2020/松山区职教中心/松山区职教中心2020年毕业生就业情况调查.xlsx", "survey_indicators", "占毕业生比例"),
+    ],
+)
+def test_inspect_each_layout_family(file, sheet_mapping, header_path):
+    from tongji.inspection import inspect_workbook
+
+    pack = load_pack(ROOT / "mappings")
+    text = inspect_workbook(SAMPLES / file, pack, sheet_mapping, load_roster(SAMPLES / "roster.xlsx"))
+    assert f"采用 {sheet_mapping}" in text
+    assert header_path in text
+    report = text.split(f"按映射 {sheet_mapping}")[1]
+    assert "未取到" not in report and "！" not in report
+    mapping = next(m for m in pack.mappings if m.id == sheet_mapping)
+    for p in mapping.fields:
+        assert f"    {p.field} " in report
