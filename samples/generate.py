@@ -288,9 +288,11 @@ def build_truth(schools: list[School], rng: random.Random) -> Truth:
     cats = list(TABLE10)
     for i, cat in enumerate(cats):
         if cat in TECHNICAL_STUDENTS[2020]:
-            pool = regular
-            k = 6
-        elif TABLE10[cat][2019] is None or sum(TABLE10[cat][2020]) < 300:
+            pool, k = regular, 6
+        elif TABLE10[cat][2019] is None:
+            # a category new in 2020 opens at one of the largest schools, whose size barely changes
+            pool, k = sorted(regular, key=lambda s: -s.size)[:4], 1
+        elif sum(TABLE10[cat][2020]) < 300:
             pool, k = regular, 1
         else:
             pool, k = regular, 3 + (i % 4)
@@ -336,8 +338,9 @@ def build_truth(schools: list[School], rng: random.Random) -> Truth:
             t.set(year, s.school_id, "school_info", (), "students", students_by_school[(year, s.school_id)])
 
         w = [float(students_by_school[(year, s.school_id)]) + 50 for s in regular]
-        fulltime = split_int(FULLTIME[year], w)
-        other = split_int(STAFF[year] - FULLTIME[year], w)
+        staff_w = [float(students_by_school[(2019, s.school_id)]) + 50 for s in regular]  # staff follow last year's size
+        fulltime = split_int(FULLTIME[year], staff_w)
+        other = split_int(STAFF[year] - FULLTIME[year], staff_w)
         edu = fill_matrix(fulltime, list(EDUCATION[year]))
         specialty = split_int(SPECIALTY[year], [float(f) for f in fulltime])
         dual = split_int(DUAL[year], [float(x) for x in specialty])

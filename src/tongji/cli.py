@@ -103,7 +103,7 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
             result = extract_paths(files, pack, roster, year, jobs, progress=lambda _r: bar.update(1))
     else:
         result = extract_paths(files, pack, roster, year, jobs)
-    write_extract(result, pack, out)
+    write_extract(result, pack, out, roster)
 
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
     for issue in sorted((i for i in result.issues if i.severity in (ERROR, WARNING)), key=lambda i: (i.severity != ERROR, i.file)):
@@ -118,6 +118,53 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
         warnings,
         Path(out) / ISSUES_FILE,
     )
+    if errors or (strict and warnings):
+        return EXIT_DATA
+    return EXIT_OK
+
+
+@main.command("aggregate", context_settings=CONTEXT)
+@click.argument("extract_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help="映射配置目录（含 indicators.toml、checks.toml）。")
+@click.option("--report", "report_path", required=True, type=click.Path(dir_okay=False), help="报告定义（如 reports/annual_report.toml）。")
+@click.option("--year", "-y", required=True, type=click.IntRange(1990, 2100), help="报告年度；上一年度的提取结果一并给出时计算“变化”。")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="输出的汇总工作簿（.xlsx）。")
+@click.option("--roster", "-r", type=click.Path(dir_okay=False), help="学校名录；默认用本年度提取结果中保存的名录。")
+@click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
+def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, strict, log_file) -> None:
+    """汇总 EXTRACT_DIRS（tongji extract 的输出目录，本年度和往年各一个）并写出汇总工作簿。
+
+    工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、
+    要点句子，以及每所学校、每个旗县区的主要指标。
+    """
+    setup_logging(False, log_file)
+    try:
+        code = run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        logger.opt(exception=True).debug("failure")
+        _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
+    sys.exit(code)
+
+
+def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False) -> int:
+    from .aggregate import AggregateError
+    from .publish import publish
+
+    try:
+        result = publish(list(extract_dirs), mappings, report_path, year, output, roster)
+    except ConfigError as exc:
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+    except RosterError as exc:
+        _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
+    except AggregateError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    issues = result.checks + result.extraction_issues
+    errors, warnings = count(issues, ERROR), count(issues, WARNING)
+    logger.info("已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个", output, len(result.tables), len(result.sentences), errors, warnings)
     if errors or (strict and warnings):
         return EXIT_DATA
     return EXIT_OK

@@ -25,6 +25,8 @@ from .clean import FIELD_TYPES, normalize_label
 
 LAYOUTS = ("grid", "list", "keyvalue")
 DATASETS_FILE = "datasets.toml"
+# Files in a mapping folder that are not mappings: read by the aggregation (spec.py).
+RESERVED_FILES = (DATASETS_FILE, "indicators.toml", "checks.toml")
 SCHOOL_KEY = "school"
 
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "表"}
@@ -177,7 +179,7 @@ class Pack:
 # ---------------------------------------------------------------- validation helper
 
 
-class _Section:
+class Section:
     """Typed access to one TOML table, recording problems with their dotted key."""
 
     def __init__(self, data: Any, file: str, key: str, problems: list[ConfigProblem]):
@@ -228,13 +230,13 @@ class _Section:
                 self.problem(f"{key}[{i}]", f"应为文本，实际为{_type_name(item)}")
         return tuple(out)
 
-    def sub(self, key: str, required: bool = False) -> _Section | None:
+    def sub(self, key: str, required: bool = False) -> Section | None:
         self.used.add(key)
         if key not in self.data:
             if required:
                 self.problem(key, "缺少必填项")
             return None
-        return _Section(self.data[key], self.file, self.path(key), self.problems)
+        return Section(self.data[key], self.file, self.path(key), self.problems)
 
     def finish(self, known: tuple[str, ...] | None = None) -> None:
         known_keys = set(known) if known is not None else self.used
@@ -257,7 +259,7 @@ def _dedupe(items: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _compile(section: _Section, key: str) -> tuple[re.Pattern[str], ...]:
+def _compile(section: Section, key: str) -> tuple[re.Pattern[str], ...]:
     out = []
     for i, pattern in enumerate(section.texts(key)):
         try:
@@ -267,7 +269,7 @@ def _compile(section: _Section, key: str) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
-def _unit(section: _Section, key: str) -> str | None:
+def _unit(section: Section, key: str) -> str | None:
     text = section.get(key, str)
     if text is None:
         return None
@@ -304,7 +306,7 @@ def _rel(path: Path, root: Path) -> str:
 def _parse_datasets(
     data: dict[str, Any], file: str, problems: list[ConfigProblem]
 ) -> tuple[dict[str, Dataset], dict[str, Dimension]]:
-    top = _Section(data, file, "", problems)
+    top = Section(data, file, "", problems)
     dimensions: dict[str, Dimension] = {}
     dims = top.sub("dimensions")
     if dims is not None:
@@ -317,7 +319,7 @@ def _parse_datasets(
             values: list[str] = []
             if isinstance(values_sec, list):
                 values_sec = {v: [] for v in values_sec if isinstance(v, str)}
-            vs = _Section(values_sec, file, d.path("values"), problems)
+            vs = Section(values_sec, file, d.path("values"), problems)
             for value in vs.data:
                 values.append(value)
                 for label in (value, *vs.texts(value)):
@@ -376,7 +378,7 @@ def _parse_mapping(
     dimensions: dict[str, Dimension],
     problems: list[ConfigProblem],
 ) -> Mapping | None:
-    top = _Section(data, file, "", problems)
+    top = Section(data, file, "", problems)
     n_before = len(problems)
     name = top.get("name", str, default=Path(file).stem)
     dataset_name = top.get("dataset", str, required=True, default="")
@@ -449,7 +451,7 @@ def _parse_mapping(
     placements = []
     raw_fields = top.get("fields", list, required=True, default=[])
     for i, raw in enumerate(raw_fields):
-        f = _Section(raw, file, f"[[fields]][{i + 1}]", problems)
+        f = Section(raw, file, f"[[fields]][{i + 1}]", problems)
         fname = f.get("field", str, required=True, default="")
         fdef = dataset.fields.get(fname) if dataset is not None else None
         if dataset is not None and fname and fdef is None:
@@ -531,7 +533,7 @@ def load_pack(root: str | Path) -> Pack:
     mappings = []
     names: dict[str, str] = {}
     for path in sorted(root.rglob("*.toml")):
-        if path == ds_path:
+        if path.parent == root and path.name in RESERVED_FILES:
             continue
         rel = _rel(path, root)
         data = _load_toml(path, root, problems)

@@ -8,6 +8,7 @@ process pool with `jobs > 1`) and merges the results; nothing here writes files.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 from collections.abc import Callable, Iterable
@@ -246,6 +247,8 @@ def _extract_workbook(ctx: _FileContext) -> None:
         _resolve_school(ctx, matched)
         if ctx.result.school_id is None:
             return
+        sid = ctx.result.school_id
+        ctx.result.issues = [i if i.school_id else dataclasses.replace(i, school_id=sid) for i in ctx.result.issues]
 
     for sheet, mapping, view in matched:
         dataset = ctx.pack.datasets[mapping.dataset]

@@ -18,11 +18,13 @@ from . import clean
 from .config import Dataset, Pack
 from .extract import ExtractResult, Total, Value
 from .issues import ISSUE_COLUMNS, Issue, sort_key
+from .roster import Roster
 
 LINEAGE_FILE = "lineage.parquet"
 TOTALS_FILE = "totals.parquet"
 ISSUES_FILE = "issues.csv"
 FILES_FILE = "files.parquet"
+ROSTER_FILE = "roster.parquet"
 
 
 @contextlib.contextmanager
@@ -175,8 +177,25 @@ def files_frame(result: ExtractResult) -> pl.DataFrame:
     )
 
 
-def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path) -> list[Path]:
-    """Write every output of an extraction to `out_dir`; returns the paths written."""
+def roster_frame(roster: Roster) -> pl.DataFrame:
+    return pl.DataFrame(
+        roster.rows(),
+        schema={
+            "school_id": pl.Utf8,
+            "school_name": pl.Utf8,
+            "district": pl.Utf8,
+            "school_type": pl.Utf8,
+            "sponsor": pl.Utf8,
+            "levels": pl.List(pl.Utf8),
+            "is_technical": pl.Boolean,
+        },
+    )
+
+
+def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster: Roster | None = None) -> list[Path]:
+    """Write every output of an extraction to `out_dir`; returns the paths written. The
+    roster is kept beside the data, so that a later aggregation knows the schools as they
+    were when the returns were read."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -188,6 +207,7 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path) -> lis
         (lineage_frame(result.values), LINEAGE_FILE),
         (totals_frame(result.totals), TOTALS_FILE),
         (files_frame(result), FILES_FILE),
+        *(((roster_frame(roster), ROSTER_FILE),) if roster is not None else ()),
     ):
         write_parquet(df, out / fname)
         written.append(out / fname)
