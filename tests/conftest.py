@@ -187,3 +187,35 @@ def roster(roster_path: Path):
     from tongji.roster import load_roster
 
     return load_roster(roster_path)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="session")
+def sample_results():
+    """Both sample years extracted once with the mapping pack (shared by several tests)."""
+    from tongji.config import load_pack
+    from tongji.extract import collect_inputs, extract_paths
+    from tongji.roster import load_roster
+
+    pack = load_pack(ROOT / "mappings")
+    roster = load_roster(SAMPLES / "roster.xlsx")
+    return {year: extract_paths(collect_inputs([SAMPLES / str(year)]), pack, roster, year, jobs=2) for year in (2019, 2020)}
+
+
+@pytest.fixture(scope="session")
+def sample_extract_dirs(sample_results, tmp_path_factory):
+    from tongji.config import load_pack
+    from tongji.roster import load_roster
+    from tongji.store import write_extract
+
+    base = tmp_path_factory.mktemp("extract")
+    pack = load_pack(ROOT / "mappings")
+    roster = load_roster(SAMPLES / "roster.xlsx")
+    dirs = {}
+    for year, result in sample_results.items():
+        write_extract(result, pack, base / str(year), roster)
+        dirs[year] = base / str(year)
+    return dirs

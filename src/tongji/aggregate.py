@@ -23,6 +23,7 @@ from .spec import Definitions, Indicator, ReportSpec, TableSpec, evaluate_formul
 from .store import ISSUES_FILE, LINEAGE_FILE, ROSTER_FILE, TOTALS_FILE, roster_frame
 
 CELL_COLUMNS = ["school_id", "file", "sheet", "cell"]
+FACT_ROSTER_PREFIX = "r_"
 _EMPTY_CELLS = pl.DataFrame(schema={c: pl.Utf8 for c in CELL_COLUMNS})
 
 
@@ -39,14 +40,17 @@ class Filter:
     key: str
     value: Any
 
-    def expr(self) -> pl.Expr:
+    def expr(self, roster_prefix: str = "") -> pl.Expr:
+        """The condition on a frame: the facts (roster columns prefixed `r_`, so that a
+        roster attribute never collides with a dimension such as `district`) or the roster."""
         if self.kind == "dim":
             return pl.col(self.key) == self.value
         if self.kind == "group":
             return pl.col(f"grp_{self.key}") == self.value
+        column = self.key if self.key == "school_id" else roster_prefix + self.key
         if self.key == "levels":
-            return pl.col("levels").list.contains(self.value)
-        return pl.col(self.key) == self.value
+            return pl.col(column).list.contains(self.value)
+        return pl.col(column) == self.value
 
 
 @dataclass
@@ -103,7 +107,8 @@ def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Ro
         if g.dimension:
             mapping = {v: name for name, vals in g.members.items() for v in vals}
             facts = facts.with_columns(pl.col(g.dimension).replace_strict(mapping, default=None, return_dtype=pl.Utf8).alias(f"grp_{gid}"))
-    facts = facts.join(roster_df, on="school_id", how="left")
+    prefixed = roster_df.rename({c: f"{FACT_ROSTER_PREFIX}{c}" for c in roster_df.columns if c != "school_id" and not c.startswith("grp_")})
+    facts = facts.join(prefixed, on="school_id", how="left")
     totals_df = pl.concat(totals, how="vertical_relaxed") if totals else pl.DataFrame()
     return Facts(facts, roster_df, tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)))
 
@@ -180,7 +185,7 @@ class Engine:
                 return None
             conds.append(f)
         for f in conds:
-            df = df.filter(f.expr())
+            df = df.filter(f.expr(FACT_ROSTER_PREFIX))
         return df
 
     def figure(self, iid: str, year: int, scope_id: str, filters: tuple[Filter, ...] = ()) -> Figure:

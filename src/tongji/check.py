@@ -1,9 +1,18 @@
-"""Checks: rules that a set of figures must satisfy. Pure functions over numbers; the
-callers say which cells the numbers came from."""
+"""Checks: rules that figures must satisfy.
+
+`agrees` and `sum_parts` are the arithmetic (used while extracting, for 合计 rows); the
+`run_*` functions apply the declared rules of mappings/checks.toml to extracted facts
+(cross-form, within-record, year-on-year) and the report's needs (completeness). Each
+finding names the school, the figure, the cells and both values."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import polars as pl
+
+from .issues import Issue
+from .spec import Side
 
 # Figures are published with at most 2–3 decimals (万元 with 3); a difference below this
 # is rounding, not a disagreement.
@@ -27,10 +36,6 @@ def agrees(total: float | None, parts_sum: float | None) -> bool:
 
 
 # ---------------------------------------------------------------- rules over extracted data
-
-import polars as pl  # noqa: E402
-
-from .issues import Issue  # noqa: E402
 
 _OPS = {
     "==": lambda a, b: agrees(a, b),
@@ -98,7 +103,7 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
     out: list[Issue] = []
     frame = facts.frame
     for rule in defs.year_on_year:
-        side = type("S", (), {"dataset": rule.dataset, "fields": (rule.field,), "where": rule.where})
+        side = Side(rule.dataset, (rule.field,), rule.where)
         cur = _side_frame(frame, side, year, ["school_id"])
         prev = _side_frame(frame, side, year - 1, ["school_id"])
         both = cur.join(prev, on="school_id", suffix="_p").filter(pl.col("present") & pl.col("present_p")).sort("school_id")
@@ -134,11 +139,16 @@ def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], school
     have = set(frame.select("dataset", "school_id", "year").unique().iter_rows())
     loaded = set(facts.years)
     missing: dict[tuple[str, int, str], set[str]] = {}
+    nobody: dict[tuple[str, int], set[str]] = {}
+    returned = {(d, y) for d, _, y in have}
     for (dataset, scope_id), tables in sorted(needs.items()):
         if pack.datasets[dataset].entity != "school":
             continue
         for y in (year - 1, year):
             if y not in loaded:
+                continue
+            if (dataset, y) not in returned:  # nobody returned it: one finding, not one per school
+                nobody.setdefault((dataset, y), set()).update(tables)
                 continue
             for sid in schools_in(scope_id)["school_id"].to_list():
                 if (dataset, sid, y) not in have:
@@ -151,6 +161,15 @@ def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], school
                 f"{names.get(sid, sid)} {y} 年没有报送“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要）；这些表的合计中不含该校",
                 f"请向学校索取该表，放入 {y} 年的报表文件夹后重新运行。",
                 school_id=sid,
+            )
+        )
+    for (dataset, y), tables in sorted(nobody.items()):
+        out.append(
+            Issue(
+                "warning",
+                "missing_dataset",
+                f"{y} 年没有任何学校的“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要），这些数字为空",
+                f"请确认 {y} 年的报表都已放入并提取，或映射配置能读出这类报表（tongji inspect）。",
             )
         )
     for y in (year - 1, year):

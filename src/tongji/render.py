@@ -191,7 +191,7 @@ def write_chart_sheet(wb, report: Report, chart, fm: _Formats, name: str) -> lis
                 published.append((chart.id, cat, f"{y}年", cell, scope_title))
         n = len(cats)
         ch = wb.add_chart({"type": chart.type})
-        for j, y in enumerate(years):
+        for j in range(len(years)):
             ch.add_series({"name": [name, 2, 1 + j], "categories": [name, 3, 0, 2 + n, 0], "values": [name, 3, 1 + j, 2 + n, 1 + j], "data_labels": {"value": True}})
         ch.set_y_axis({"num_format": "0%" if chart.indicator and eng.defs.indicators[chart.indicator].display == "percent" else "General"})
     ch.set_title({"name": expand(chart.title, report.year, report.spec.region), "name_font": {"name": FONT, "size": 12}})
@@ -210,7 +210,7 @@ def _lineage(fig, names: dict[str, str]) -> str:
     groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for sid, file, sheet, cell in fig.cells.iter_rows():
         groups[(sid or "", file, sheet)].append(cell)
-    parts = [f"{names.get(sid, sid) or '全市'}：{file}!{sheet}!{','.join(cells)}" for (sid, file, sheet), cells in groups.items()]
+    parts = [f"{names.get(sid, sid) or '全市'}：{file}!{sheet}!{','.join(cells)}" for (sid, file, sheet), cells in sorted(groups.items())]
     text = "；".join(parts)
     if len(text) > MAX_CELL_TEXT:
         text = text[:MAX_CELL_TEXT] + f"…（共 {fig.cells.height} 个单元格）"
@@ -371,7 +371,7 @@ def write_workbook(
             write_table(wb, t, fm, sheet_name(t.spec.id, taken))
             for labels, cells in t.rows:
                 for col, cell in zip(t.columns, cells, strict=False):
-                    published.append((t.spec.id, "/".join(labels), "/".join(col), cell, t.scope_title))
+                    published.append((t.spec.id, "/".join(x for x in labels if x), "/".join(col), cell, t.scope_title))
         for chart in report.spec.charts:
             published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
 

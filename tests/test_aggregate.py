@@ -1,0 +1,285 @@
+"""The aggregation engine on small hand-made facts: each aggregation, formula, scope,
+group, display and change rule, and each kind of check."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tongji.aggregate import Engine, Filter, change, load_facts, show
+from tongji.check import run_completeness, run_rules, run_year_on_year
+from tongji.config import ConfigError, load_pack
+from tongji.spec import FormulaError, evaluate_formula, formula_names, load_definitions, load_report
+from tongji.store import LINEAGE_SCHEMA, ROSTER_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+INDICATORS = """
+[scopes.all]
+title = "全部"
+footnote = "本表包含技工学校数据。"
+[scopes.no_technical]
+title = "不含技工"
+where = { is_technical = false }
+footnote = "本表不包含技工学校数据。"
+
+[groups.industry]
+title = "产业"
+dimension = "major_category"
+[groups.industry.values]
+"二产" = ["加工制造类"]
+"三产" = ["信息技术类"]
+
+[groups.kind]
+title = "类别"
+[groups.kind.values]
+"公办" = { sponsor = "公办" }
+"民办" = { sponsor = "民办" }
+
+[indicators.students]
+title = "在校生"
+unit = "人"
+dataset = "students_by_major"
+field = "students"
+display = "integer"
+
+[indicators.share]
+title = "占比"
+formula = "students / total(students)"
+display = "percent"
+
+[indicators.fulltime]
+title = "专任教师"
+dataset = "staff"
+field = "fulltime"
+display = "integer"
+
+[indicators.ratio]
+title = "生师比"
+formula = "students / fulltime"
+display = "ratio"
+decimals = 2
+
+[indicators.income]
+title = "收入"
+dataset = "employment"
+field = "first_income"
+agg = "weighted_mean"
+weight = "first_job"
+decimals = 1
+
+[indicators.schools_with_students]
+title = "有学生的学校数"
+dataset = "students_by_major"
+field = "students"
+agg = "count_schools"
+"""
+
+CHECKS = """
+[[checks]]
+id = "fulltime_le_staff"
+title = "专任教师数不超过教职工数"
+left = { dataset = "staff", fields = ["fulltime"] }
+op = "<="
+right = { dataset = "staff", fields = ["staff_total"] }
+
+[[checks]]
+id = "sex_sum"
+title = "男女之和等于总数"
+per = "record"
+left = { dataset = "teachers_by_kind", fields = ["male", "female"] }
+op = "=="
+right = { dataset = "teachers_by_kind", fields = ["total"] }
+
+[[year_on_year]]
+id = "students"
+title = "在校生年增减"
+dataset = "students_by_major"
+field = "students"
+max_change = 0.5
+min_base = 10
+"""
+
+ROSTER = [
+    ("A", "甲校", "红山区", "职业高中", "公办", [], False),
+    ("B", "乙校", "松山区", "职业高中", "民办", [], False),
+    ("T", "丙技校", "红山区", "技工学校", "公办", [], True),
+]
+
+
+def _fact(ds, sid, year, keys, fld, value, cell="B2"):
+    return {
+        "dataset": ds, "school_id": sid, "year": year, "keys": keys, "field": fld, "value": value, "text": None,
+        "status": "value" if value is not None else "empty", "unit": "人", "source_unit": "人", "factor": 1.0,
+        "raw": "" if value is None else str(value), "file": f"{sid}-{year}.xlsx", "sheet": ds, "cell": cell,
+        "mapping": "m", "rule": "",
+    }  # fmt: skip
+
+
+FACTS = [
+    _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 100, "C3"),
+    _fact("students_by_major", "A", 2020, "major_category=信息技术类;major=计算机", "students", 300, "C4"),
+    _fact("students_by_major", "B", 2020, "major_category=信息技术类;major=计算机", "students", 200, "C3"),
+    _fact("students_by_major", "T", 2020, "major_category=加工制造类;major=数控", "students", 400, "C3"),
+    _fact("students_by_major", "A", 2019, "major_category=加工制造类;major=数控", "students", 100, "C3"),
+    _fact("students_by_major", "B", 2019, "major_category=信息技术类;major=计算机", "students", 50, "C3"),
+    _fact("staff", "A", 2020, "", "fulltime", 40, "D10"),
+    _fact("staff", "A", 2020, "", "staff_total", 30, "C10"),
+    _fact("staff", "B", 2020, "", "fulltime", 10, "D10"),
+    _fact("staff", "B", 2020, "", "staff_total", 12, "C10"),
+    _fact("employment", "A", 2020, "", "first_income", 3000, "B5"),
+    _fact("employment", "A", 2020, "", "first_job", 30, "B6"),
+    _fact("employment", "B", 2020, "", "first_income", 2000, "B5"),
+    _fact("employment", "B", 2020, "", "first_job", 10, "B6"),
+    _fact("teachers_by_kind", "A", 2020, "teacher_kind=校内专任教师", "total", 40, "D9"),
+    _fact("teachers_by_kind", "A", 2020, "teacher_kind=校内专任教师", "male", 10, "E9"),
+    _fact("teachers_by_kind", "A", 2020, "teacher_kind=校内专任教师", "female", 29, "F9"),
+]
+
+
+@pytest.fixture
+def world(tmp_path):
+    m = tmp_path / "mappings"
+    m.mkdir()
+    shutil.copy(ROOT / "mappings" / "datasets.toml", m / "datasets.toml")
+    (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
+    (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
+    (m / "checks.toml").write_text(CHECKS, encoding="utf-8")
+    pack = load_pack(m)
+    defs = load_definitions(m, pack)
+    out = tmp_path / "extract"
+    out.mkdir()
+    pl.DataFrame(FACTS, schema=LINEAGE_SCHEMA).write_parquet(out / "lineage.parquet")
+    pl.DataFrame(
+        [dict(zip(("school_id", "school_name", "district", "school_type", "sponsor", "levels", "is_technical"), r, strict=True)) for r in ROSTER]
+    ).write_parquet(out / ROSTER_FILE)
+    facts = load_facts([out], pack, defs)
+    return pack, defs, facts, Engine(facts, pack, defs), m
+
+
+def test_sum_respects_scope_and_carries_cells(world):
+    _, _, _, eng, _ = world
+    all_ = eng.figure("students", 2020, "all")
+    assert all_.value == 1000 and all_.n_schools == 3
+    no_tech = eng.figure("students", 2020, "no_technical")
+    assert no_tech.value == 600
+    assert set(no_tech.cells["cell"]) == {"C3", "C4"} and set(no_tech.cells["school_id"]) == {"A", "B"}
+
+
+def test_dimension_group_and_school_group_filters(world):
+    _, _, _, eng, _ = world
+    assert eng.figure("students", 2020, "all", eng.filters((("industry", "二产"),))).value == 500
+    assert eng.figure("students", 2020, "all", eng.filters((("major_category", "信息技术类"),))).value == 500
+    assert eng.figure("students", 2020, "all", eng.filters((("kind", "民办"),))).value == 200
+    assert eng.figure("students", 2020, "all", (Filter("roster", "school_id", "A"),)).value == 400
+
+
+def test_formula_total_and_division(world):
+    _, _, _, eng, _ = world
+    share = eng.figure("share", 2020, "no_technical", eng.filters((("industry", "三产"),)))
+    assert share.value == pytest.approx(500 / 600)
+    ratio = eng.figure("ratio", 2020, "no_technical")
+    assert ratio.value == pytest.approx(600 / 50)
+    assert set(ratio.cells["cell"]) == {"C3", "C4", "D10"}  # cells of both operands
+    assert eng.figure("ratio", 2019, "no_technical").value is None  # no 2019 staff: no ratio, not 0
+
+
+def test_weighted_mean_and_count(world):
+    _, _, _, eng, _ = world
+    assert eng.figure("income", 2020, "all").value == pytest.approx((3000 * 30 + 2000 * 10) / 40)
+    assert eng.figure("schools_with_students", 2020, "all").value == 3
+
+
+def test_missing_data_is_none_not_zero(world):
+    _, _, _, eng, _ = world
+    assert eng.figure("students", 2018, "all").value is None
+    assert eng.figure("income", 2019, "all").value is None
+
+
+def test_show_and_change_formats():
+    from tongji.spec import Indicator
+
+    count = Indicator("n", "人数", "人", display="integer")
+    assert show(count, 14422.0).text == "14422" and show(count, 14422.0).fmt == "0"
+    ch = change(count, 27351, 25947)
+    assert (ch.number, ch.text) == (1404, "↑1404") and ch.fmt.startswith('"↑"')
+    assert change(count, 4556, 5300).text == "↓744"
+    assert change(count, 5, 5).text == "0"
+    assert change(count, 5, None).number is None
+    rate = Indicator("r", "对口就业率", display="percent")
+    assert show(rate, 5300 / 8152).text == "65.01%" and show(rate, 5300 / 8152).number == pytest.approx(0.6501)
+    assert change(rate, 4556 / 8678, 5300 / 8152).text == "↓12.51个百分点"
+    ratio = Indicator("s", "生师比", display="ratio", decimals=2)
+    assert show(ratio, 29916 / 3310).text == "9.04:1" and show(ratio, 29916 / 3310).fmt == '0.00":1"'
+    share = Indicator("v", "职普比", display="share_ratio", decimals=1)
+    assert show(share, 14422 / (14422 + 27351)).text == "3.5:6.5"
+    assert change(share, 14422 / 41773, 13244 / 39191).text == "↑0.1"
+    money = Indicator("e", "设备值", "万元")
+    assert show(money, 35697.57).text == "35697.57" and change(money, 35697.57, 32791.822).text == "↑2905.748"
+
+
+def test_formulas_are_checked_and_safe():
+    assert formula_names("a / (a + b) * 100") == ({"a", "b"}, set())
+    assert formula_names("x / total(x)") == ({"x"}, {"x"})
+    with pytest.raises(FormulaError):
+        formula_names("__import__('os')")
+    with pytest.raises(FormulaError):
+        formula_names("a ** 2")
+    assert evaluate_formula("a / b", lambda n, w: {"a": 1.0, "b": 0.0}[n]) is None
+    assert evaluate_formula("a - b", lambda n, w: {"a": 1.0, "b": None}[n]) is None
+
+
+def test_cross_form_and_record_rules(world):
+    pack, defs, facts, _, _ = world
+    issues = run_rules(facts, pack, defs, 2020, {"A": "甲校"})
+    by_code = {i.code: i for i in issues}
+    assert set(by_code) == {"check:fulltime_le_staff", "check:sex_sum"}
+    f = by_code["check:fulltime_le_staff"]
+    assert f.school_id == "A" and "40" in f.message and "30" in f.message
+    assert "A-2020.xlsx!staff!D10" in f.message and "A-2020.xlsx!staff!C10" in f.message and "甲校" in f.message
+    s = by_code["check:sex_sum"]
+    assert "39" in s.message and "校内专任教师" in s.message
+
+
+def test_year_on_year_rule(world):
+    pack, defs, facts, _, _ = world
+    a, b = run_year_on_year(facts, pack, defs, 2020, {})
+    assert a.school_id == "A" and "100" in a.message and "400" in a.message and "+300.0%" in a.message
+    assert b.school_id == "B" and "50" in b.message and "200" in b.message and "B-2019.xlsx!students_by_major!C3" in b.message
+
+
+def test_completeness(world):
+    pack, defs, facts, eng, _ = world
+    needs = {("staff", "no_technical"): {"表4"}, ("employment", "all"): {"表9"}}
+    issues = run_completeness(facts, pack, needs, eng.schools_in, 2020, {"T": "丙技校"})
+    missing = {(i.school_id, i.message.split(" ")[1]) for i in issues if i.code == "missing_return"}
+    assert missing == {("T", "2020")}  # the 技工学校 returned no employment survey; staff is out of its scope
+    [t] = [i for i in issues if i.code == "missing_return"]
+    assert "丙技校" in t.message and "表9" in t.message
+    # 2019 is loaded (students) but nobody returned staff or employment: one finding each, not one per school
+    nobody = sorted(i.message for i in issues if i.code == "missing_dataset")
+    assert len(nobody) == 2 and all(m.startswith("2019 年没有任何学校") for m in nobody)
+
+
+def test_definition_errors_name_file_and_key(world):
+    pack, _, _, _, m = world
+    (m / "indicators.toml").write_text(INDICATORS + '\n[indicators.bad]\nformula = "students / nope"\n[indicators.loop1]\nformula = "loop2"\n[indicators.loop2]\nformula = "loop1"\n[indicators.odd]\ndataset = "staff"\nfield = "fulltime"\ndisplay = "pie"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_definitions(m, pack)
+    text = "\n".join(map(str, e.value.problems))
+    assert "indicators.bad.formula" in text and "nope" in text
+    assert "循环引用" in text
+    assert "indicators.odd.display" in text
+
+
+def test_report_spec_errors(world, tmp_path):
+    pack, defs, _, _, _ = world
+    spec = tmp_path / "r.toml"
+    spec.write_text('[[tables]]\nid = "表1"\ntitle = "t"\nscope = "nowhere"\ncolumns = [{ indicator = "nope", header = "x" }]\n[[highlights]]\ntext = "{missing}人"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_report(spec, pack, defs)
+    text = "\n".join(map(str, e.value.problems))
+    assert "[[tables]][1].scope" in text and "[[tables]][1].columns[1].indicator" in text and "[[highlights]][1].text" in text
