@@ -49,6 +49,11 @@ def header_cells(paths: list[tuple[str, ...]], depth: int) -> list[tuple[int, in
     return out
 
 
+def text_width(text: str) -> int:
+    """Columns a text needs in Excel's units: a CJK character is about two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def sheet_name(text: str, taken: set[str]) -> str:
     base = _BAD_SHEET_CHARS.sub("_", text)[:31]
     name, i = base, 2
@@ -69,6 +74,7 @@ class _Formats:
         self.header = wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"})
         self.stub = wb.add_format({**base, "align": "center", "text_wrap": True, "border": 1})
         self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
+        self.body_text = wb.add_format({**base, "text_wrap": True, "border": 1, "align": "center"})
         self.plain = wb.add_format({**base})
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.note = wb.add_format({**base, "font_size": 9, "italic": True})
@@ -89,13 +95,23 @@ def _write_shown(ws, r: int, c: int, shown: Shown, fm: _Formats, is_change: bool
     if shown.number is None and not shown.text:
         ws.write_blank(r, c, None, fm.number("General", is_change))
     elif shown.fmt == "@" or shown.number is None:
-        ws.write_string(r, c, shown.text, fm.text if not is_change else fm.number("@", True))
+        ws.write_string(r, c, shown.text, fm.body_text if not is_change else fm.number("@", True))
     else:
         ws.write_number(r, c, shown.number, fm.number(shown.fmt, is_change))
 
 
-def _write_header(ws, top: int, stub: tuple[str, ...], columns: list[tuple[str, ...]], fm: _Formats) -> int:
+def _write_header(ws, top: int, stub: tuple[str, ...], columns: list[tuple[str, ...]], fm: _Formats, widths: list[float] | None = None) -> int:
     depth = max([len(p) for p in columns] + [1])
+    if widths is not None:  # enough height for each header row's wrapped text
+        lines = [1] * depth
+        for r0, c0, r1, c1, text in header_cells(columns, depth):
+            room = sum(widths[len(stub) + c0 : len(stub) + c1 + 1]) or 10
+            need = -(-text_width(text) // max(int(room) - 1, 1))
+            per_row = -(-need // (r1 - r0 + 1))
+            for r in range(r0, r1 + 1):
+                lines[r] = max(lines[r], per_row)
+        for r, n in enumerate(lines):
+            ws.set_row(top + r, 14 * n + 2)
     for i, label in enumerate(stub):
         if depth > 1:
             ws.merge_range(top, i, top + depth - 1, i, label, fm.header)
@@ -120,12 +136,25 @@ def _page_setup(ws, n_cols: int, header_last_row: int) -> None:
     ws.center_horizontally()
 
 
+def _column_widths(t: BuiltTable) -> list[float]:
+    """Wide enough for the figures and the last header part, within bounds."""
+    widths = [max([text_width(t.stub[i]) + 2] + [text_width(labels[i]) + 2 for labels, _ in t.rows if i < len(labels)] + [8]) for i in range(len(t.stub))]
+    for j, col in enumerate(t.columns):
+        texts = [cells[j].shown.text.split("\n")[0] for _, cells in t.rows if j < len(cells)]
+        need = max([text_width(x) + 2 for x in texts] + [min(text_width(col[-1]) + 2, 14), 8])
+        widths.append(min(need, 30))
+    return [min(w, 30) for w in widths]
+
+
 def write_table(wb, t: BuiltTable, fm: _Formats, name: str) -> None:
     ws = wb.add_worksheet(name)
     n_cols = len(t.stub) + len(t.columns)
     ws.merge_range(0, 0, 0, max(n_cols - 1, 1), t.title, fm.title)
     ws.set_row(0, 28)
-    first = _write_header(ws, 2, t.stub, t.columns, fm)
+    widths = _column_widths(t)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    first = _write_header(ws, 2, t.stub, t.columns, fm, widths)
     r = first
     runs: list[tuple[int, int, str]] = []  # merge equal labels in the first stub column (表11)
     for labels, cells in t.rows:
@@ -147,8 +176,6 @@ def write_table(wb, t: BuiltTable, fm: _Formats, name: str) -> None:
     for note in t.footnotes:
         ws.merge_range(r, 0, r, max(n_cols - 1, 1), note, fm.note)
         r += 1
-    ws.set_column(0, len(t.stub) - 1, 16)
-    ws.set_column(len(t.stub), n_cols - 1, 12 if n_cols < 12 else 9)
     ws.freeze_panes(first, len(t.stub))
     _page_setup(ws, n_cols, first - 1)
 
@@ -346,7 +373,6 @@ def write_workbook(
         taken: set[str] = set()
 
         cover = wb.add_worksheet(sheet_name("说明", taken))
-        cover.set_column(0, 0, 110)
         lines = [
             (expand(report.spec.title, report.year, report.spec.region), fm.title),
             (f"年度：{report.year}（对比 {report.prev}）；数据来源：{report.spec.source}", fm.plain),
@@ -355,16 +381,21 @@ def write_workbook(
             ("每个数字的定义和来源单元格见“数据”表，指标与口径的定义见“指标定义”表。", fm.plain),
             ("各表中的“变化”= 本年 − 上年，按表中显示的数字计算；比率的变化以百分点计。", fm.plain),
         ]
+        cover.set_column(0, 0, 100)
         for r, (text, f) in enumerate(lines):
             cover.write_string(r, 0, text, f)
+            cover.set_row(r, 16 * max(1, -(-text_width(text) // 98)) + 4)
+        _page_setup(cover, 1, 0)
 
         points = wb.add_worksheet(sheet_name("要点", taken))
         points.set_column(0, 0, 6)
-        points.set_column(1, 1, 100)
+        points.set_column(1, 1, 90)
         points.write_row(0, 0, ["序号", "要点（由数据生成，与各表一致）"], fm.header)
-        for i, s in enumerate(sentences, 1):
-            points.write_number(i, 0, i, fm.plain)
-            points.write_string(i, 1, s, fm.wrap)
+        for i, sentence in enumerate(sentences, 1):
+            points.write_number(i, 0, i, fm.wrap)
+            points.write_string(i, 1, sentence, fm.wrap)
+            points.set_row(i, 16 * max(1, -(-text_width(sentence) // 88)) + 4)
+        _page_setup(points, 2, 0)
 
         published: list[Published] = []
         for t in tables:
