@@ -170,6 +170,38 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
     return EXIT_OK
 
 
+@main.command("run", context_settings=CONTEXT)
+@click.argument("job_file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只显示将读取和写出什么，不解析工作簿、不写文件。")
+@click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
+def run_cmd(job_file, dry_run, verbose) -> None:
+    """按任务文件 JOB_FILE 运行整批处理：提取 → 核对 → 汇总 → 写出。
+
+    适合每年 12 月定时运行：未改动的报表不再重读；每次运行写一份日志和运行记录
+    （manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，
+    2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
+    """
+    from .roster import RosterError
+    from .run import LockError, run_job
+
+    setup_logging(verbose)
+    try:
+        result = run_job(job_file, dry_run=dry_run)
+    except ConfigError as exc:
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+    except RosterError as exc:
+        _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
+    except LockError as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except Exception as exc:
+        logger.opt(exception=True).debug("failure")
+        _fail(f"运行失败：{type(exc).__name__}: {exc}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。", EXIT_FAILURE)
+    if dry_run:
+        click.echo(result.summary)
+    sys.exit(result.exit_code)
+
+
 @main.command("inspect", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")

@@ -676,9 +676,11 @@ def extract_paths(
     year: int,
     jobs: int = 1,
     progress: Callable[[FileResult], None] | None = None,
+    displays: list[str] | None = None,
 ) -> ExtractResult:
-    """Extract every file; one broken file is an issue, never the end of the batch."""
-    items = [(f, display_path(f)) for f in files]
+    """Extract every file; one broken file is an issue, never the end of the batch.
+    `displays` names the files in lineage and issues (default: relative to the cwd)."""
+    items = list(zip(files, displays or [display_path(f) for f in files], strict=True))
     results: list[FileResult] = []
     if jobs > 1 and len(items) > 1:
         chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
