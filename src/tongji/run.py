@@ -365,6 +365,16 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
     previous = _previous_manifest(job.output)
     logger.info("任务“{}”：{} 年，输入 {} 个年度", job.name, job.year, len(job.inputs))
 
+    configs = _configs(job, pack)
+    unchanged = _unchanged(job, pack, roster, roster_sha, previous, configs, staging)
+    if unchanged is not None:
+        unchanged.manifest["timings_s"] = {"total": round(time.perf_counter() - t0, 3)}
+        with atomic_path(job.output / MANIFEST_FILE) as tmp:
+            tmp.write_text(json.dumps(unchanged.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        unchanged.summary = _summary_text(job, unchanged, {k: set(v) for k, v in unchanged.manifest["counts"]["schools_missing"].items()}, log_path, nothing_changed=True)
+        logger.info("\n{}", unchanged.summary)
+        return unchanged
+
     inputs: list[InputRecord] = []
     extract_issues: list[Issue] = []
     staged_years: list[int] = []
@@ -416,7 +426,7 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
         "started": started,
         "finished": _now(),
         "exit_code": exit_code,
-        "configs": _configs(job, pack),
+        "configs": configs,
         "config_keys": keys,
         "inputs": [vars(i) for i in inputs],
         "counts": {
@@ -427,6 +437,8 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
             "errors": errors,
             "warnings": warnings,
             "issues_by_code": dict(sorted(Counter(i.code for i in all_issues if i.severity != INFO).items())),
+            "errors_by_code": dict(sorted(Counter(i.code for i in all_issues if i.severity == ERROR).items())),
+            "warnings_by_code": dict(sorted(Counter(i.code for i in all_issues if i.severity == WARNING).items())),
             "schools": len(roster.schools),
             "schools_missing": {name: sorted(what) for name, what in missing.items()},
         },
@@ -439,6 +451,35 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
     result.summary = _summary_text(job, result, missing, log_path)
     logger.info("\n{}", result.summary)
     return result
+
+
+def _unchanged(job: Job, pack, roster, roster_sha: str, previous: dict[str, Any], configs: dict[str, str], staging: Path) -> RunResult | None:
+    """The previous run's result when no input and no config changed and its outputs are
+    all still there: then there is nothing to redo."""
+    if not previous or previous.get("configs") != configs or previous.get("year") != job.year:
+        return None
+    out = job.output
+    if not (out / job.summary).is_file() or any(not (out / "extract" / str(y)).is_dir() for y in job.inputs):
+        return None
+    inputs: list[InputRecord] = []
+    for year in job.inputs:
+        _, records, _ = _extract_year(job, year, pack, roster, roster_sha, previous, staging, True)
+        if any(r.status != "cached" for r in records):
+            return None
+        inputs += records
+    before = {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])}
+    if before != {(i.year, i.file, i.sha256) for i in inputs}:
+        return None
+    prev_inputs = [InputRecord(**e) for e in previous["inputs"]]
+    for rec in prev_inputs:
+        rec.status = "cached"
+    manifest = dict(previous)
+    manifest["counts"] = {**previous["counts"], "files_read": 0, "files_cached": len(prev_inputs)}
+    manifest["inputs"] = [vars(i) for i in prev_inputs]
+    manifest["unchanged_since"] = previous.get("unchanged_since", previous.get("finished"))
+    manifest["finished"] = _now()
+    issues = [Issue("error", code, "") for code, n in previous["counts"].get("errors_by_code", {}).items() for _ in range(n)]
+    return RunResult(previous["exit_code"], "", prev_inputs, [out / job.summary, out / MANIFEST_FILE], issues, manifest)
 
 
 def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> None:
@@ -461,21 +502,20 @@ def _missing_by_school(checks: list[Issue], roster) -> dict[str, set[str]]:
     return out
 
 
-def _summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_path: Path) -> str:
+def _summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_path: Path, nothing_changed: bool = False) -> str:
     m = result.manifest
     c = m["counts"]
     lines = [f"{job.name}（{job.year} 年）：" + ("完成，没有错误" if result.exit_code == EXIT_OK else "完成，有数据问题需要处理")]
+    if nothing_changed:
+        lines.append(f"  输入和配置自上次运行（{m.get('unchanged_since', '')}）以来都没有变化，沿用上次的输出")
     for year in job.inputs:
         recs = [i for i in result.inputs if i.year == year]
         read = sum(i.status == "read" for i in recs)
         lines.append(f"  {year} 年：{len(recs)} 个文件（新读 {read} 个，沿用上次结果 {len(recs) - read} 个），{c['values'].get(str(year), 0)} 个数字")
     complete = c["schools"] - len(missing)
     lines.append(f"  学校：名录 {c['schools']} 所，报齐 {complete} 所" + (f"；缺报 {len(missing)} 所：" + "；".join(f"{n}（{'、'.join(sorted(w))}）" for n, w in sorted(missing.items())) if missing else ""))
-    by_code = c["issues_by_code"]
-    err_codes = Counter(i.code for i in result.issues if i.severity == ERROR)
-    warn_codes = Counter(i.code for i in result.issues if i.severity == WARNING)
+    err_codes, warn_codes = c.get("errors_by_code", {}), c.get("warnings_by_code", {})
     lines.append(f"  错误 {c['errors']} 个" + (f"（{'、'.join(f'{k} {v}' for k, v in sorted(err_codes.items()))}）" if err_codes else "") + f"；警告 {c['warnings']} 个" + (f"（{'、'.join(f'{k} {v}' for k, v in sorted(warn_codes.items()))}）" if warn_codes else ""))
-    del by_code
     out = job.output
     lines.append(f"  汇总工作簿：{out / job.summary}")
     lines.append(f"  提取结果与问题清单：{out / 'extract'}（各年度的 issues.csv）")
