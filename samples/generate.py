@@ -1058,6 +1058,30 @@ def build_chifeng(root: Path) -> None:
         placed += [(key, path.relative_to(root).as_posix(), sink.spec.name, r, c) for key, r, c in sink.placed]
     write_roster(root / "roster.xlsx", schools)
     write_truth(root / "truth.csv", truth, placed)
+    new_layout_example(root)
+
+
+# ---------------------------------------------------------------- a layout the pack does not know
+
+NEW_LAYOUT_EXAMPLE = "新版式示例/松山区蓝天职业学校2020年教职工统计.xlsx"
+
+
+def new_layout_example(root: Path) -> Path:
+    """A school's staff table in a layout the mapping pack does not read: the example that
+    docs/编写映射.md walks through."""
+    s = SheetSpec("Sheet1")
+    s.put(0, 0, "松山区蓝天职业学校教职工统计（2020年）")
+    s.row(2, ["类别", "人数（人）", "其中：女"])
+    rows = [
+        ("全校教职工", 64, 40), ("专任教师", 45, 31), ("行政人员", 8, 4), ("教辅人员", 5, 3), ("工勤人员", 6, 2),
+        ("研究生学历", 3, 2), ("本科学历", 38, 27), ("专科及以下学历", 4, 2), ("双师型教师", 12, 7), ("专业课教师", 25, 16),
+    ]  # fmt: skip
+    for i, row in enumerate(rows, 3):
+        s.row(i, list(row))
+    s.put(len(rows) + 4, 0, "填表人：办公室")
+    path = root / NEW_LAYOUT_EXAMPLE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_xlsx(path, [s])
 
 
 # ---------------------------------------------------------------- a synthetic province

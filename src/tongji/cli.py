@@ -202,6 +202,77 @@ def run_cmd(job_file, dry_run, verbose) -> None:
     sys.exit(result.exit_code)
 
 
+@main.group("mappings", context_settings=CONTEXT)
+def mappings_group() -> None:
+    """编写和检查映射配置。"""
+
+
+@mappings_group.command("check", context_settings=CONTEXT)
+@click.argument("folder", default="mappings", type=click.Path())
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。")
+def mappings_check_cmd(folder, report_path) -> None:
+    """检查映射目录 FOLDER（默认 mappings）中的全部配置，逐条指出文件和键。"""
+    from .spec import INDICATORS_FILE, load_definitions, load_report
+
+    pack = _load_pack(folder)
+    parts = [f"{len(pack.mappings)} 个映射", f"{len(pack.datasets)} 个数据集"]
+    try:
+        if (Path(folder) / INDICATORS_FILE).is_file():
+            defs = load_definitions(folder, pack)
+            parts += [f"{len(defs.indicators)} 个指标", f"{len(defs.checks) + len(defs.year_on_year)} 条核对规则"]
+            if report_path:
+                spec = load_report(report_path, pack, defs)
+                parts.append(f"报告 {len(spec.tables)} 张表、{len(spec.charts)} 张图")
+    except ConfigError as exc:
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+    click.echo(f"配置无误：{'，'.join(parts)}。")
+
+
+@mappings_group.command("suggest", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--dataset", "-d", required=True, help="要提取到的数据集（tongji fields 列出全部）。")
+@click.option("--sheet", help="工作表名；默认选字段匹配最多的一张。")
+@click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="把草稿写到这个文件（默认显示在屏幕上）。")
+def mappings_suggest_cmd(file, dataset, sheet, mappings, output) -> None:
+    """读取新版式的工作簿 FILE，按字段的名称和别名写出映射草稿；未能匹配的字段以注释列出。"""
+    from .store import write_text
+    from .suggest import suggest
+
+    pack = _load_pack(mappings)
+    if dataset not in pack.datasets:
+        _fail(f"没有数据集“{dataset}”；可用：{'、'.join(pack.datasets)}", EXIT_USAGE)
+    try:
+        text = suggest(file, pack, dataset, sheet)
+    except ReadError as exc:
+        _fail(f"{file}：{exc.message}（{exc.hint}）", EXIT_DATA)
+    except KeyError:
+        _fail(f"{file} 中没有工作表“{sheet}”", EXIT_USAGE)
+    except ValueError as exc:
+        _fail(f"{file}：{exc}", EXIT_DATA)
+    if output:
+        if Path(output).exists():
+            _fail(f"{output} 已存在；为免覆盖已写好的映射，请换一个文件名", EXIT_USAGE)
+        write_text(text, output)
+        click.echo(f"已写出草稿：{output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("fields", context_settings=CONTEXT)
+@click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
+@click.option("--dataset", "-d", help="只显示这个数据集。")
+def fields_cmd(mappings, dataset) -> None:
+    """列出映射可以提取到的数据集、字段（类型、单位、别名）和维度。"""
+    from .suggest import describe_fields
+
+    pack = _load_pack(mappings)
+    if dataset and dataset not in pack.datasets:
+        _fail(f"没有数据集“{dataset}”；可用：{'、'.join(pack.datasets)}", EXIT_USAGE)
+    click.echo(describe_fields(pack, dataset), nl=False)
+
+
 @main.command("inspect", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
