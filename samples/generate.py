@@ -973,8 +973,9 @@ def school_sheets(school: School, year: int, truth: Truth, sf_for: Callable[[str
     return out
 
 
-def write_school(root: Path, school: School, year: int, truth: Truth, placed: list[tuple[tuple, str, str, int, int]]) -> list[Path]:
-    """Write one school's returns for a year, the way that school packages them."""
+def write_school(root: Path, school: School, year: int, truth: Truth, placed: list[tuple[tuple, str, str, int, int]], one_workbook: bool = False) -> list[Path]:
+    """Write one school's returns for a year, the way that school packages them (or, with
+    `one_workbook`, every form and the survey as sheets of one workbook)."""
 
     def sf_for(style: str) -> Callable[[SheetSpec], Sink]:
         return lambda spec: Sink(truth, year, school, spec, style)
@@ -999,6 +1000,8 @@ def write_school(root: Path, school: School, year: int, truth: Truth, placed: li
 
     survey = [s for form, s in sheets if form == "就业调查"]
     forms = [(form, s) for form, s in sheets if form != "就业调查"]
+    if one_workbook:
+        forms, survey = [(form, s) for form, s in sheets], []
     stem = f"{school.written_name}{year}年"
     if school.family in ("export", "export_xls"):
         ext, writer = (".xls", write_xls) if school.family == "export_xls" else (".xlsx", write_xlsx)
@@ -1119,10 +1122,11 @@ def build_synthetic(root: Path, n: int, one_workbook: bool = True) -> None:
     placed: list = []
     for year in YEARS:
         for school in schools:
-            if one_workbook:
-                school.family = "export" if school.family != "export_xls" else "export_xls"
-            write_school(root, school, year, truth, placed)
+            if one_workbook and school.family not in ("export", "export_xls"):
+                school.family = "export"
+            write_school(root, school, year, truth, placed, one_workbook=one_workbook)
     write_roster(root / "roster.xlsx", schools)
+    write_truth(root / "truth.csv", truth, placed)
 
 
 def _synthetic_truth(t: Truth, year: int, s: School, rng: random.Random) -> None:

@@ -161,7 +161,7 @@ def test_synthetic_province(tmp_path):
 
     generate.build_synthetic(tmp_path, 4)
     files = collect_inputs([tmp_path / "2020"])
-    assert len(files) == 8  # one workbook of forms and one survey per school
+    assert len(files) == 4  # one workbook per school, every form and the survey in it
     result = extract_paths(files, load_pack(ROOT / "mappings"), load_roster(tmp_path / "roster.xlsx"), 2020)
     assert [i for i in result.issues if i.severity == "error"] == []
     assert {v.school_id for v in result.values} == {f"99{i:08d}" for i in range(1, 5)}

@@ -10,6 +10,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import units as _units
@@ -62,8 +63,13 @@ def normalize_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _nfkc(str(value)).replace("_x000D_", "").replace("\r", "").replace("\n", "")
-    return text.strip()
+    return _normalize_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_text(text: str) -> str:
+    # Returns repeat the same labels in every file: the cache makes this nearly free.
+    return _nfkc(text).replace("_x000D_", "").replace("\r", "").replace("\n", "").strip()
 
 
 def normalize_label(value: Any) -> str:
@@ -73,7 +79,16 @@ def normalize_label(value: Any) -> str:
     quotes go (`“双师型”教师` is `双师型教师`).
     Other brackets stay: `毕(结)业生数` keeps its `(结)`.
     """
-    text = normalize_text(value)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalize_label(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_label(raw: str) -> str:
+    text = _normalize_text(raw)
     text = _WS_RE.sub("", text)
     text = _QUOTES_RE.sub("", text)
     text = _strip_unit_brackets(text)
@@ -93,7 +108,14 @@ def _strip_unit_brackets(text: str) -> str:
 
 def unit_in_label(value: Any) -> str | None:
     """The unit a header declares in brackets: `设备总值（万元）` → `万元`."""
-    text = _WS_RE.sub("", normalize_text(value))
+    if value is None:
+        return None
+    return _unit_in_label(str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _unit_in_label(raw: str) -> str | None:
+    text = _WS_RE.sub("", _normalize_text(raw))
     for m in _BRACKET_RE.finditer(text):
         inner = m.group(1)
         if inner.startswith("单位"):

@@ -17,6 +17,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ class FieldDef:
     aliases: tuple[str, ...]
     required: bool = False
 
-    @property
+    @cached_property
     def labels(self) -> tuple[str, ...]:
         """Normalised labels this field is known by (its title first)."""
         return _dedupe((normalize_label(self.title), *(normalize_label(a) for a in self.aliases)))
@@ -157,7 +158,7 @@ class Mapping:
     records: RecordsSpec | None = None
     keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
 
-    @property
+    @cached_property
     def id(self) -> str:
         return Path(self.file).stem
 

@@ -267,7 +267,10 @@ def _resolve_school(ctx: _FileContext, matched: list[tuple[Sheet, Mapping, Sheet
         if mapping.school_label:
             found = find_labelled_value(sheet, mapping.school_label, view=view)
             if found is not None and clean.normalize_text(found.raw):
-                inside.append((clean.normalize_text(found.raw), sheet, cell_address(found.row, found.col)))
+                name = clean.normalize_text(found.raw)
+                inside.append((name, sheet, cell_address(found.row, found.col)))
+                if ctx.roster.resolve(name).school is not None:
+                    break  # the workbook names a known school: no need to read its other sheets for it
     path = Path(ctx.wb.path)
     titles = [
         (clean.normalize_text(v), "表头文字")

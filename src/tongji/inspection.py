@@ -77,7 +77,7 @@ def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = No
             if table.notes_row is not None:
                 out.append(f"  表下注释从第 {table.notes_row + 1} 行开始（不读取）")
         if pack is not None:
-            choice = choose_mapping(sheet, pack, SheetText(sheet))
+            choice = choose_mapping(sheet, pack, SheetText(sheet), explain=True)
             verdict = (
                 f"采用 {choice.mapping.id}" if choice.mapping else ("多个映射同分，无法确定" if choice.ambiguous else "没有相符的映射")
             )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
@@ -27,6 +28,7 @@ _NOTE_RE = re.compile(
 )
 _LINE_HEADERS = frozenset({"编号", "行次", "行号"})
 MAX_HEADER_ROWS = 6
+_COLON_RE = re.compile(r"[:：]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,36 @@ class SheetView:
         return self.sheet.filled(r, c)
 
     def row_values(self, r: int) -> list[tuple[int, Any]]:
-        return [(c, v) for c in range(self.sheet.n_cols) if (v := self.raw(r, c)) is not None]
+        """The non-empty cells of a row, grid labels left out (computed once per row)."""
+        cache = self._row_cache
+        if r not in cache:
+            if r == self.grid_row or not 0 <= r < self.sheet.n_rows:
+                cache[r] = []
+            else:
+                gc = self.grid_col
+                cache[r] = [(c, v) for c, v in enumerate(self.sheet.rows[r]) if v != "" and v is not None and c != gc]
+        return cache[r]
+
+    @cached_property
+    def _row_cache(self) -> dict[int, list[tuple[int, Any]]]:
+        return {}
+
+    @cached_property
+    def label_index(self) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+        """Where each text stands: normalised label → cells, and for `标签：值` cells the
+        label before the colon → cells. Built once; key–value lookups are then dict hits."""
+        exact: dict[str, list[tuple[int, int]]] = {}
+        prefix: dict[str, list[tuple[int, int]]] = {}
+        for r in range(self.sheet.n_rows):
+            for c, v in self.row_values(r):
+                if not isinstance(v, str) or not v.strip():
+                    continue
+                exact.setdefault(normalize_label(v), []).append((r, c))
+                text = normalize_text(v)
+                m = _COLON_RE.search(text)
+                if m:
+                    prefix.setdefault(normalize_label(text[: m.start()]), []).append((r, c))
+        return exact, prefix
 
 
 def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | None:
@@ -372,28 +403,27 @@ class Found:
 
 
 def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None) -> Found | None:
-    """Key–value forms: the value beside (or below) a label cell, skipping merged blanks."""
+    """Key–value forms: the value beside (or below) a label cell, skipping merged blanks.
+    The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts."""
     view = view or SheetView(sheet)
-    for r in range(sheet.n_rows):
-        row = sheet.rows[r]
-        for c in range(len(row)):
-            v = row[c]
-            if not isinstance(v, str) or not v.strip() or view.raw(r, c) is None:
-                continue
-            text = normalize_text(v)
-            compact = re.sub(r"\s+", "", text)
-            for label in labels:
-                if normalize_label(text) == label:
-                    found = _value_near(view, r, c, direction)
-                    if found is not None:
-                        return Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
-                elif compact.startswith(label) and compact[len(label) : len(label) + 1] in (":", "："):
-                    rest = text.split(":", 1)[-1] if ":" in text else text.split("：", 1)[-1]
-                    if rest.strip():
-                        return Found(r, c, rest.strip(), inline=True)
-                    found = _value_near(view, r, c, direction)
-                    if found is not None:
-                        return found
+    exact, prefix = view.label_index
+    candidates = sorted(
+        {(r, c, i, kind) for i, label in enumerate(labels) for kind, index in (("exact", exact), ("prefix", prefix)) for r, c in index.get(label, ())}
+    )
+    for r, c, _, kind in candidates:
+        text = normalize_text(sheet.rows[r][c])
+        if kind == "exact":
+            found = _value_near(view, r, c, direction)
+            if found is not None:
+                return Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
+            continue
+        m = _COLON_RE.search(text)
+        rest = text[m.end() :].strip() if m else ""
+        if rest:
+            return Found(r, c, rest, inline=True)
+        found = _value_near(view, r, c, direction)
+        if found is not None:
+            return found
     return None
 
 

@@ -12,6 +12,7 @@ no `exclude` pattern matches the sheet name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .clean import normalize_label
 from .config import Mapping, Pack
@@ -44,20 +45,27 @@ class SheetText:
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.name = normalize_label(sheet.name)
-        self._top: dict[int, list[str]] = {}
-        self.labels: set[str] = set()
-        for row in sheet.rows:
-            for v in row:
-                if isinstance(v, str) and v:
-                    self.labels.add(normalize_label(v))
+        self._top: dict[int, str] = {}
 
-    def top(self, n: int) -> list[str]:
+    @cached_property
+    def labels(self) -> set[str]:
+        return {normalize_label(v) for row in self.sheet.rows for v in row if isinstance(v, str) and v}
+
+    def top(self, n: int) -> str:
+        """The texts of the first `n` rows, joined by a separator no text contains: a
+        substring test on it is a test on each cell."""
         if n not in self._top:
-            self._top[n] = [normalize_label(v) for row in self.sheet.rows[:n] for v in row if isinstance(v, str) and v]
+            self._top[n] = "\x00".join(normalize_label(v) for row in self.sheet.rows[:n] for v in row if isinstance(v, str) and v)
         return self._top[n]
 
 
+_LABELS: dict[tuple[int, str], list[tuple[str, ...]]] = {}
+
+
 def _field_labels(mapping: Mapping, pack: Pack) -> list[tuple[str, ...]]:
+    key = (id(pack), mapping.id)
+    if key in _LABELS:
+        return _LABELS[key]
     dataset = pack.datasets[mapping.dataset]
     out = []
     for p in mapping.fields:
@@ -65,6 +73,7 @@ def _field_labels(mapping: Mapping, pack: Pack) -> list[tuple[str, ...]]:
         if not labels and p.field in dataset.fields:
             labels = list(dataset.fields[p.field].labels)
         out.append(tuple(labels))
+    _LABELS[key] = out
     return out
 
 
@@ -79,20 +88,52 @@ def score_sheet(text: SheetText, mapping: Mapping, pack: Pack) -> Score:
     found = 0
     if m.contains:
         top = text.top(m.scan_rows)
-        for needle in m.contains:
-            if any(needle in cell for cell in top):
-                found += 1
+        found = sum(1 for needle in m.contains if needle in top)
         score += 2 * found
+    fits = name_hit or (bool(m.contains) and found == len(m.contains))
     labels = _field_labels(mapping, pack)
-    if labels:
+    if labels and (fits or score > 0):  # the field evidence only ranks mappings that have some
         hits = sum(1 for group in labels if any(label in text.labels for label in group))
         score += hits / len(labels)
-    fits = name_hit or (bool(m.contains) and found == len(m.contains))
     return Score(mapping, round(score, 4), fits)
 
 
-def choose_mapping(sheet: Sheet, pack: Pack, text: SheetText | None = None) -> Choice:
+_NAME_HITS: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _name_hits(pack: Pack, sheet_name: str, normalized: str) -> frozenset[str]:
+    """Ids of the mappings whose sheet-name patterns match; the same names recur in every
+    file, so this is worked out once per name."""
+    key = (id(pack), sheet_name)
+    hit = _NAME_HITS.get(key)
+    if hit is None:
+        hit = frozenset(
+            m.id for m in pack.mappings if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names)
+        )
+        _NAME_HITS[key] = hit
+    return hit
+
+
+def choose_mapping(sheet: Sheet, pack: Pack, text: SheetText | None = None, explain: bool = False) -> Choice:
+    """The mapping for a sheet. With `explain`, every mapping is scored (for `inspect`);
+    otherwise a sheet that exactly one mapping can fit is settled without scoring the rest."""
     text = text or SheetText(sheet)
+    named = _name_hits(pack, sheet.name, text.name)
+    # Only a mapping that can fit is scored in full; the rest are scored only to explain a
+    # sheet that nothing fits.
+    candidates = [
+        m for m in pack.mappings
+        if m.id in named or (m.match.contains and all(needle in text.top(m.match.scan_rows) for needle in m.match.contains))
+    ]
+    if len(candidates) == 1 and not explain:
+        return Choice(candidates[0], [score_sheet(text, candidates[0], pack)])
+    if candidates:
+        scores = sorted((score_sheet(text, m, pack) for m in candidates), key=lambda s: (-s.fits, -s.score, s.mapping.id))
+        if any(s.fits for s in scores):
+            fitting = [s for s in scores if s.fits]
+            if len(fitting) > 1 and fitting[0].score == fitting[1].score:
+                return Choice(None, scores, ambiguous=True)
+            return Choice(fitting[0].mapping, scores)
     scores = sorted((score_sheet(text, m, pack) for m in pack.mappings), key=lambda s: (-s.fits, -s.score, s.mapping.id))
     fitting = [s for s in scores if s.fits]
     if not fitting:

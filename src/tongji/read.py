@@ -206,6 +206,14 @@ def sniff_format(data: bytes, suffix: str) -> str:
             )
         return "xls"
     if data.startswith(_ZIP_MAGIC):
+        # The common case without opening the archive: its part names are stored in clear.
+        head = data[:4096]
+        if b"mimetypeapplication/vnd.oasis.opendocument" in head:
+            return "ods"
+        if b"xl/workbook.xml" in data[-65536:] or b"[Content_Types].xml" in head and b"xl/" in data[-65536:]:
+            if b"xl/workbook.bin" in data[-65536:]:
+                return "xlsb"
+            return "xlsm" if suffix == ".xlsm" else "xlsx"
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
