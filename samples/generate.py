@@ -260,21 +260,17 @@ class Truth:
     """Figures per (year, school_id, dataset, keys, field). school_id '' is the city."""
 
     values: dict[tuple, float | str] = field(default_factory=dict)
-    locations: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
-    defects: list[dict[str, str]] = field(default_factory=list)
+    by_record: dict[tuple, dict[tuple, dict[str, Any]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(dict)))
 
     def set(self, year: int, school_id: str, dataset: str, keys: tuple[tuple[str, str], ...], name: str, value: Any) -> None:
         self.values[(year, school_id, dataset, keys, name)] = value
+        self.by_record[(year, school_id, dataset)][keys][name] = value
 
     def get(self, year: int, school_id: str, dataset: str, keys: tuple, name: str) -> Any:
         return self.values.get((year, school_id, dataset, keys, name))
 
     def records(self, year: int, school_id: str, dataset: str) -> dict[tuple, dict[str, Any]]:
-        out: dict[tuple, dict[str, Any]] = defaultdict(dict)
-        for (y, s, d, k, f), v in self.values.items():
-            if y == year and s == school_id and d == dataset:
-                out[k][f] = v
-        return dict(sorted(out.items()))
+        return dict(sorted(self.by_record.get((year, school_id, dataset), {}).items()))
 
 
 def build_truth(schools: list[School], rng: random.Random) -> Truth:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import operator
 import os
 import tempfile
 from collections.abc import Iterator
@@ -78,12 +79,20 @@ LINEAGE_SCHEMA = {
 }
 
 
+def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Dataclass records → a frame, one tuple per record (much faster than per cell)."""
+    fetch = operator.attrgetter(*schema)
+    keys_at = list(schema).index("keys")
+    rows = []
+    for item in items:
+        row = list(fetch(item))
+        row[keys_at] = keys_text(row[keys_at])
+        rows.append(row)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def lineage_frame(values: list[Value]) -> pl.DataFrame:
-    cols = {name: [] for name in LINEAGE_SCHEMA}
-    for v in values:
-        for name in LINEAGE_SCHEMA:
-            cols[name].append(keys_text(v.keys) if name == "keys" else getattr(v, name))
-    return pl.DataFrame(cols, schema=LINEAGE_SCHEMA)
+    return _records_frame(values, LINEAGE_SCHEMA)
 
 
 def totals_frame(totals: list[Total]) -> pl.DataFrame:
@@ -102,11 +111,7 @@ def totals_frame(totals: list[Total]) -> pl.DataFrame:
         "cell": pl.Utf8,
         "part_cells": pl.Utf8,
     }
-    cols = {name: [] for name in schema}
-    for t in totals:
-        for name in schema:
-            cols[name].append(keys_text(t.keys) if name == "keys" else getattr(t, name))
-    return pl.DataFrame(cols, schema=schema)
+    return _records_frame(totals, schema)
 
 
 def _field_dtype(ftype: str) -> pl.DataType:
