@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402
 
 from tongji.read import cell_address  # noqa: E402
+from tongji.render import header_cells  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 YEARS = (2019, 2020)
@@ -527,26 +528,12 @@ class Sink:
 
 
 def _grid_header(spec: SheetSpec, top: int, first_col: int, paths: list[tuple[str, ...]], depth: int) -> None:
-    """Merged multi-row header cells from header paths: equal prefixes merge across, a
-    path that ends early merges down to the last header row."""
-    n = len(paths)
-    for level in range(depth):
-        c = 0
-        while c < n:
-            path = paths[c]
-            if level >= len(path):
-                c += 1
-                continue
-            c2 = c
-            while c2 + 1 < n and len(paths[c2 + 1]) > level and paths[c2 + 1][: level + 1] == path[: level + 1]:
-                c2 += 1
-            r0 = top + level
-            r1 = top + (depth - 1 if level == len(path) - 1 else level)
-            if c2 > c or r1 > r0:
-                spec.merge(r0, first_col + c, r1, first_col + c2, path[level])
-            else:
-                spec.put(r0, first_col + c, path[level])
-            c = c2 + 1
+    """Merged multi-row header cells from header paths (the same rule tongji's workbook uses)."""
+    for r0, c0, r1, c1, text in header_cells(paths, depth):
+        if (r0, c0) == (r1, c1):
+            spec.put(top + r0, first_col + c0, text)
+        else:
+            spec.merge(top + r0, first_col + c0, top + r1, first_col + c1, text)
 
 
 @dataclass

@@ -38,12 +38,16 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _config_fail(exc: ConfigError, what: str = "配置") -> None:
+    lines = "\n".join(f"  - {p}" for p in exc.problems)
+    _fail(f"{what}有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+
+
 def _load_pack(mappings: str):
     try:
         return load_pack(mappings)
     except ConfigError as exc:
-        lines = "\n".join(f"  - {p}" for p in exc.problems)
-        _fail(f"映射配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+        _config_fail(exc, "映射配置")
 
 
 def _load_roster(path: str):
@@ -156,8 +160,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
     try:
         result = publish(list(extract_dirs), mappings, report_path, year, output, roster)
     except ConfigError as exc:
-        lines = "\n".join(f"  - {p}" for p in exc.problems)
-        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+        _config_fail(exc)
     except RosterError as exc:
         _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
     except AggregateError as exc:
@@ -188,8 +191,7 @@ def run_cmd(job_file, dry_run, verbose) -> None:
     try:
         result = run_job(job_file, dry_run=dry_run)
     except ConfigError as exc:
-        lines = "\n".join(f"  - {p}" for p in exc.problems)
-        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+        _config_fail(exc)
     except RosterError as exc:
         _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
     except LockError as exc:
@@ -224,8 +226,7 @@ def mappings_check_cmd(folder, report_path) -> None:
                 spec = load_report(report_path, pack, defs)
                 parts.append(f"报告 {len(spec.tables)} 张表、{len(spec.charts)} 张图")
     except ConfigError as exc:
-        lines = "\n".join(f"  - {p}" for p in exc.problems)
-        _fail(f"配置有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
+        _config_fail(exc)
     click.echo(f"配置无误：{'，'.join(parts)}。")
 
 

@@ -355,14 +355,18 @@ def _configs(job: Job, pack) -> dict[str, str]:
     return out
 
 
-def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> RunResult:
-    timings: dict[str, float] = {}
+def _load_configs(job: Job):
+    """Every config the job names, validated before anything is read or written."""
     pack = load_pack(job.mappings)
     defs = load_definitions(job.mappings, pack)
     load_report(job.report, pack, defs)
     roster = load_roster(job.roster)
-    roster_sha = _sha256(job.roster)
-    previous = _previous_manifest(job.output)
+    return pack, roster, _sha256(job.roster), _previous_manifest(job.output)
+
+
+def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> RunResult:
+    timings: dict[str, float] = {}
+    pack, roster, roster_sha, previous = _load_configs(job)
     logger.info("任务“{}”：{} 年，输入 {} 个年度", job.name, job.year, len(job.inputs))
 
     configs = _configs(job, pack)
@@ -526,12 +530,7 @@ def _summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log
 
 def _dry_run(job: Job) -> RunResult:
     """What a run would read and write; reads no workbook and writes nothing."""
-    pack = load_pack(job.mappings)
-    defs = load_definitions(job.mappings, pack)
-    load_report(job.report, pack, defs)
-    roster = load_roster(job.roster)
-    roster_sha = _sha256(job.roster)
-    previous = _previous_manifest(job.output)
+    pack, roster, roster_sha, previous = _load_configs(job)
     inputs: list[InputRecord] = []
     for year in job.inputs:
         _, records, _ = _extract_year(job, year, pack, roster, roster_sha, previous, job.output, True)
