@@ -23,8 +23,7 @@ from .spec import Definitions, Indicator, ReportSpec, TableSpec, evaluate_formul
 from .store import ISSUES_FILE, LINEAGE_FILE, ROSTER_FILE, TOTALS_FILE, roster_frame
 
 CELL_COLUMNS = ["school_id", "file", "sheet", "cell"]
-FACT_ROSTER_PREFIX = "r_"
-_EMPTY_CELLS = pl.DataFrame(schema={c: pl.Utf8 for c in CELL_COLUMNS})
+_EMPTY_CELLS = pl.DataFrame(schema={"school_id": pl.Utf8, "file": pl.Categorical, "sheet": pl.Categorical, "cell": pl.Categorical})
 
 
 class AggregateError(Exception):
@@ -40,27 +39,42 @@ class Filter:
     key: str
     value: Any
 
-    def expr(self, roster_prefix: str = "") -> pl.Expr:
-        """The condition on a frame: the facts (roster columns prefixed `r_`, so that a
-        roster attribute never collides with a dimension such as `district`) or the roster."""
+    def expr(self) -> pl.Expr:
+        """The condition on a frame: dimensions and dimension groups on the facts, roster
+        attributes and school groups on the roster."""
         if self.kind == "dim":
             return pl.col(self.key) == self.value
         if self.kind == "group":
             return pl.col(f"grp_{self.key}") == self.value
-        column = self.key if self.key == "school_id" else roster_prefix + self.key
         if self.key == "levels":
-            return pl.col(column).list.contains(self.value)
-        return pl.col(column) == self.value
+            return pl.col("levels").list.contains(self.value)
+        return pl.col(self.key) == self.value
+
+
+# What aggregation needs of the lineage; the rest (raw text, rules) stays on disk.
+FACT_COLUMNS = ["dataset", "school_id", "year", "keys", "field", "value", "file", "sheet", "cell"]
+_CATEGORICAL = ["dataset", "keys", "field", "file", "sheet", "cell"]
 
 
 @dataclass
 class Facts:
-    frame: pl.DataFrame
+    """Extracted figures split by (dataset, field, year): each part is what one base
+    indicator reads. Repeated strings are categorical, so a province fits in memory."""
+
+    parts: dict[tuple[str, str, int], pl.DataFrame]
     roster: pl.DataFrame
     years: tuple[int, ...]
     totals: pl.DataFrame
     issues: list[tuple[int, Issue]] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+
+    def rows(self, dataset: str, fields: tuple[str, ...], year: int) -> pl.DataFrame | None:
+        frames = [self.parts[(dataset, f, year)] for f in fields if (dataset, f, year) in self.parts]
+        return pl.concat(frames) if frames else None
+
+    def returned(self) -> set[tuple[str, str, int]]:
+        """(dataset, school_id, year) of every return that holds at least one figure."""
+        return {(d, sid, y) for (d, _f, y), df in self.parts.items() for sid in df["school_id"].unique().to_list()}
 
 
 def _read_issues(path: Path) -> list[Issue]:
@@ -79,7 +93,7 @@ def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Ro
         lp = d / LINEAGE_FILE
         if not lp.is_file():
             raise AggregateError(f"{d} 不是提取结果目录（没有 {LINEAGE_FILE}）；请先运行 tongji extract")
-        lin = pl.read_parquet(lp)
+        lin = pl.read_parquet(lp, columns=FACT_COLUMNS).with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL)
         years = sorted(lin["year"].unique().drop_nulls().to_list())
         for y in years:
             if y in year_dirs:
@@ -100,17 +114,20 @@ def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Ro
         raise AggregateError("提取结果中没有学校名录；请用 --roster 指定")
     roster_df = _with_school_groups(roster_df, defs)
 
-    facts = pl.concat(lineages, how="vertical_relaxed") if lineages else pl.DataFrame()
-    for dim in pack.dimensions:
-        facts = facts.with_columns(pl.col("keys").str.extract(rf"(?:^|;){dim}=([^;]*)", 1).alias(dim))
-    for gid, g in defs.groups.items():
-        if g.dimension:
-            mapping = {v: name for name, vals in g.members.items() for v in vals}
-            facts = facts.with_columns(pl.col(g.dimension).replace_strict(mapping, default=None, return_dtype=pl.Utf8).alias(f"grp_{gid}"))
-    prefixed = roster_df.rename({c: f"{FACT_ROSTER_PREFIX}{c}" for c in roster_df.columns if c != "school_id" and not c.startswith("grp_")})
-    facts = facts.join(prefixed, on="school_id", how="left")
+    parts: dict[tuple[str, str, int], pl.DataFrame] = {}
+    if lineages:
+        facts = pl.concat(lineages, how="vertical_relaxed")
+        del lineages
+        keys = pl.col("keys").cast(pl.Utf8)
+        facts = facts.with_columns(keys.str.extract(rf"(?:^|;){dim}=([^;]*)", 1).cast(pl.Categorical).alias(dim) for dim in pack.dimensions)
+        for gid, g in defs.groups.items():
+            if g.dimension:
+                mapping = {v: name for name, vals in g.members.items() for v in vals}
+                facts = facts.with_columns(pl.col(g.dimension).cast(pl.Utf8).replace_strict(mapping, default=None, return_dtype=pl.Utf8).cast(pl.Categorical).alias(f"grp_{gid}"))
+        parts = {(str(d), str(f), int(y)): df for (d, f, y), df in facts.partition_by(["dataset", "field", "year"], as_dict=True).items()}
+        del facts
     totals_df = pl.concat(totals, how="vertical_relaxed") if totals else pl.DataFrame()
-    return Facts(facts, roster_df, tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)))
+    return Facts(parts, roster_df, tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)))
 
 
 def _with_school_groups(roster: pl.DataFrame, defs: Definitions) -> pl.DataFrame:
@@ -147,8 +164,9 @@ class Engine:
 
     def __init__(self, facts: Facts, pack: Pack, defs: Definitions):
         self.facts, self.pack, self.defs = facts, pack, defs
-        self.parts = facts.frame.partition_by(["dataset", "field", "year"], as_dict=True) if facts.frame.height else {}
+        self.parts = facts.parts
         self._cache: dict[tuple, Figure] = {}
+        self._ids: dict[tuple[Filter, ...], list[str]] = {}
 
     def filters(self, pairs: tuple[tuple[str, Any], ...]) -> tuple[Filter, ...]:
         out = []
@@ -170,22 +188,37 @@ class Engine:
             df = df.filter(f.expr())
         return df
 
+    def school_ids(self, filters: tuple[Filter, ...]) -> list[str]:
+        """The schools that roster conditions (a scope, a school group, one school) leave."""
+        if filters not in self._ids:
+            df = self.facts.roster
+            for f in filters:
+                df = df.filter(f.expr())
+            self._ids[filters] = df["school_id"].to_list()
+        return self._ids[filters]
+
     def select(self, dataset: str, fld: str, year: int, scope_id: str, filters: tuple[Filter, ...], where=()) -> pl.DataFrame | None:
         df = self.parts.get((dataset, fld, year))
         if df is None:
             return None
-        city = self.pack.datasets[dataset].entity == "city"
-        conds = [] if city else list(self.scope_filters(scope_id))
+        ds = self.pack.datasets[dataset]
+        city = ds.entity == "city"
+        on_roster: list[Filter] = [] if city else list(self.scope_filters(scope_id))
+        on_facts: list[Filter] = []
         for f in (*filters, *(Filter("dim", k, v) for k, v in where)):
-            if f.kind == "roster" and city:
-                return None  # a city-wide figure has no school to filter on
-            if f.kind == "dim" and f.key not in self.pack.datasets[dataset].keys:
+            school_level = f.kind == "roster" or (f.kind == "group" and self.defs.groups[f.key].dimension is None)
+            if school_level:
+                if city:
+                    return None  # a city-wide figure has no school to filter on
+                on_roster.append(f)
+            elif (f.kind == "dim" and f.key not in ds.keys) or (f.kind == "group" and self.defs.groups[f.key].dimension not in ds.keys):
                 return None
-            if f.kind == "group" and self.defs.groups[f.key].dimension not in (None, *self.pack.datasets[dataset].keys):
-                return None
-            conds.append(f)
-        for f in conds:
-            df = df.filter(f.expr(FACT_ROSTER_PREFIX))
+            else:
+                on_facts.append(f)
+        if on_roster:
+            df = df.filter(pl.col("school_id").is_in(self.school_ids(tuple(on_roster))))
+        for f in on_facts:
+            df = df.filter(f.expr())
         return df
 
     def figure(self, iid: str, year: int, scope_id: str, filters: tuple[Filter, ...] = ()) -> Figure:
@@ -217,7 +250,7 @@ class Engine:
         if key in self._cache:
             return self._cache[key]  # type: ignore[return-value]
         ind = self.defs.indicators[iid]
-        column = by if by == "school_id" else FACT_ROSTER_PREFIX + by
+        column = "_by"
         out: dict[str, float | None] = {}
         if ind.formula is not None:
             from .spec import formula_names
@@ -230,12 +263,13 @@ class Engine:
         else:
             assert ind.dataset and ind.field
             df = self.select(ind.dataset, ind.field, year, scope_id, (), ind.where)
-            if df is not None and df.height:
+            if df is not None and df.height and self.pack.datasets[ind.dataset].entity == "school":
+                df = df.join(self.facts.roster.select("school_id", pl.col(by).alias(column)), on="school_id")
                 df = df.filter(pl.col("value").is_not_null() & pl.col(column).is_not_null())
                 if ind.agg == "weighted_mean":
                     w = self.select(ind.dataset, ind.weight, year, scope_id, (), ind.where)
                     if w is not None:
-                        both = df.select(*dict.fromkeys([column, "school_id", "keys"]), pl.col("value").alias("x")).join(
+                        both = df.select(column, "school_id", "keys", pl.col("value").alias("x")).join(
                             w.filter(pl.col("value").is_not_null()).select("school_id", "keys", pl.col("value").alias("w")), on=["school_id", "keys"]
                         )
                         agg = both.group_by(column).agg(((pl.col("x") * pl.col("w")).sum() / pl.col("w").sum()).alias("v"))

@@ -46,8 +46,11 @@ _OPS = {
 }
 
 
-def _side_frame(frame: pl.DataFrame, side, year: int, by: list[str]) -> pl.DataFrame:
-    df = frame.filter((pl.col("dataset") == side.dataset) & pl.col("field").is_in(list(side.fields)) & (pl.col("year") == year))
+def _side_frame(facts, side, year: int, by: list[str]) -> pl.DataFrame:
+    df = facts.rows(side.dataset, side.fields, year)
+    if df is None:
+        return pl.DataFrame(schema={**{c: pl.Utf8 for c in by}, "value": pl.Float64, "present": pl.Boolean, "cells": pl.List(pl.Utf8), "file": pl.Utf8, "sheet": pl.Utf8, "cell": pl.Utf8})
+    df = df.with_columns(pl.col(c).cast(pl.Utf8) for c in ("keys", "file", "sheet", "cell"))
     for k, v in side.where:
         df = df.filter(pl.col(k) == v)
     return df.group_by(by).agg(
@@ -70,12 +73,11 @@ def _describe(pack, side) -> str:
 def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue]:
     """Cross-form and within-record rules of checks.toml, for every school and year."""
     out: list[Issue] = []
-    frame = facts.frame
     for rule in defs.checks:
         by = ["school_id"] + (["keys"] if rule.per == "record" else [])
         for y in (year - 1, year):
-            left = _side_frame(frame, rule.left, y, by)
-            right = _side_frame(frame, rule.right, y, by)
+            left = _side_frame(facts, rule.left, y, by)
+            right = _side_frame(facts, rule.right, y, by)
             both = left.join(right, on=by, suffix="_r").filter(pl.col("present") & pl.col("present_r")).sort(by)
             for row in both.iter_rows(named=True):
                 a, b = row["value"], row["value_r"]
@@ -101,11 +103,10 @@ def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue
 
 def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue]:
     out: list[Issue] = []
-    frame = facts.frame
     for rule in defs.year_on_year:
         side = Side(rule.dataset, (rule.field,), rule.where)
-        cur = _side_frame(frame, side, year, ["school_id"])
-        prev = _side_frame(frame, side, year - 1, ["school_id"])
+        cur = _side_frame(facts, side, year, ["school_id"])
+        prev = _side_frame(facts, side, year - 1, ["school_id"])
         both = cur.join(prev, on="school_id", suffix="_p").filter(pl.col("present") & pl.col("present_p")).sort("school_id")
         title = pack.datasets[rule.dataset].fields[rule.field].title
         for row in both.iter_rows(named=True):
@@ -135,8 +136,7 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
 def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], schools_in, year: int, names: dict[str, str]) -> list[Issue]:
     """Every school in a table's scope returned every dataset that table needs."""
     out: list[Issue] = []
-    frame = facts.frame
-    have = set(frame.select("dataset", "school_id", "year").unique().iter_rows())
+    have = facts.returned()
     loaded = set(facts.years)
     missing: dict[tuple[str, int, str], set[str]] = {}
     nobody: dict[tuple[str, int], set[str]] = {}

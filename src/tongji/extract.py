@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -712,6 +713,8 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
         issues.extend(res.issues)
         totals.extend(res.totals)
         for v in res.values:
+            # the same rule text recurs for every school: one copy of each, not one per figure
+            v.rule, v.cell = sys.intern(v.rule), sys.intern(v.cell)
             k = (*v.record_key, v.field)
             first = owner.get(k)
             if first is None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import xlsxwriter
 
 from .aggregate import BodyCell, BuiltTable, Report, Shown, change, expand, show
@@ -232,16 +232,25 @@ def write_chart_sheet(wb, report: Report, chart, fm: _Formats, name: str) -> lis
 
 
 def _lineage(fig, names: dict[str, str]) -> str:
+    """Which schools' cells a figure sums: `学校：文件!工作表!单元格,…；…`, sorted, cut at
+    Excel's cell limit with a count of what was left out."""
     if fig is None or fig.cells.height == 0:
         return ""
-    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for sid, file, sheet, cell in fig.cells.iter_rows():
-        groups[(sid or "", file, sheet)].append(cell)
-    parts = [f"{names.get(sid, sid) or '全市'}：{file}!{sheet}!{','.join(cells)}" for (sid, file, sheet), cells in sorted(groups.items())]
-    text = "；".join(parts)
-    if len(text) > MAX_CELL_TEXT:
-        text = text[:MAX_CELL_TEXT] + f"…（共 {fig.cells.height} 个单元格）"
-    return text
+    groups = (
+        fig.cells.select(pl.col("school_id").fill_null(""), *(pl.col(c).cast(pl.Utf8) for c in ("file", "sheet", "cell")))
+        .group_by(["school_id", "file", "sheet"])
+        .agg(pl.col("cell").str.join(","))
+        .sort(["school_id", "file", "sheet"])
+    )
+    parts, size = [], 0
+    for sid, file, sheet, cells in groups.iter_rows():
+        part = f"{names.get(sid, sid) or '全市'}：{file}!{sheet}!{cells}"
+        size += len(part) + 1
+        if size > MAX_CELL_TEXT:
+            parts.append(f"…（共 {groups.height} 处、{fig.cells.height} 个单元格，余下的见 lineage.parquet）")
+            break
+        parts.append(part)
+    return "；".join(parts)
 
 
 def _definition(ind) -> str:

@@ -395,6 +395,7 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
         staged_years.append(year)
         keys[str(year)] = config_key(pack.files, roster_sha, year)
         timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
+        del results, merged  # a year's figures are on disk now; free them before the next
 
     t = time.perf_counter()
     years_for_report = [y for y in staged_years if y in (job.year - 1, job.year)]
