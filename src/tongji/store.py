@@ -204,9 +204,12 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    by_dataset: dict[str, list[Value]] = {}
+    for v in result.values:
+        by_dataset.setdefault(v.dataset, []).append(v)
     for name, dataset in sorted(pack.datasets.items()):
         path = out / f"{name}.parquet"
-        write_parquet(dataset_frame(dataset, result.values), path)
+        write_parquet(dataset_frame(dataset, by_dataset.get(name, [])), path)
         written.append(path)
     for df, fname in (
         (lineage_frame(result.values), LINEAGE_FILE),
