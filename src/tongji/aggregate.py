@@ -460,7 +460,7 @@ class Report:
                 schools = eng.schools_in(t.scope, (Filter("roster", "levels", level),))
                 names = "\n".join(schools["school_name"].to_list())
                 rows.append(((level,), [BodyCell(Shown(float(schools.height), "0", str(schools.height))), BodyCell(Shown(None, "@", names))]))
-        elif r.kind == "years" or t.years_in == "rows" and r.kind != "years":
+        elif r.kind == "years" or t.years_in == "rows":
             columns = [c.header for c in t.columns]
             row_keys: list[tuple[tuple[str, ...], tuple[Filter, ...]]] = []
             if r.kind == "years":

@@ -58,12 +58,14 @@ def _load_roster(path: str):
 
 
 @click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", message="tongji %(version)s")
+@click.version_option(__version__, "-V", "--version", message="tongji %(version)s", help="显示版本号后退出。")
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 def main() -> None:
     """tongji（统计）：从各校的教育统计报表中提取数字，汇总成质量年报的数据表。"""
 
 
 @main.command("extract", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help="映射配置目录（含 datasets.toml）。")
 @click.option("--roster", "-r", required=True, type=click.Path(), help="学校名录（.xlsx/.xls/.csv）。")
@@ -128,6 +130,7 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
 
 
 @main.command("aggregate", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("extract_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help="映射配置目录（含 indicators.toml、checks.toml）。")
 @click.option("--report", "report_path", required=True, type=click.Path(dir_okay=False), help="报告定义（如 reports/annual_report.toml）。")
@@ -174,6 +177,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
 
 
 @main.command("run", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("job_file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只显示将读取和写出什么，不解析工作簿、不写文件。")
 @click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
@@ -205,11 +209,13 @@ def run_cmd(job_file, dry_run, verbose) -> None:
 
 
 @main.group("mappings", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 def mappings_group() -> None:
     """编写和检查映射配置。"""
 
 
 @mappings_group.command("check", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("folder", default="mappings", type=click.Path())
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。")
 def mappings_check_cmd(folder, report_path) -> None:
@@ -231,6 +237,7 @@ def mappings_check_cmd(folder, report_path) -> None:
 
 
 @mappings_group.command("suggest", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--dataset", "-d", required=True, help="要提取到的数据集（tongji fields 列出全部）。")
 @click.option("--sheet", help="工作表名；默认选字段匹配最多的一张。")
@@ -262,6 +269,7 @@ def mappings_suggest_cmd(file, dataset, sheet, mappings, output) -> None:
 
 
 @main.command("fields", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
 @click.option("--dataset", "-d", help="只显示这个数据集。")
 def fields_cmd(mappings, dataset) -> None:
@@ -275,6 +283,7 @@ def fields_cmd(mappings, dataset) -> None:
 
 
 @main.command("inspect", context_settings=CONTEXT)
+@click.help_option("-h", "--help", help="显示本帮助后退出。")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help="映射配置目录。")
 @click.option("--mapping", "mapping_id", help="按此映射（文件名，不含 .toml）取值，显示每个字段在哪里找到或为何找不到。")
