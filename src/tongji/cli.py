@@ -14,11 +14,9 @@ from loguru import logger
 
 from . import __version__
 from .config import ConfigError, load_pack
-from .extract import UsageError, collect_inputs, extract_paths
 from .issues import ERROR, WARNING, count
 from .read import ReadError
 from .roster import RosterError, load_roster
-from .store import ISSUES_FILE, write_extract
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -50,11 +48,15 @@ def _load_pack(mappings: str):
         _config_fail(exc, "映射配置")
 
 
+def _roster_fail(exc: RosterError) -> None:
+    _fail(f"学校名录有误：{exc.file}：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""), EXIT_USAGE)
+
+
 def _load_roster(path: str):
     try:
         return load_roster(path)
     except RosterError as exc:
-        _fail(f"学校名录有误：{exc.file}：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""), EXIT_USAGE)
+        _roster_fail(exc)
 
 
 @click.group(context_settings=CONTEXT)
@@ -93,6 +95,10 @@ def extract_cmd(paths, mappings, roster, year, out, jobs, strict, log_file, verb
 
 
 def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -> int:
+    # polars is imported with these: keep `tongji --help` quick
+    from .extract import UsageError, collect_inputs, extract_paths
+    from .store import ISSUES_FILE, write_extract
+
     pack = _load_pack(mappings)
     roster = _load_roster(roster_path)
     try:
@@ -165,7 +171,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
     except ConfigError as exc:
         _config_fail(exc)
     except RosterError as exc:
-        _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
+        _roster_fail(exc)
     except AggregateError as exc:
         _fail(str(exc), EXIT_USAGE)
     issues = result.checks + result.extraction_issues
@@ -188,7 +194,6 @@ def run_cmd(job_file, dry_run, verbose) -> None:
     （manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，
     2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
     """
-    from .roster import RosterError
     from .run import LockError, run_job
 
     setup_logging(verbose)
@@ -197,7 +202,7 @@ def run_cmd(job_file, dry_run, verbose) -> None:
     except ConfigError as exc:
         _config_fail(exc)
     except RosterError as exc:
-        _fail(f"学校名录有误：{exc.file}：{exc.message}", EXIT_USAGE)
+        _roster_fail(exc)
     except LockError as exc:
         _fail(str(exc), EXIT_FAILURE)
     except Exception as exc:
