@@ -80,15 +80,17 @@ LINEAGE_SCHEMA = {
 
 
 def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Dataclass records → a frame, one tuple per record (much faster than per cell)."""
-    fetch = operator.attrgetter(*schema)
-    keys_at = list(schema).index("keys")
-    rows = []
-    for item in items:
-        row = list(fetch(item))
-        row[keys_at] = keys_text(row[keys_at])
-        rows.append(row)
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    """Dataclass records → a frame, built column by column (polars converts whole lists
+    fast; row tuples are much slower)."""
+    texts: dict[tuple, str] = {}
+    columns = {}
+    for name in schema:
+        if name == "keys":
+            columns[name] = [texts[k] if k in texts else texts.setdefault(k, keys_text(k)) for k in (item.keys for item in items)]
+        else:
+            get = operator.attrgetter(name)
+            columns[name] = [get(item) for item in items]
+    return pl.DataFrame(columns, schema=schema)
 
 
 def lineage_frame(values: list[Value]) -> pl.DataFrame:
@@ -118,33 +120,41 @@ def _field_dtype(ftype: str) -> pl.DataType:
     return {"integer": pl.Int64, "flag": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(ftype, pl.Float64)
 
 
-def dataset_frame(dataset: Dataset, values: list[Value]) -> pl.DataFrame:
-    """One row per record (school, year, keys), one column per field; `*` cells are listed
-    in `not_applicable`, which is how they differ from blanks (null) and zeros."""
-    records: dict[tuple, dict] = {}
-    for v in values:
-        if v.dataset != dataset.name:
-            continue
-        rec = records.setdefault(
-            (v.school_id or "", v.keys),
-            {"school_id": v.school_id, "year": v.year, **dict(v.keys), "not_applicable": []},
-        )
-        if v.status == clean.NOT_APPLICABLE:
-            rec["not_applicable"].append(v.field)
-        rec[v.field] = v.text if dataset.fields[v.field].type in ("text", "code") else v.value
+def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
+    """One row per record (school, year, keys), one column per field, pivoted from the
+    lineage; `*` cells are listed in `not_applicable`, which is how they differ from
+    blanks (null) and zeros."""
     schema: dict[str, pl.DataType] = {"school_id": pl.Utf8, "year": pl.Int32}
     schema.update({k: pl.Utf8 for k in dataset.keys})
     schema.update({name: _field_dtype(f.type) for name, f in dataset.fields.items()})
     schema["not_applicable"] = pl.List(pl.Utf8)
-    rows = [records[k] for k in sorted(records, key=lambda k: (k[0], k[1]))]
-    cols: dict[str, list] = {name: [] for name in schema}
-    for rec in rows:
-        for name in schema:
-            value = rec.get(name)
-            if schema[name] == pl.Int64 and value is not None:
-                value = int(round(value))
-            cols[name].append(value)
-    return pl.DataFrame(cols, schema=schema)
+    rows = lineage.filter(pl.col("dataset") == dataset.name)
+    if rows.height == 0:
+        return pl.DataFrame(schema=schema)
+    index = ["school_id", "year", "keys"]
+    records = rows.group_by(index, maintain_order=True).agg(
+        pl.col("field").filter(pl.col("status") == clean.NOT_APPLICABLE).alias("not_applicable")
+    )
+    textual = [n for n, f in dataset.fields.items() if f.type in ("text", "code")]
+    out = records
+    for is_text, source in ((False, "value"), (True, "text")):
+        part = rows.filter(pl.col("field").is_in(textual) if is_text else ~pl.col("field").is_in(textual))
+        if part.height:
+            wide = part.pivot(on="field", index=index, values=source, aggregate_function="first")
+            out = out.join(wide, on=index, how="left", nulls_equal=True)
+    columns = []
+    for name, dtype in schema.items():
+        if name in dataset.keys:
+            columns.append(pl.col("keys").str.extract(rf"(?:^|;){name}=([^;]*)", 1).alias(name))
+        elif name in ("school_id", "year", "not_applicable"):
+            columns.append(pl.col(name).cast(dtype))
+        elif name not in out.columns:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+        elif dtype == pl.Int64:
+            columns.append(pl.col(name).round(0).cast(pl.Int64))
+        else:
+            columns.append(pl.col(name).cast(dtype))
+    return out.select(columns).sort(["school_id", *dataset.keys], nulls_last=False)
 
 
 def issues_csv(issues: list[Issue]) -> str:
@@ -204,15 +214,13 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    by_dataset: dict[str, list[Value]] = {}
-    for v in result.values:
-        by_dataset.setdefault(v.dataset, []).append(v)
+    lineage = lineage_frame(result.values)
     for name, dataset in sorted(pack.datasets.items()):
         path = out / f"{name}.parquet"
-        write_parquet(dataset_frame(dataset, by_dataset.get(name, [])), path)
+        write_parquet(dataset_frame(dataset, lineage), path)
         written.append(path)
     for df, fname in (
-        (lineage_frame(result.values), LINEAGE_FILE),
+        (lineage, LINEAGE_FILE),
         (totals_frame(result.totals), TOTALS_FILE),
         (files_frame(result), FILES_FILE),
         *(((roster_frame(roster), ROSTER_FILE),) if roster is not None else ()),
