@@ -139,9 +139,40 @@ class SheetView:
         return self.sheet.cell(r, c)
 
     def filled(self, r: int, c: int) -> Any:
-        if r == self.grid_row or c == self.grid_col:
-            return None
-        return self.sheet.filled(r, c)
+        row = self.filled_row(r)
+        return row[c] if 0 <= c < len(row) else None
+
+    def filled_row(self, r: int) -> list[Any]:
+        """Row `r` with merged ranges filled in and grid labels blanked (None for empty),
+        computed once per row."""
+        cache = self._filled_cache
+        if r not in cache:
+            n = self.sheet.n_cols
+            if r == self.grid_row or not 0 <= r < self.sheet.n_rows:
+                row: list[Any] = [None] * n
+            else:
+                raw = self.sheet.rows[r]
+                row = [None if v == "" else v for v in raw] + [None] * (n - len(raw))
+                for m in self._merges_by_row.get(r, ()):
+                    v = self.sheet.cell(m.first_row, m.first_col)
+                    for c in range(m.first_col, min(m.last_col, n - 1) + 1):
+                        row[c] = v
+                if self.grid_col is not None and self.grid_col < n:
+                    row[self.grid_col] = None
+            cache[r] = row
+        return cache[r]
+
+    @cached_property
+    def _filled_cache(self) -> dict[int, list[Any]]:
+        return {}
+
+    @cached_property
+    def _merges_by_row(self) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for m in self.sheet.merges:
+            for r in range(m.first_row, m.last_row + 1):
+                out.setdefault(r, []).append(m)
+        return out
 
     def row_values(self, r: int) -> list[tuple[int, Any]]:
         """The non-empty cells of a row, grid labels left out (computed once per row)."""
@@ -203,7 +234,7 @@ def _is_data_row(view: SheetView, r: int) -> bool:
 
 
 def _distinct_filled(view: SheetView, r: int) -> int:
-    return len({normalize_label(v) for c in range(view.sheet.n_cols) if (v := view.filled(r, c)) not in (None, "")} - {""})
+    return len({normalize_label(v) for v in view.filled_row(r) if v is not None} - {""})
 
 
 def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
