@@ -192,3 +192,15 @@ def test_exit_codes(job, monkeypatch):
     monkeypatch.setattr(tongji.run, "load_roster", crash)
     res = runner.invoke(main, ["run", str(job)])
     assert res.exit_code == 3 and "上次的输出未被改动" in res.output and "Traceback" not in res.output
+
+
+def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monkeypatch):
+    run_job(job)
+    out = job.parent.parent / "out"
+    before = _digest(out)
+    _fix_malformed_number(job.parent)
+    summary = out / "质量年报数据_2020.xlsx"
+    monkeypatch.setattr(tongji.run, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
+    res = CliRunner().invoke(main, ["run", str(job)])
+    assert res.exit_code == 3 and "正被其他程序打开" in res.output and "质量年报数据_2020.xlsx" in res.output
+    assert _digest(out) == before

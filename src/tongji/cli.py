@@ -194,7 +194,7 @@ def run_cmd(job_file, dry_run, verbose) -> None:
     （manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，
     2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
     """
-    from .run import LockError, run_job
+    from .run import LockError, OutputBusyError, run_job
 
     setup_logging(verbose)
     try:
@@ -203,7 +203,7 @@ def run_cmd(job_file, dry_run, verbose) -> None:
         _config_fail(exc)
     except RosterError as exc:
         _roster_fail(exc)
-    except LockError as exc:
+    except (LockError, OutputBusyError) as exc:
         _fail(str(exc), EXIT_FAILURE)
     except Exception as exc:
         logger.opt(exception=True).debug("failure")

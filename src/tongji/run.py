@@ -310,6 +310,30 @@ def _extract_year(job: Job, year: int, pack, roster, roster_sha: str, previous: 
     return ordered, [records[d] for _, d, *_ in plan], new_cache
 
 
+class OutputBusyError(Exception):
+    """An output file is open in another program (Excel locks the files it has open)."""
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        with open(path, "r+b"):
+            return False
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _ensure_replaceable(paths: list[Path]) -> None:
+    busy = [p for p in paths if p.is_file() and _in_use(p)]
+    if busy:
+        raise OutputBusyError(
+            "这些输出文件正被其他程序打开（如 Excel），无法替换："
+            + "、".join(str(p) for p in busy)
+            + "。请关闭它们后重新运行；上次的输出未被改动。"
+        )
+
+
 def _replace_dir(src: Path, dst: Path) -> None:
     old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -411,6 +435,7 @@ def _run(job: Job, staging: Path, started: str, t0: float, log_path: Path) -> Ru
 
     # commit: move everything into place; nothing before this point touched the outputs
     out = job.output
+    _ensure_replaceable([out / job.summary, *(p for y in staged_years for p in (out / "extract" / str(y)).glob("*"))])
     for year in staged_years:
         _replace_dir(staging / "extract" / str(year), out / "extract" / str(year))
     for f in new_cache:
