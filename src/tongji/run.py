@@ -289,7 +289,7 @@ def _extract_year(job: Job, year: int, pack, roster, roster_sha: str, previous: 
     new_cache: list[Path] = []
     if to_read and not dry_run:
         logger.info("{} 年：新读 {} 个文件，沿用上次结果 {} 个", year, len(to_read), len(results))
-        fresh = extract_paths([f for f, *_ in to_read], pack, roster, year, job.jobs, displays=[d for _, d, *_ in to_read])
+        fresh = extract_paths([f for f, *_ in to_read], pack, roster, year, job.jobs, progress=_progress_logger(year, len(to_read)), displays=[d for _, d, *_ in to_read])
         for (_f, display, sha, size, mtime), res in zip(to_read, fresh.files, strict=True):
             results[display] = res
             records[display] = InputRecord(year, display, sha, size, mtime, "read")
@@ -332,6 +332,19 @@ def _ensure_replaceable(paths: list[Path]) -> None:
             + "、".join(str(p) for p in busy)
             + "。请关闭它们后重新运行；上次的输出未被改动。"
         )
+
+
+def _progress_logger(year: int, total: int):
+    """Log every tenth of the files read: an unattended run's log shows how far it got."""
+    state = {"done": 0, "next": max(1, total // 10)}
+
+    def tick(_result: FileResult) -> None:
+        state["done"] += 1
+        if state["done"] >= state["next"] and total >= 1000:
+            logger.info("{} 年：已读取 {}/{} 个文件", year, state["done"], total)
+            state["next"] += max(1, total // 10)
+
+    return tick
 
 
 def _replace_dir(src: Path, dst: Path) -> None:
