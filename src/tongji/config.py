@@ -173,9 +173,6 @@ class Pack:
     mappings: list[Mapping]
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
 
-    def dataset_of(self, mapping: Mapping) -> Dataset:
-        return self.datasets[mapping.dataset]
-
 
 # ---------------------------------------------------------------- validation helper
 
