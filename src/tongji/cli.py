@@ -21,6 +21,20 @@ from .roster import RosterError, load_roster
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class _ChineseHelp(click.HelpFormatter):
+    """click's help with Chinese headings: 用法、选项、命令."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+
+click.Context.formatter_class = _ChineseHelp
 
 
 def setup_logging(verbose: bool = False, log_file: str | None = None) -> None:
@@ -80,8 +94,7 @@ def main() -> None:
 def extract_cmd(paths, mappings, roster, year, out, jobs, strict, log_file, verbose) -> None:
     """从 PATHS（文件、文件夹或通配符）中的工作簿提取数据。
 
-    每个数据集写成一个 Parquet 文件，另写 lineage.parquet（每个值来自哪个文件、工作表、
-    单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
+    每个数据集写成一个 Parquet 文件，另写 lineage.parquet（每个值来自哪个文件、工作表、单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
     """
     setup_logging(verbose, log_file)
     try:
@@ -148,8 +161,7 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
 def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, strict, log_file) -> None:
     """汇总 EXTRACT_DIRS（tongji extract 的输出目录，本年度和往年各一个）并写出汇总工作簿。
 
-    工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、
-    要点句子，以及每所学校、每个旗县区的主要指标。
+    工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、要点句子，以及每所学校、每个旗县区的主要指标。
     """
     setup_logging(False, log_file)
     try:
@@ -190,9 +202,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
 def run_cmd(job_file, dry_run, verbose) -> None:
     """按任务文件 JOB_FILE 运行整批处理：提取 → 核对 → 汇总 → 写出。
 
-    适合每年 12 月定时运行：未改动的报表不再重读；每次运行写一份日志和运行记录
-    （manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，
-    2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
+    适合每年 12 月定时运行：未改动的报表不再重读；每次运行写一份日志和运行记录（manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
     """
     from .run import LockError, OutputBusyError, run_job
 
