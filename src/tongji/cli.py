@@ -50,6 +50,11 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _busy_fail(exc: PermissionError) -> None:
+    target = exc.filename or "输出文件"
+    _fail(f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。", EXIT_FAILURE)
+
+
 def _config_fail(exc: ConfigError, what: str = "配置") -> None:
     lines = "\n".join(f"  - {p}" for p in exc.problems)
     _fail(f"{what}有 {len(exc.problems)} 处错误：\n{lines}", EXIT_USAGE)
@@ -101,6 +106,8 @@ def extract_cmd(paths, mappings, roster, year, out, jobs, strict, log_file, verb
         code = run_extract(paths, mappings, roster, year, out, jobs, strict)
     except SystemExit:
         raise
+    except PermissionError as exc:
+        _busy_fail(exc)
     except Exception as exc:  # no traceback for the user; the log file has it
         logger.opt(exception=log_file is not None).debug("failure")
         _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
@@ -168,6 +175,8 @@ def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, str
         code = run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict)
     except SystemExit:
         raise
+    except PermissionError as exc:
+        _busy_fail(exc)
     except Exception as exc:
         logger.opt(exception=True).debug("failure")
         _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
@@ -215,6 +224,8 @@ def run_cmd(job_file, dry_run, verbose) -> None:
         _roster_fail(exc)
     except (LockError, OutputBusyError) as exc:
         _fail(str(exc), EXIT_FAILURE)
+    except PermissionError as exc:
+        _busy_fail(exc)
     except Exception as exc:
         logger.opt(exception=True).debug("failure")
         _fail(f"运行失败：{type(exc).__name__}: {exc}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。", EXIT_FAILURE)
