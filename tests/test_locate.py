@@ -83,3 +83,24 @@ def test_key_value_lookup_skips_merged_blanks(tmp_path):
     f = find_labelled_value(sheet, ("教学仪器设备资产值",))
     assert f.raw == "3,250,000"
     assert find_labelled_value(sheet, ("校舍面积",)) is None
+
+
+def test_header_layout_is_reused_only_when_the_header_is_the_same(tmp_path):
+    from builders import SheetSpec
+
+    def sheet(header, rows, name):
+        s = SheetSpec("清单")
+        s.put(0, 0, f"{name}分专业学生")
+        s.row(2, header)
+        for i, row in enumerate(rows, 3):
+            s.row(i, row)
+        return _sheet(tmp_path, s)
+
+    a = locate_table(sheet(["专业", "在校生数", "招生数"], [["计算机", 10, 3], ["护理", 20, 5]], "甲校"))
+    b = locate_table(sheet(["专业", "在校生数", "招生数"], [["会计", 7, 2]], "乙校"))  # same header: layout re-used
+    assert [r.label for r in a.data_rows] == ["计算机", "护理"] and [r.label for r in b.data_rows] == ["会计"]
+    assert [c.path for c in b.columns] == ["专业", "在校生数", "招生数"]
+    c = locate_table(sheet(["专业", "招生数", "在校生数"], [["会计", 2, 7]], "丙校"))  # columns swapped: analysed again
+    assert [col.path for col in c.columns] == ["专业", "招生数", "在校生数"]
+    d = locate_table(sheet(["专业", "在校生数", "招生数"], [[None, None, None], ["会计", 7, 2]], "丁校"))
+    assert [r.label for r in d.data_rows] == ["会计"]  # a blank first data row changes nothing

@@ -247,9 +247,38 @@ def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
     return None
 
 
-def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
-    """Describe the table on a sheet, or None when the sheet holds no table of figures."""
-    view = view or SheetView(sheet)
+@dataclass(frozen=True)
+class _HeaderLayout:
+    """What a sheet's header block says, independent of its data rows: in a batch the same
+    layout recurs in every school's return, so it is worked out once and re-used when the
+    header rows (and the rows above the data) are cell for cell the same."""
+
+    header_rows: tuple[int, ...]
+    code_row: int | None
+    data_start: int
+    label_col: int | None
+    line_col: int | None
+    columns: tuple[Column, ...]
+    first_text: int
+    compared: tuple[int, ...]
+    snapshot: tuple[tuple[Any, ...], ...]
+
+    def fits(self, view: SheetView) -> bool:
+        if any(tuple(view.filled_row(r)) != snap for r, snap in zip(self.compared, self.snapshot, strict=True)):
+            return False
+        if self.code_row is None:  # the data must start where it did: no data-like row above
+            first = next((r for r in range(view.sheet.n_rows) if view.row_values(r)), None)
+            if first != self.first_text or any(_is_data_row(view, r) for r in range(first + 1, self.data_start)):
+                return False
+        return True
+
+
+_LAYOUTS: dict[tuple, _HeaderLayout] = {}
+_MAX_LAYOUTS = 256
+
+
+def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
+    first_text = 0
     code = _find_code_row(view, 40)
     label_col = line_col = None
     if code is not None:
@@ -258,9 +287,10 @@ def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
         header_end = code_row - 1
     else:
         code_row = None
-        first_text = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
-        if first_text is None:
+        found = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
+        if found is None:
             return None
+        first_text = found
         data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _is_data_row(view, r)), None)
         if data_start is None:
             return None
@@ -303,6 +333,29 @@ def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
 
     if line_col is None:
         line_col = next((col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None)
+
+    top = min([*header_rows, *([code_row] if code_row is not None else [])], default=data_start)
+    compared = tuple(range(top, data_start))
+    return _HeaderLayout(
+        tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), first_text, compared,
+        tuple(tuple(view.filled_row(r)) for r in compared),
+    )
+
+
+def locate_table(sheet: Sheet, view: SheetView | None = None) -> Table | None:
+    """Describe the table on a sheet, or None when the sheet holds no table of figures."""
+    view = view or SheetView(sheet)
+    key = (sheet.name, sheet.n_cols, tuple(sheet.merges), view.grid_row, view.grid_col)
+    layout = _LAYOUTS.get(key)
+    if layout is None or not layout.fits(view):
+        layout = _analyse_header(sheet, view)
+        if layout is None:
+            return None
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        _LAYOUTS[key] = layout
+    header_rows, code_row, data_start = list(layout.header_rows), layout.code_row, layout.data_start
+    label_col, line_col, columns = layout.label_col, layout.line_col, list(layout.columns)
 
     # Data rows, up to notes or the end.
     rows_with_cells: list[tuple[int, list[tuple[int, Any]]]] = []
