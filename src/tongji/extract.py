@@ -130,6 +130,22 @@ def is_workbook_name(path: Path) -> bool:
     return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(("~$", ".~", "."))
 
 
+def _walk_workbooks(folder: str) -> list[Path]:
+    """Workbook files under a folder, in path order; directory entries say what is a
+    file without another system call per file (a province has thousands)."""
+    out: list[tuple[str, ...]] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        with os.scandir(current) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                elif e.is_file() and e.name.lower().endswith(WORKBOOK_SUFFIXES) and not e.name.startswith(("~$", ".~", ".")):
+                    out.append(Path(e.path).parts)
+    return [Path(*parts) for parts in sorted(out)]
+
+
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files, folders (recursive) and globs → workbook files, sorted, lock files skipped."""
     found: dict[Path, None] = {}
@@ -137,9 +153,8 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
         text = str(p)
         path = Path(text)
         if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and is_workbook_name(f):
-                    found.setdefault(f, None)
+            for f in _walk_workbooks(text):
+                found.setdefault(f, None)
         elif path.is_file():
             if not path.name.startswith("~$"):
                 found.setdefault(path, None)
