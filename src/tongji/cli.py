@@ -50,6 +50,21 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _guarded(command, *args) -> int:
+    """Run a command's work; what it did not foresee ends with a message and exit 3, never
+    a traceback (the log file, when asked for, has it)."""
+    try:
+        return command(*args)
+    except SystemExit:
+        raise
+    except PermissionError as exc:
+        _busy_fail(exc)
+    except Exception as exc:
+        logger.opt(exception=True).debug("failure")
+        _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
+    return EXIT_FAILURE
+
+
 def _busy_fail(exc: PermissionError) -> None:
     target = exc.filename or "输出文件"
     _fail(f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。", EXIT_FAILURE)
@@ -102,16 +117,7 @@ def extract_cmd(paths, mappings, roster, year, out, jobs, strict, log_file, verb
     每个数据集写成一个 Parquet 文件，另写 lineage.parquet（每个值来自哪个文件、工作表、单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
     """
     setup_logging(verbose, log_file)
-    try:
-        code = run_extract(paths, mappings, roster, year, out, jobs, strict)
-    except SystemExit:
-        raise
-    except PermissionError as exc:
-        _busy_fail(exc)
-    except Exception as exc:  # no traceback for the user; the log file has it
-        logger.opt(exception=log_file is not None).debug("failure")
-        _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
-    sys.exit(code)
+    sys.exit(_guarded(run_extract, paths, mappings, roster, year, out, jobs, strict))
 
 
 def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -> int:
@@ -171,16 +177,7 @@ def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, str
     工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、要点句子，以及每所学校、每个旗县区的主要指标。
     """
     setup_logging(False, log_file)
-    try:
-        code = run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict)
-    except SystemExit:
-        raise
-    except PermissionError as exc:
-        _busy_fail(exc)
-    except Exception as exc:
-        logger.opt(exception=True).debug("failure")
-        _fail(f"意外错误：{type(exc).__name__}: {exc}。请把命令和日志文件发给维护者。", EXIT_FAILURE)
-    sys.exit(code)
+    sys.exit(_guarded(run_aggregate, extract_dirs, mappings, report_path, year, output, roster, strict))
 
 
 def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False) -> int:

@@ -188,7 +188,20 @@ def _now() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
 
+_HASHED: dict[tuple[str, int, int], str] = {}
+
+
 def _sha256(path: Path) -> str:
+    """A file's hash, read once per process for the same size and modification time
+    (the no-change check and the run that follows it look at the same files)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = _hash_file(path)
+    return _HASHED[key]
+
+
+def _hash_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
