@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402
 
-from tongji.read import cell_address  # noqa: E402
-from tongji.render import header_cells  # noqa: E402
+from tongji.extraction.read import cell_address  # noqa: E402
+from tongji.reporting.render import header_cells  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 YEARS = (2019, 2020)

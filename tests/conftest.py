@@ -184,7 +184,7 @@ def roster_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def roster(roster_path: Path):
-    from tongji.roster import load_roster
+    from tongji.extraction.roster import load_roster
 
     return load_roster(roster_path)
 
@@ -197,8 +197,8 @@ SAMPLES = ROOT / "samples"
 def sample_results():
     """Both sample years extracted once with the mapping pack (shared by several tests)."""
     from tongji.config import load_pack
-    from tongji.extract import collect_inputs, extract_paths
-    from tongji.roster import load_roster
+    from tongji.extraction import collect_inputs, extract_paths
+    from tongji.extraction.roster import load_roster
 
     pack = load_pack(ROOT / "mappings")
     roster = load_roster(SAMPLES / "roster.xlsx")
@@ -208,8 +208,8 @@ def sample_results():
 @pytest.fixture(scope="session")
 def sample_extract_dirs(sample_results, tmp_path_factory):
     from tongji.config import load_pack
-    from tongji.roster import load_roster
-    from tongji.store import write_extract
+    from tongji.extraction.roster import load_roster
+    from tongji.extraction.store import write_extract
 
     base = tmp_path_factory.mktemp("extract")
     pack = load_pack(ROOT / "mappings")

@@ -9,11 +9,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tongji.aggregate import Engine, Filter, change, load_facts, show
-from tongji.check import run_completeness, run_rules, run_year_on_year
 from tongji.config import ConfigError, load_pack
-from tongji.spec import FormulaError, evaluate_formula, formula_names, load_definitions, load_report
-from tongji.store import LINEAGE_SCHEMA, ROSTER_FILE
+from tongji.config.definitions import load_definitions
+from tongji.config.formula import evaluate_formula, formula_names
+from tongji.config.report import load_report
+from tongji.errors import FormulaError
+from tongji.extraction.store import LINEAGE_SCHEMA, ROSTER_FILE
+from tongji.reporting.check import run_completeness, run_rules, run_year_on_year
+from tongji.reporting.display import change, show
+from tongji.reporting.engine import Engine
+from tongji.reporting.facts import Filter, load_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,7 +205,7 @@ def test_missing_data_is_none_not_zero(world):
 
 
 def test_show_and_change_formats():
-    from tongji.spec import Indicator
+    from tongji.config.definitions import Indicator
 
     count = Indicator("n", "人数", "人", display="integer")
     assert show(count, 14422.0).text == "14422" and show(count, 14422.0).fmt == "0"

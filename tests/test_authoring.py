@@ -67,8 +67,8 @@ def test_check_reports_mistakes_with_file_and_key(tmp_path):
 
 
 def test_suggest_for_a_list_layout(tmp_path):
+    from tongji.authoring.suggest import suggest
     from tongji.config import load_pack
-    from tongji.suggest import suggest
 
     pack = load_pack(ROOT / "mappings")
     text = suggest(ROOT / "samples" / "2019" / "巴林右旗职教中心" / "巴林右旗职教中心2019年分专业学生.xlsx", pack, "students_by_major")

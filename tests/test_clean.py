@@ -1,7 +1,14 @@
 import pytest
 
-from tongji import clean, units
-from tongji.clean import EMPTY, ERROR, NOT_APPLICABLE, VALUE, clean_value, normalize_label
+from tongji.extraction import clean, units
+from tongji.extraction.clean import (
+    EMPTY,
+    ERROR,
+    NOT_APPLICABLE,
+    VALUE,
+    clean_value,
+    normalize_label,
+)
 
 
 @pytest.mark.parametrize(

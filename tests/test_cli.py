@@ -126,7 +126,7 @@ def test_inspect_shows_structure_and_fields(tmp_path, pack_dir, roster_path):
 
 
 def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_path, monkeypatch):
-    import tongji.store
+    import tongji.extraction.store
 
     good = tmp_path / "good"
     good.mkdir()
@@ -135,6 +135,6 @@ def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_
     def locked(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "o" / "issues.csv"))
 
-    monkeypatch.setattr(tongji.store.os, "replace", locked)
+    monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
     res = CliRunner().invoke(main, ["extract", str(good), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(tmp_path / "o")])
     assert res.exit_code == 3 and "issues.csv" in res.output and "Excel" in res.output and "Traceback" not in res.output

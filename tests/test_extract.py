@@ -9,7 +9,7 @@ from builders import (
     write_xlsx,
 )
 
-from tongji.extract import extract_file, extract_paths, merge_results
+from tongji.extraction import extract_file, extract_paths, merge_results
 
 
 def _by_field(result):
@@ -229,7 +229,7 @@ def test_parallel_extraction_equals_serial(tmp_path, pack, roster):
 
 
 def test_lock_files_are_skipped(tmp_path):
-    from tongji.extract import collect_inputs
+    from tongji.extraction import collect_inputs
 
     (tmp_path / "a.xlsx").write_bytes(b"x")
     (tmp_path / "~$a.xlsx").write_bytes(b"x")

@@ -2,8 +2,9 @@ from pathlib import Path
 
 from builders import national_teacher_form, retyped_major_table, write_xls, write_xlsx
 
-from tongji.locate import SheetView, find_column, find_labelled_value, find_row, locate_table
-from tongji.read import read_workbook
+from tongji.extraction.locate import find_column, find_row, locate_table
+from tongji.extraction.read import read_workbook
+from tongji.extraction.view import SheetView, find_labelled_value
 
 
 def _sheet(tmp_path: Path, spec, fmt="xlsx"):
@@ -47,14 +48,14 @@ def test_lookups_by_label_line_path_and_code(tmp_path):
 def test_ambiguous_and_missing_lookups_say_what_exists(tmp_path):
     import pytest
 
-    from tongji.locate import LookupError_
+    from tongji.errors import LocateError
 
     sheet = _sheet(tmp_path, national_teacher_form())
     t = locate_table(sheet)
-    with pytest.raises(LookupError_) as e:
+    with pytest.raises(LocateError) as e:
         find_column(t, ("硕士",))
     assert e.value.code == "column_not_found" and "按性别分/男" in e.value.message
-    with pytest.raises(LookupError_) as e:
+    with pytest.raises(LocateError) as e:
         find_row(t, ("女教师",))
     assert "总计" in e.value.message
 

@@ -11,7 +11,8 @@ import python_calamine as pc
 from click.testing import CliRunner
 
 from tongji.cli import main
-from tongji.publish import publish
+from tongji.config import load_project
+from tongji.reporting import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,8 @@ SEED = [
 @pytest.fixture(scope="module")
 def published(sample_extract_dirs, tmp_path_factory):
     out = tmp_path_factory.mktemp("publish") / "summary.xlsx"
-    result = publish([sample_extract_dirs[2019], sample_extract_dirs[2020]], ROOT / "mappings", ROOT / "reports" / "annual_report.toml", 2020, out)
+    project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
+    result = publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, out)
     return result, pc.CalamineWorkbook.from_path(out)
 
 
@@ -159,7 +161,8 @@ def test_school_and_district_profiles(published):
 def test_same_inputs_same_workbook(published, sample_extract_dirs, tmp_path):
     result, _ = published
     again = tmp_path / "again.xlsx"
-    publish([sample_extract_dirs[2019], sample_extract_dirs[2020]], ROOT / "mappings", ROOT / "reports" / "annual_report.toml", 2020, again)
+    project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
+    publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, again)
     assert again.read_bytes() == result.path.read_bytes()
 
 

@@ -1,6 +1,7 @@
 import pytest
 
-from tongji.roster import RosterError, load_roster
+from tongji.errors import RosterError
+from tongji.extraction.roster import load_roster
 
 
 def test_roster_columns_and_aliases(roster):

@@ -14,11 +14,13 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-import tongji.extract
-import tongji.run
+import tongji.config.project
+import tongji.extraction.workbook
+import tongji.run.batch
 from tongji.cli import main
-from tongji.run import LOCK_FILE, LockError, OutputLock, run_job
-from tongji.store import atomic_path
+from tongji.errors import LockError
+from tongji.extraction.store import atomic_path
+from tongji.run import LOCK_FILE, OutputLock, run_job
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -78,7 +80,7 @@ def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
     def no_reading(*args, **kwargs):
         raise AssertionError("a workbook was read")
 
-    monkeypatch.setattr(tongji.extract, "read_workbook", no_reading)
+    monkeypatch.setattr(tongji.extraction.workbook, "read_workbook", no_reading)
     again = run_job(job)
     assert again.exit_code == 1 and again.files_read == 0 and again.files_cached == 251
     assert "没有变化" in again.summary
@@ -118,7 +120,7 @@ def test_a_failed_run_leaves_previous_outputs(job, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tongji.run, "publish", broken)
+    monkeypatch.setattr(tongji.run.batch, "publish", broken)
     with pytest.raises(RuntimeError):
         run_job(job)
     assert _digest(out) == before
@@ -137,14 +139,14 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path):
 
 def test_two_runs_at_once(job, monkeypatch):
     started, release = threading.Event(), threading.Event()
-    real_publish = tongji.run.publish
+    real_publish = tongji.run.batch.publish
 
     def slow_publish(*args, **kwargs):
         started.set()
         release.wait(30)
         return real_publish(*args, **kwargs)
 
-    monkeypatch.setattr(tongji.run, "publish", slow_publish)
+    monkeypatch.setattr(tongji.run.batch, "publish", slow_publish)
     results = {}
     first = threading.Thread(target=lambda: results.setdefault("first", run_job(job)))
     first.start()
@@ -189,7 +191,7 @@ def test_exit_codes(job, monkeypatch):
     def crash(*args, **kwargs):
         raise MemoryError("boom")
 
-    monkeypatch.setattr(tongji.run, "load_roster", crash)
+    monkeypatch.setattr(tongji.config.project, "load_roster", crash)
     res = runner.invoke(main, ["run", str(job)])
     assert res.exit_code == 3 and "上次的输出未被改动" in res.output and "Traceback" not in res.output
 
@@ -200,7 +202,7 @@ def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monk
     before = _digest(out)
     _fix_malformed_number(job.parent)
     summary = out / "质量年报数据_2020.xlsx"
-    monkeypatch.setattr(tongji.run, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
+    monkeypatch.setattr(tongji.run.batch, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
     res = CliRunner().invoke(main, ["run", str(job)])
     assert res.exit_code == 3 and "正被其他程序打开" in res.output and "质量年报数据_2020.xlsx" in res.output
     assert _digest(out) == before

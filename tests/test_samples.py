@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tongji.config import load_pack
-from tongji.extract import collect_inputs, extract_paths
-from tongji.roster import load_roster
+from tongji.extraction import collect_inputs, extract_paths
+from tongji.extraction.roster import load_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -178,7 +178,7 @@ def test_synthetic_province(tmp_path):
     ],
 )
 def test_inspect_each_layout_family(file, sheet_mapping, header_path):
-    from tongji.inspection import inspect_workbook
+    from tongji.authoring.inspect import inspect_workbook
 
     pack = load_pack(ROOT / "mappings")
     text = inspect_workbook(SAMPLES / file, pack, sheet_mapping, load_roster(SAMPLES / "roster.xlsx"))

@@ -1,0 +1,213 @@
+"""`tongji mappings suggest`: a draft mapping for a workbook of a new layout.
+
+It reads the sheet the way extraction does (header paths, row labels, key–value labels),
+matches them against the dataset's field titles and aliases, and writes a TOML draft in
+the layout that explains the most fields. What it could not match is listed in the draft
+as comments for a person to fill in. Nothing here guesses a figure: the draft still has
+to pass `tongji mappings check` and be tried with `tongji inspect --mapping`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config.mapping import Dataset, Pack
+from ..errors import UsageError, WorkbookError
+from ..extraction.clean import looks_numeric, normalize_label
+from ..extraction.locate import Table, is_total_label, locate_table
+from ..extraction.read import Sheet, read_workbook
+from ..extraction.view import SheetView, find_labelled_value
+
+SCHOOL_LABELS = ("学校名称", "单位名称", "学校")
+
+
+@dataclass
+class Draft:
+    layout: str
+    sheet: Sheet
+    fields: list[dict[str, str]] = field(default_factory=list)  # field → placement keys
+    missing: list[str] = field(default_factory=list)
+    records: dict[str, str] = field(default_factory=dict)
+    contains: list[str] = field(default_factory=list)
+    school_label: str | None = None
+
+    @property
+    def score(self) -> int:
+        return len(self.fields)
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _match_column(table: Table, labels: tuple[str, ...]) -> str | None:
+    exact = [c for c in table.columns if c.parts and c.parts[-1] in labels]
+    if len(exact) == 1:
+        return exact[0].path
+    loose = [c for c in table.columns if c.parts and any(label and label in c.parts[-1] for label in labels)]
+    if len(loose) == 1:
+        return loose[0].path
+    return None
+
+
+def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> list[Draft]:
+    if dataset.keys:  # one record per row
+        draft = _records_draft(sheet, table, dataset, pack)
+        return [draft] if len(draft.records) == len(dataset.keys) else []
+    return [d for d in (_totals_row_draft(sheet, table, dataset), _value_column_draft(sheet, table, dataset)) if d is not None]
+
+
+def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> Draft:
+    """One record per row: each key's column (or the row label), each field's column."""
+    d = Draft("list" if table.code_row is None else "grid", sheet)
+    for key in dataset.keys:
+        dim = pack.dimensions[key]
+        col = _match_column(table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"))
+        if col is not None:
+            d.records[key] = col
+        elif not dim.free and sum(1 for r in table.data_rows if dim.resolve(r.label)) >= 2:
+            d.records[key] = ""  # the row label
+    for name, fdef in dataset.fields.items():
+        col = _match_column(table, fdef.labels)
+        if col is not None and col not in d.records.values():
+            d.fields.append({"field": name, "column": col})
+        else:
+            d.missing.append(name)
+    return d
+
+
+def _totals_row_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | None:
+    """One record: the figures in a totals row, each under its column."""
+    total_row = next((r for r in table.data_rows if is_total_label(r.label)), table.data_rows[0] if table.data_rows else None)
+    if total_row is None:
+        return None
+    d = Draft("grid", sheet)
+    for name, fdef in dataset.fields.items():
+        col = _match_column(table, fdef.labels)
+        if col is not None:
+            d.fields.append({"field": name, "row": total_row.label, "column": col})
+        else:
+            d.missing.append(name)
+    return d
+
+
+def _value_column_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | None:
+    """One record: one figure per row, in the column that holds the most numbers."""
+    numeric = [(sum(looks_numeric(table.value(r.index, c.index)) for r in table.data_rows), c) for c in table.columns if c.path]
+    numeric.sort(key=lambda x: -x[0])
+    if not numeric or not numeric[0][0]:
+        return None
+    value_col = numeric[0][1]
+    d = Draft("grid", sheet)
+    rows = {r.label: r for r in table.data_rows if r.label}
+    for name, fdef in dataset.fields.items():
+        hit = next((label for label in fdef.labels if label in rows), None)
+        if hit is None:
+            hit = next((label for label in rows if any(lab and lab in label for lab in fdef.labels)), None)
+        if hit is not None:
+            d.fields.append({"field": name, "row": hit, "column": value_col.path})
+        else:
+            d.missing.append(name)
+    return d
+
+
+def _keyvalue_draft(sheet: Sheet, view: SheetView, dataset: Dataset) -> Draft:
+    d = Draft("keyvalue", sheet)
+    for name, fdef in dataset.fields.items():
+        found = find_labelled_value(sheet, fdef.labels, view=view)
+        if found is not None:
+            d.fields.append({"field": name, "label": fdef.labels[0]})
+        else:
+            d.missing.append(name)
+    return d
+
+
+GENERIC = frozenset({"项目", "指标", "序号", "类别", "名称", "备注", "人数", "数量", "合计", "总计", "小计"})
+
+
+def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Draft) -> list[str]:
+    """Two texts that mark this layout: this sheet's own words (a header or row label that
+    is no field's name), so that the new mapping does not also claim sheets of the layouts
+    the pack already reads."""
+    known = {label for ds in pack.datasets.values() for f in ds.fields.values() for label in f.labels}
+    candidates: list[str] = []
+    if table is not None:
+        candidates += [part for c in table.columns for part in c.parts]
+        candidates += [r.label for r in table.data_rows]
+    else:
+        candidates += [normalize_label(v) for row in sheet.rows for v in row if isinstance(v, str)]
+    chosen = [
+        t for t in dict.fromkeys(candidates)
+        if len(t) >= 2 and t not in known and t not in GENERIC and not is_total_label(t) and not looks_numeric(t)
+    ][:2]
+    if len(chosen) < 2:
+        used = [p.get("label") or p.get("row") or p.get("column", "").split("/")[-1] for p in draft.fields]
+        chosen += [u for u in dict.fromkeys(used) if u and u not in chosen][: 2 - len(chosen)]
+    return chosen
+
+
+def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
+    view = SheetView(sheet)
+    table = locate_table(sheet, view)
+    drafts = _grid_drafts(sheet, table, dataset, pack) if table is not None and table.data_rows else []
+    if not dataset.keys:
+        drafts.append(_keyvalue_draft(sheet, view, dataset))
+    if not drafts:
+        return Draft("list" if dataset.keys else "keyvalue", sheet, missing=list(dataset.fields))
+    best = max(drafts, key=lambda d: d.score)
+    best.contains = _distinctive_texts(sheet, table, pack, best)
+    if best.school_label is None and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None:
+        best.school_label = next(label for label in SCHOOL_LABELS if find_labelled_value(sheet, (label,), view=view) is not None)
+    return best
+
+
+def suggest(path: str | Path, pack: Pack, dataset_name: str, sheet_name: str | None = None) -> str:
+    """A draft mapping (TOML text) for the named dataset from one sheet of `path`."""
+    wb = read_workbook(path)
+    dataset = pack.datasets[dataset_name]
+    sheets = [s for s in wb.sheets if s.visible and not s.is_empty]
+    if sheet_name is not None:
+        sheets = [s for s in wb.sheets if s.name == sheet_name]
+        if not sheets:
+            raise UsageError(f"{path} 中没有工作表“{sheet_name}”")
+    if not sheets:
+        error = WorkbookError("工作簿中没有可见的、有内容的工作表")
+        error.file = str(path)
+        raise error
+    draft = max((draft_for(s, dataset, pack) for s in sheets), key=lambda d: d.score)
+    return render_draft(Path(path), dataset, draft)
+
+
+def render_draft(path: Path, dataset: Dataset, d: Draft) -> str:
+    lines = [
+        f"# 由 tongji mappings suggest 根据“{path.name}”的工作表“{d.sheet.name}”生成的草稿。",
+        "# 请逐项核对，补上文末未能匹配的字段，再用 tongji mappings check 和 tongji inspect --mapping 检查。",
+        f"name = {_q(f'{d.sheet.name}（{dataset.title}）')}",
+        f"dataset = {_q(dataset.name)}",
+        f"layout = {_q(d.layout)}",
+        "",
+        "[match]",
+        f"# sheet_names = [{_q('^' + re.escape(d.sheet.name))}]   # 表名固定时可以用表名匹配",
+        "# contains：只在这种版式中出现的文字，免得新映射也认领其他版式的工作表",
+        f"contains = [{', '.join(_q(c) for c in d.contains)}]",
+    ]
+    if d.school_label:
+        lines += ["", "[school]", f"label = [{_q(d.school_label)}]"]
+    if d.records:
+        lines += ["", "[records]"]
+        for key, col in d.records.items():
+            lines.append(f"{key} = {_q(col)}" + ("   # 取行标签" if col == "" else ""))
+    for p in d.fields:
+        lines += ["", "[[fields]]"]
+        lines += [f"{k} = {_q(v)}" for k, v in p.items()]
+    if d.missing:
+        lines += ["", "# ---- 未能匹配的字段：在表中找到它们的位置后取消注释并填写，或删除这些行 ----"]
+        for name in d.missing:
+            fdef = dataset.fields[name]
+            aliases = "、".join(fdef.aliases) or "无"
+            hint = {"keyvalue": "label = \"\"", "list": "column = \"\""}.get(d.layout, 'row = ""\n# column = ""')
+            lines += ["", "# [[fields]]", f"# field = {_q(name)}   # {fdef.title}；别名：{aliases}", "# " + hint]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,31 @@
+"""Options shared by several commands, each declared once and named the same everywhere."""
+
+from __future__ import annotations
+
+import click
+
+
+def mappings(required: bool = False, help: str = "映射配置目录。"):
+    if required:
+        return click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help=help)
+    return click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help=help)
+
+
+def roster(required: bool = False, help: str = "学校名录（.xlsx/.xls/.csv）。"):
+    return click.option("--roster", "-r", "roster", required=required, type=click.Path(dir_okay=False), help=help)
+
+
+def year(help: str):
+    return click.option("--year", "-y", required=True, type=click.IntRange(1990, 2100), help=help)
+
+
+def output(help: str, file: bool):
+    """`--output/-o`; `--out` stays an alias (older command lines)."""
+    kind = click.Path(dir_okay=False) if file else click.Path(file_okay=False)
+    return click.option("--output", "--out", "-o", "output", required=True, type=kind, help=help)
+
+
+strict = click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
+log_file = click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
+verbose = click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
+jobs = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行读取的进程数。")

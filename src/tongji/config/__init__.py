@@ -1,0 +1,37 @@
+"""The config layer: every file the statistician writes, parsed once into typed objects.
+
+`toml` is the layer under all of them (loading, typed sections, problems with file and
+key); one module per kind of file: `datasets` and `mapping` (the mapping pack),
+`definitions` (indicators.toml, checks.toml), `report` (the report spec), `job` (the job
+file of `tongji run`); `formula` is the indicators' formula language; `project` loads what
+a command needs into one object.
+"""
+
+from ..errors import ConfigError, ConfigProblem
+from .datasets import Dataset, Dimension, FieldDef
+from .definitions import Definitions, Indicator, load_definitions
+from .job import Job, load_job
+from .mapping import Mapping, Pack, load_pack
+from .project import Project, has_definitions, load_project
+from .report import ReportSpec, load_report
+
+__all__ = [
+    "ConfigError",
+    "ConfigProblem",
+    "Dataset",
+    "Definitions",
+    "Dimension",
+    "FieldDef",
+    "Indicator",
+    "Job",
+    "Mapping",
+    "Pack",
+    "Project",
+    "ReportSpec",
+    "has_definitions",
+    "load_definitions",
+    "load_job",
+    "load_pack",
+    "load_project",
+    "load_report",
+]

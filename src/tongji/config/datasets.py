@@ -1,0 +1,160 @@
+"""`datasets.toml`: the datasets (学生, 教职工, …), their fields (type, unit, aliases) and
+the dimension vocabularies (专业大类, 教师类别, …) that key their rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..errors import ConfigProblem
+from ..extraction import units
+from ..extraction.clean import FIELD_TYPES, normalize_label
+from .toml import Section, Texts, option, read, section_of
+
+DATASETS_FILE = "datasets.toml"
+ENTITIES = ("school", "city")
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    title: str
+    type: str
+    unit: str | None
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    @cached_property
+    def labels(self) -> tuple[str, ...]:
+        """Normalised labels this field is known by (its title first)."""
+        return _dedupe((normalize_label(self.title), *(normalize_label(a) for a in self.aliases)))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A vocabulary that keys rows: each value with the labels it is written as.
+
+    A dimension with no values is free text (专业名称): any label is its own value.
+    With `code_digits`, a numeric code resolves by its leading digits (专业代码 `090100`
+    → the 专业大类 whose alias is `09`).
+    """
+
+    name: str
+    title: str
+    values: tuple[str, ...]
+    lookup: dict[str, str] = field(repr=False, hash=False, compare=False)
+    code_digits: int = 0
+
+    @property
+    def free(self) -> bool:
+        return not self.values
+
+    def resolve(self, label: Any) -> str | None:
+        key = normalize_label(label)
+        if not key:
+            return None
+        if self.free:
+            return key
+        hit = self.lookup.get(key)
+        if hit is None and self.code_digits and key.isdigit() and len(key) >= self.code_digits:
+            hit = self.lookup.get(key[: self.code_digits])
+        return hit
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    keys: tuple[str, ...]
+    fields: dict[str, FieldDef] = field(hash=False, compare=False)
+    entity: str = "school"  # "school": one record set per school; "city": figures of the whole city
+
+
+
+# ---------------------------------------------------------------- the file as written
+
+
+@dataclass
+class DimensionEntry:
+    title: str | None = None
+    values: list | dict = option([])
+    code_digits: int = 0
+
+
+@dataclass
+class FieldDefEntry:
+    title: str | None = None
+    type: str = "number"
+    unit: str | None = None
+    aliases: Texts = ()
+    required: bool = False
+
+
+@dataclass
+class DatasetEntry:
+    title: str | None = None
+    keys: Texts = ()
+    fields: dict[str, FieldDefEntry] = option({}, required=True)
+    entity: str = "school"
+
+
+@dataclass
+class DatasetsFile:
+    dimensions: dict[str, DimensionEntry] = option({})
+    datasets: dict[str, DatasetEntry] = option({}, required=True)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _dedupe(items: Any) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for x in items:
+        if x:
+            seen.setdefault(x, None)
+    return tuple(seen)
+
+
+def config_unit(section: Section, key: str, text: str | None) -> str | None:
+    """The canonical unit for `text`, read as `key` of `section`; an unknown unit is a problem."""
+    if text is None:
+        return None
+    unit = units.canonical_unit(text)
+    if unit is None:
+        section.problem(key, f"未知的单位“{text}”；可用的单位：{'、'.join(units.known_units())}")
+    return unit
+
+
+def _dimension(name: str, entry: DimensionEntry, sec: Section) -> Dimension:
+    values_sec = entry.values if isinstance(entry.values, dict) else {v: [] for v in entry.values if isinstance(v, str)}
+    vs = Section(values_sec, sec.file, sec.path("values"), sec.problems)
+    lookup: dict[str, str] = {}
+    for value in vs.data:
+        for label in (value, *vs.texts(value)):
+            lookup[normalize_label(label)] = value
+    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits)
+
+
+def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
+    if entry.type not in FIELD_TYPES:
+        sec.problem("type", f"未知的类型“{entry.type}”；可用：{'、'.join(FIELD_TYPES)}")
+    return FieldDef(name, entry.title or name, entry.type, config_unit(sec, "unit", entry.unit), entry.aliases, entry.required)
+
+
+def _dataset(name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str, Dimension]) -> Dataset:
+    if entry.entity not in ENTITIES:
+        sec.problem("entity", f"应为 school 或 city，实际为“{entry.entity}”")
+    for i, k in enumerate(entry.keys):
+        if k not in dimensions:
+            sec.problem(f"keys[{i}]", f"未定义的维度“{k}”；已定义：{'、'.join(dimensions) or '（无）'}")
+    fields = {fname: _field_def(fname, fentry, section_of(fentry)) for fname, fentry in entry.fields.items()}
+    return Dataset(name, entry.title or name, entry.keys, fields, entry.entity)
+
+
+def parse_datasets(data: dict[str, Any], file: str, problems: list[ConfigProblem]) -> tuple[dict[str, Dataset], dict[str, Dimension]]:
+    top = Section(data, file, "", problems)
+    entry = read(top, DatasetsFile)
+    dimensions = {name: _dimension(name, e, section_of(e)) for name, e in entry.dimensions.items()}
+    datasets = {name: _dataset(name, e, section_of(e), dimensions) for name, e in entry.datasets.items()}
+    return datasets, dimensions

@@ -1,0 +1,91 @@
+"""The job file of `tongji run` (`samples/tongji.toml`): which returns, roster, mappings
+and report make this December's batch. Paths in it are relative to the job file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError, ConfigProblem
+from .toml import Section, load_toml, option, read
+
+
+@dataclass(frozen=True)
+class Job:
+    file: Path
+    name: str
+    year: int
+    inputs: dict[int, tuple[str, ...]]
+    roster: Path
+    mappings: Path
+    report: Path
+    output: Path
+    summary: str
+    strict: bool = False
+    jobs: int = 1
+
+    @property
+    def base(self) -> Path:
+        return self.file.parent
+
+
+@dataclass
+class JobFile:
+    name: str | None = None
+    year: int = option(0, required=True)
+    inputs: dict = option({}, required=True)
+    roster: str = option("", required=True)
+    mappings: str = option("", required=True)
+    report: str = option("", required=True)
+    output: str = option("", required=True)
+    summary: str = "质量年报数据_{year}.xlsx"
+    strict: bool = False
+    jobs: int = 1
+
+
+def _inputs(top: Section, entry: JobFile) -> dict[int, tuple[str, ...]]:
+    sec = Section(entry.inputs, top.file, top.path("inputs"), top.problems)
+    inputs: dict[int, tuple[str, ...]] = {}
+    for key in sec.data:
+        if not key.isdigit():
+            sec.problem(key, "键应为年度，如 2020 = [\"2020\"]")
+            continue
+        inputs[int(key)] = sec.texts(key, required=True)
+    if "inputs" in top.data and entry.year and entry.year not in inputs:
+        sec.problem("", f"没有本年度（{entry.year}）的输入")
+    return dict(sorted(inputs.items()))
+
+
+def load_job(path: str | Path) -> Job:
+    """Read and validate a job file; paths in it are relative to the job file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError([ConfigProblem(str(path), "", "任务文件不存在")])
+    problems: list[ConfigProblem] = []
+    top = Section(load_toml(path, path.parent, problems) or {}, str(path), "", problems)
+    entry = read(top, JobFile)
+    base = path.parent
+
+    def resolved(key: str) -> Path:
+        given = key in top.data and isinstance(top.data[key], str)
+        return (base / getattr(entry, key)).resolve() if given else base
+
+    job = Job(
+        file=path.resolve(),
+        name=entry.name or path.stem,
+        year=entry.year,
+        inputs=_inputs(top, entry),
+        roster=resolved("roster"),
+        mappings=resolved("mappings"),
+        report=resolved("report"),
+        output=resolved("output"),
+        summary=entry.summary.replace("{year}", str(entry.year)),
+        strict=entry.strict,
+        jobs=entry.jobs,
+    )
+    for key, target, kind in (("roster", job.roster, "file"), ("mappings", job.mappings, "dir"), ("report", job.report, "file")):
+        if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):
+            top.problem(key, f"{'文件' if kind == 'file' else '目录'}不存在：{target}")
+    if problems:
+        raise ConfigError(problems)
+    return job

@@ -1,0 +1,307 @@
+"""Mapping packs: TOML files written by the statistician, parsed once into typed objects.
+
+A mapping pack is a folder holding
+- `datasets.toml`: the datasets (学生, 教职工, …), their fields (type, unit, aliases) and
+  the dimension vocabularies (专业大类, 教师类别, …) that key their rows;
+- one `*.toml` per kind of source sheet: which sheets it fits, the layout, where each
+  field's figure is (the layout turns each `[[fields]]` entry into its own placement).
+
+Every mistake is reported with the file and the key (`[[fields]][3].column`), in Chinese,
+and all mistakes of a pack are reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ConfigProblem
+from ..extraction import units
+from ..extraction.clean import normalize_label
+from ..extraction.layouts import LAYOUTS, SCHOOL_KEY, Placement
+from ..extraction.layouts.base import header_path
+from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_datasets
+from .toml import Section, Texts, load_toml, option, read, relative_name, section_of
+
+# Files in a mapping folder that are not mappings: the definitions of the report (definitions.py).
+RESERVED_FILES = (DATASETS_FILE, "indicators.toml", "checks.toml")
+
+
+# ---------------------------------------------------------------- the typed objects
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    sheet_names: tuple[re.Pattern[str], ...] = ()
+    contains: tuple[str, ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    scan_rows: int = 12
+
+
+@dataclass(frozen=True)
+class RecordsSpec:
+    """One record per data row. Each key comes from a column (by header path) or, when no
+    column is given, from the row's label."""
+
+    keys: tuple[tuple[str, tuple[str, ...]], ...]  # (dimension name or "school", header paths)
+
+    @property
+    def by_school(self) -> bool:
+        return any(k == SCHOOL_KEY for k, _ in self.keys)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    file: str
+    dataset: str
+    layout: str  # a name in extraction.layouts.LAYOUTS
+    match: MatchSpec
+    fields: tuple[Placement, ...]
+    school_label: tuple[str, ...] = ()
+    unit: str | None = None
+    records: RecordsSpec | None = None
+    keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
+
+    @cached_property
+    def id(self) -> str:
+        return Path(self.file).stem
+
+
+@dataclass
+class Pack:
+    """A loaded mapping folder."""
+
+    root: Path
+    datasets: dict[str, Dataset]
+    dimensions: dict[str, Dimension]
+    mappings: list[Mapping]
+    files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
+
+
+# ---------------------------------------------------------------- the files as written
+
+
+@dataclass
+class MatchEntry:
+    sheet_names: Texts = ()
+    contains: Texts = ()
+    exclude: Texts = ()
+    scan_rows: int = 12
+
+
+@dataclass
+class SchoolEntry:
+    label: Texts = option((), required=True)
+
+
+@dataclass
+class FieldEntry:
+    """A `[[fields]]` entry: every layout's keys; each layout uses its own."""
+
+    field: str = option("", required=True)
+    row: Texts = ()
+    line: str | int | None = None
+    column: Texts = ()
+    code: str | int | None = None
+    label: Texts = ()
+    direction: str = "auto"
+    unit: str | None = None
+    required: bool | None = None
+
+
+@dataclass
+class MappingFile:
+    name: str | None = None
+    dataset: str = option("", required=True)
+    layout: str = option("grid", required=True)
+    match: MatchEntry | None = option(None, required=True)
+    school: SchoolEntry | None = None
+    unit: str | None = None
+    records: dict | None = None
+    keys: dict | None = None
+    fields: tuple[FieldEntry, ...] = option((), required=True)
+
+
+# ---------------------------------------------------------------- datasets.toml
+
+
+# ---------------------------------------------------------------- mapping files
+
+
+def _compile(section: Section, key: str, patterns: Texts) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for i, pattern in enumerate(patterns):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            section.problem(f"{key}[{i}]", f"正则表达式“{pattern}”无法编译：{exc}")
+    return tuple(out)
+
+
+def _match_spec(entry: MatchEntry | None) -> MatchSpec:
+    if entry is None:
+        return MatchSpec()
+    sec = section_of(entry)
+    spec = MatchSpec(
+        sheet_names=_compile(sec, "sheet_names", entry.sheet_names),
+        contains=tuple(normalize_label(t) for t in entry.contains),
+        exclude=_compile(sec, "exclude", entry.exclude),
+        scan_rows=entry.scan_rows,
+    )
+    if not spec.sheet_names and not spec.contains:
+        sec.problem("", "至少要给出 sheet_names（工作表名）或 contains（表头中的文字）之一")
+    return spec
+
+
+def _records(top: Section, table: dict | None, dataset: Dataset | None) -> RecordsSpec | None:
+    if table is None:
+        return None
+    r = Section(table, top.file, top.path("records"), top.problems)
+    rkeys = []
+    for kname in r.data:
+        if dataset is not None and kname != SCHOOL_KEY and kname not in dataset.keys:
+            r.problem(kname, f"“{kname}”不是数据集“{dataset.name}”的键；可用：{'、'.join((*dataset.keys, SCHOOL_KEY))}")
+        rkeys.append((kname, tuple(p for p in (header_path(t) for t in r.texts(kname)) if p)))
+    if not rkeys:
+        r.problem("", "至少给出一个键，如 major_category = \"专业大类\"（写 \"\" 表示取行标签）")
+    return RecordsSpec(tuple(rkeys))
+
+
+def _fixed_keys(top: Section, table: dict | None, dataset: Dataset | None, dimensions: dict[str, Dimension]) -> tuple[tuple[str, str], ...]:
+    if table is None:
+        return ()
+    k = Section(table, top.file, top.path("keys"), top.problems)
+    out: list[tuple[str, str]] = []
+    for kname in k.data:
+        value = k.get(kname, str)
+        if dataset is not None and kname not in dataset.keys:
+            k.problem(kname, f"“{kname}”不是数据集“{dataset.name}”的键")
+        elif value is not None:
+            dim = dimensions.get(kname)
+            resolved = dim.resolve(value) if dim else None
+            if dim is not None and resolved is None:
+                k.problem(kname, f"“{value}”不在维度“{dim.title}”的取值中")
+            else:
+                out.append((kname, resolved or value))
+    return tuple(out)
+
+
+def _check_layout(top: Section, layout: str, records: RecordsSpec | None) -> None:
+    unit = LAYOUTS.get(layout)
+    if unit is None:
+        names = "、".join(f"{name}（{u.title}）" for name, u in LAYOUTS.items())
+        top.problem("layout", f"未知的版式“{layout}”；可用：{names}")
+    elif unit.records == "required" and records is None:
+        top.problem("records", f"{unit.title}（{layout}）必须用 [records] 说明每行记录的键（如 major_category = \"专业大类\"）")
+    elif unit.records == "never" and records is not None:
+        top.problem("records", f"{unit.title}（{layout}）每个工作表只有一条记录，不用 [records]；固定的键写在 [keys] 中")
+
+
+def _check_keys_have_sources(top: Section, dataset: Dataset, records: RecordsSpec | None, fixed: tuple[tuple[str, str], ...]) -> None:
+    given = {k for k, _ in fixed} | ({k for k, _ in records.keys} if records else set())
+    missing = [k for k in dataset.keys if k not in given]
+    if missing:
+        top.problem(
+            "records" if records else "keys",
+            f"数据集“{dataset.name}”的键 {'、'.join(missing)} 没有来源；请在 [records] 中给出所在列，或在 [keys] 中写固定值",
+        )
+
+
+def _placement(entry: FieldEntry, layout: str, dataset: Dataset | None, has_records: bool) -> Placement | None:
+    sec = section_of(entry)
+    fdef = dataset.fields.get(entry.field) if dataset is not None else None
+    if dataset is not None and entry.field and fdef is None:
+        close = difflib.get_close_matches(entry.field, list(dataset.fields), n=1)
+        sec.problem("field", f"数据集“{dataset.name}”中没有字段“{entry.field}”" + (f"，是否应为“{close[0]}”？" if close else ""))
+    unit = config_unit(sec, "unit", entry.unit)
+    if fdef is not None and unit and fdef.unit and units.conversion_factor(unit, fdef.unit) is None:
+        sec.problem("unit", f"单位“{unit}”无法换算为字段“{entry.field}”的单位“{fdef.unit}”")
+    if entry.direction not in ("auto", "right", "below"):
+        sec.problem("direction", f"应为 right、below 或 auto，实际为“{entry.direction}”")
+    if layout not in LAYOUTS:
+        return None
+    required = entry.required if entry.required is not None else (fdef.required if fdef else False)
+    return LAYOUTS[layout].placement(entry, sec, {"field": entry.field, "unit": unit, "required": required}, has_records)
+
+
+def _check_default_unit(top: Section, unit: str | None, dataset: Dataset, placements: list[Placement]) -> None:
+    if not unit:
+        return
+    for p in placements:
+        fdef = dataset.fields.get(p.field)
+        if fdef and fdef.unit and not p.unit and units.conversion_factor(unit, fdef.unit) is None:
+            top.problem("unit", f"单位“{unit}”无法换算为字段“{p.field}”的单位“{fdef.unit}”；请在该字段下单独写 unit")
+            return
+
+
+def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> Mapping | None:
+    """One mapping file, or None when it has mistakes (all of them recorded)."""
+    n_before = len(problems)
+    top = Section(data, file, "", problems)
+    entry = read(top, MappingFile)
+    dataset = datasets.get(entry.dataset)
+    if entry.dataset and dataset is None:
+        close = difflib.get_close_matches(entry.dataset, list(datasets), n=1)
+        top.problem("dataset", f"datasets.toml 中没有数据集“{entry.dataset}”" + (f"，是否应为“{close[0]}”？" if close else ""))
+    match = _match_spec(entry.match)
+    school_label = tuple(normalize_label(t) for t in entry.school.label) if entry.school else ()
+    default_unit = config_unit(top, "unit", entry.unit)
+    records = _records(top, entry.records, dataset)
+    _check_layout(top, entry.layout, records)
+    fixed = _fixed_keys(top, entry.keys, dataset, dimensions)
+    if dataset is not None:
+        _check_keys_have_sources(top, dataset, records, fixed)
+    placements = [p for p in (_placement(f, entry.layout, dataset, records is not None) for f in entry.fields) if p is not None]
+    if dataset is not None:
+        _check_default_unit(top, default_unit, dataset, placements)
+    if len(problems) > n_before:
+        return None
+    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed)
+
+
+def load_pack(root: str | Path) -> Pack:
+    """Load and validate a mapping folder. Raises ConfigError listing every mistake."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError([ConfigProblem(str(root), "", "映射配置目录不存在")], "映射配置")
+    problems: list[ConfigProblem] = []
+    datasets: dict[str, Dataset] = {}
+    dimensions: dict[str, Dimension] = {}
+    ds_path = root / DATASETS_FILE
+    if not ds_path.is_file():
+        problems.append(ConfigProblem(relative_name(ds_path, root), "", "缺少数据集定义文件 datasets.toml"))
+    else:
+        data = load_toml(ds_path, root, problems)
+        if data is not None:
+            datasets, dimensions = parse_datasets(data, relative_name(ds_path, root), problems)
+    mappings = _load_mappings(root, datasets, dimensions, problems)
+    if not mappings and not problems:
+        problems.append(ConfigProblem(str(root), "", "目录中没有映射配置（*.toml）"))
+    if problems:
+        raise ConfigError(problems, "映射配置")
+    files = {relative_name(path, root): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.rglob("*.toml"))}
+    return Pack(root, datasets, dimensions, mappings, files)
+
+
+def _load_mappings(root: Path, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> list[Mapping]:
+    mappings = []
+    names: dict[str, str] = {}
+    for path in sorted(root.rglob("*.toml")):
+        if path.parent == root and path.name in RESERVED_FILES:
+            continue
+        rel = relative_name(path, root)
+        data = load_toml(path, root, problems)
+        mapping = parse_mapping(data, rel, datasets, dimensions, problems) if data is not None else None
+        if mapping is None:
+            continue
+        if mapping.id in names:
+            problems.append(ConfigProblem(rel, "", f"映射名与 {names[mapping.id]} 重复；请改文件名"))
+        names[mapping.id] = rel
+        mappings.append(mapping)
+    return mappings

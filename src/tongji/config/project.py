@@ -1,0 +1,48 @@
+"""Everything a command works with, loaded and validated once: the mapping pack, the
+report's definitions and spec, the roster. `run`, `publish` and the CLI receive this one
+object instead of loading files again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..extraction.roster import Roster, load_roster
+from .definitions import INDICATORS_FILE, Definitions, load_definitions
+from .mapping import Pack, load_pack
+from .report import ReportSpec, load_report
+
+
+@dataclass
+class Project:
+    pack: Pack
+    definitions: Definitions | None  # indicators.toml and checks.toml, when a command needs them
+    report: ReportSpec | None
+    roster: Roster | None
+
+    @property
+    def mappings(self) -> Path:
+        return self.pack.root
+
+
+def load_project(
+    mappings: str | Path,
+    *,
+    definitions: bool = False,
+    report: str | Path | None = None,
+    roster: str | Path | None = None,
+) -> Project:
+    """The configs a command needs: the mapping pack always; the definitions when asked for,
+    or when a report needs them (or the folder has them, for a report); the report spec
+    and the roster when given. Raises ConfigError (or RosterError) for the first kind of
+    config that has mistakes, listing all of its mistakes."""
+    pack = load_pack(mappings)
+    defs = None
+    if definitions or report is not None:
+        defs = load_definitions(mappings, pack)
+    spec = load_report(report, pack, defs) if report is not None and defs is not None else None
+    return Project(pack, defs, spec, load_roster(roster) if roster is not None else None)
+
+
+def has_definitions(mappings: str | Path) -> bool:
+    return (Path(mappings) / INDICATORS_FILE).is_file()

@@ -1,0 +1,32 @@
+"""Extraction: workbooks in, figures with lineage and findings out.
+
+read (bytes → sheets) → match (which mapping fits a sheet) → locate (header paths, rows,
+columns; `view` is the sheet as seen) → layouts (where each field is, by layout family) →
+clean and units (raw text → typed value in the field's unit) → records (a figure with its
+lineage) → store (the extract folder). `workbook` runs these for one file, `batch` for many.
+"""
+
+from .batch import (
+    Progress,
+    collect_inputs,
+    display_path,
+    extract_file,
+    extract_paths,
+    extract_to_folder,
+    merge_results,
+)
+from .records import ExtractResult, FileResult, Total, Value
+
+__all__ = [
+    "ExtractResult",
+    "FileResult",
+    "Progress",
+    "Total",
+    "Value",
+    "collect_inputs",
+    "display_path",
+    "extract_file",
+    "extract_paths",
+    "extract_to_folder",
+    "merge_results",
+]

@@ -1,0 +1,213 @@
+"""Many files: which files the inputs name, extracting them (in a process pool with
+`jobs > 1`), and putting their figures together. One broken file is a finding of that
+file, never the end of the batch."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from ..errors import UsageError
+from ..findings import Issue, issue
+from . import clean
+from .read import WORKBOOK_SUFFIXES
+from .records import ExtractResult, FileResult, Value
+from .roster import Roster
+from .workbook import Extractor
+
+if TYPE_CHECKING:
+    from ..config.mapping import Pack
+
+_LOCK_PREFIXES = ("~$", ".~", ".")  # Excel/WPS lock files and hidden files
+
+
+def is_workbook_name(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(_LOCK_PREFIXES)
+
+
+def _walk_workbooks(folder: str) -> list[Path]:
+    """Workbook files under a folder, in path order; directory entries say what is a
+    file without another system call per file (a province has thousands)."""
+    out: list[tuple[str, ...]] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        with os.scandir(current) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                elif e.is_file() and e.name.lower().endswith(WORKBOOK_SUFFIXES) and not e.name.startswith(_LOCK_PREFIXES):
+                    out.append(Path(e.path).parts)
+    return [Path(*parts) for parts in sorted(out)]
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files, folders (recursive) and globs → workbook files, sorted, lock files skipped."""
+    found: dict[Path, None] = {}
+    for p in paths:
+        text = str(p)
+        path = Path(text)
+        if path.is_dir():
+            for f in _walk_workbooks(text):
+                found.setdefault(f, None)
+        elif path.is_file():
+            if not path.name.startswith("~$"):
+                found.setdefault(path, None)
+        elif any(ch in text for ch in "*?["):
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
+            for f in matches:
+                if f.is_file() and is_workbook_name(f):
+                    found.setdefault(f, None)
+            if not matches:
+                raise UsageError(f"通配符“{text}”没有匹配到任何文件")
+        else:
+            raise UsageError(f"路径不存在：{text}")
+    return list(found)
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in lineage and findings: relative to the working folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+class Progress:
+    """Told how many files a batch has and each file's result as it is done (a progress
+    bar on a terminal, a log line now and then in a scheduled run). This one says nothing."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, result: FileResult) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------- the pool
+
+# A worker process's extractor, set once by the pool's initializer: each worker keeps what
+# its batch learns (mapping choices, header layouts) across the files it is given.
+_worker_extractor: Extractor | None = None
+
+
+def _init_worker(pack: Pack, roster: Roster, year: int) -> None:
+    global _worker_extractor
+    _worker_extractor = Extractor(pack, roster, year)
+
+
+def _work(item: tuple[Path, str]) -> FileResult:
+    assert _worker_extractor is not None
+    return _worker_extractor.extract(*item)
+
+
+def extract_paths(
+    files: list[Path],
+    pack: Pack,
+    roster: Roster,
+    year: int,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    displays: list[str] | None = None,
+) -> ExtractResult:
+    """Extract every file; one broken file is an issue, never the end of the batch.
+    `displays` names the files in lineage and issues (default: relative to the cwd)."""
+    items = list(zip(files, displays or [display_path(f) for f in files], strict=True))
+    progress = progress or Progress()
+    progress.start(len(items))
+    results: list[FileResult] = []
+    try:
+        for res in _extract_items(items, pack, roster, year, jobs):
+            results.append(res)
+            progress.advance(res)
+    finally:
+        progress.finish()
+    return merge_results(results, year)
+
+
+def _extract_items(items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int) -> Iterator[FileResult]:
+    if jobs > 1 and len(items) > 1:
+        chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
+        context = get_context("fork" if os.name != "nt" else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pack, roster, year)) as pool:
+            yield from pool.map(_work, items, chunksize=chunk)
+    else:
+        extractor = Extractor(pack, roster, year)
+        for path, display in items:
+            yield extractor.extract(path, display)
+
+
+def extract_to_folder(
+    paths: Iterable[str | Path], pack: Pack, roster: Roster, year: int, out: str | Path, jobs: int = 1, progress: Progress | None = None
+) -> ExtractResult:
+    """`tongji extract`: the workbooks the paths name (files, folders, globs), extracted and
+    written to the folder `out`."""
+    from .store import write_extract
+
+    files = collect_inputs(paths)
+    if not files:
+        raise UsageError("没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods）。")
+    logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(files), len(pack.mappings), len(roster.schools), year)
+    result = extract_paths(files, pack, roster, year, jobs, progress)
+    write_extract(result, pack, out, roster)
+    return result
+
+
+def extract_file(path: Path, pack: Pack, roster: Roster, year: int, display: str | None = None) -> FileResult:
+    """One file on its own (a batch of one)."""
+    return Extractor(pack, roster, year).extract(path, display or display_path(path))
+
+
+# ---------------------------------------------------------------- merging
+
+
+def merge_results(results: list[FileResult], year: int) -> ExtractResult:
+    """Put the files' figures together; the same figure from two places is a conflict."""
+    values: list[Value] = []
+    issues: list[Issue] = []
+    totals = [t for res in results for t in res.totals]
+    owner: dict[tuple, Value] = {}
+    conflicts: set[tuple] = set()
+    for res in results:
+        issues.extend(res.issues)
+        for v in res.values:
+            # the same rule text recurs for every school: one copy of each, not one per figure
+            v.rule, v.cell = sys.intern(v.rule), sys.intern(v.cell)
+            k = (*v.record_key, v.field)
+            first = owner.get(k)
+            if first is None:
+                owner[k] = v
+                values.append(v)
+            elif (first.value, first.text, first.status) == (v.value, v.text, v.status):
+                issues.append(issue("duplicate_value", f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}", **_at(v)))
+            else:
+                conflicts.add(k)
+                issues.append(
+                    issue(
+                        "conflicting_value",
+                        f"“{v.dataset}.{v.field}”在两处的值不一致：{first.file} {first.sheet}!{first.cell} 为“{first.raw}”，此处为“{v.raw}”；两者都不采用",
+                        "请确认哪份是最新的报表，删除或更正另一份后重新运行。",
+                        **_at(v),
+                    )
+                )
+    for v in values:
+        if conflicts and (*v.record_key, v.field) in conflicts:
+            v.value, v.text, v.status = None, None, clean.ERROR
+            v.rule += "；与另一份报表冲突，不采用"
+    return ExtractResult(year, results, values, totals, issues)
+
+
+def _at(v: Value) -> dict[str, str]:
+    """Where a finding about a value is: its file, sheet and cell."""
+    return {"file": v.file, "sheet": v.sheet, "cell": v.cell, "school_id": v.school_id or "", "mapping": v.mapping}

@@ -1,0 +1,273 @@
+"""Cleaning: how a label is compared and how a raw cell becomes a typed value.
+
+Pure functions only. Every rule here is named in `Cleaned.rule` so that the lineage of a
+value says what was done to its raw text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from . import units as _units
+
+VALUE = "value"
+EMPTY = "empty"
+NOT_APPLICABLE = "not_applicable"
+ERROR = "error"
+
+FIELD_TYPES = ("integer", "number", "percent", "ratio", "flag", "text", "code")
+
+# A yes/no answer (`是否建有校园网`): 1 or 0.
+_FLAG_YES = frozenset({"是", "有", "√", "✓", "y", "yes", "true", "1", "已建", "已接入"})
+_FLAG_NO = frozenset({"否", "无", "×", "✗", "n", "no", "false", "0", "未建", "未接入"})
+
+# Written in a cell to mean "nothing here"; all become null.
+SENTINELS = frozenset({"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none", "#N/A"})
+NOT_APPLICABLE_MARKS = frozenset({"*", "＊", "※"})
+
+_WS_RE = re.compile(r"\s+")
+_BRACKET_RE = re.compile(r"[\(（\[【]([^\(\)（）\[\]【】]*)[\)）\]】]")
+_PLAIN_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_RATIO_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)[:：∶]([+-]?\d+(?:\.\d+)?)$")
+_QUOTES_RE = re.compile("[\"'“”‘’「」『』]")
+_PREFIX_RE = re.compile(r"^(其中|内|含|包括)[:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """A raw cell made into a value. `rule` says which cleaning rules applied."""
+
+    value: float | str | None
+    status: str
+    rule: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != ERROR
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize_text(value: Any) -> str:
+    """Cell text as a person reads it: NFKC, `_x000D_` and line breaks gone, trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalize_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_text(text: str) -> str:
+    # Returns repeat the same labels in every file: the cache makes this nearly free.
+    return _nfkc(text).replace("_x000D_", "").replace("\r", "").replace("\n", "").strip()
+
+
+def normalize_label(value: Any) -> str:
+    """A label reduced to what identifies it: no whitespace (`学 校 名 称`), no unit brackets.
+
+    `其中：女` and `女` compare equal; `设备总值（万元）` and `设备总值` compare equal;
+    quotes go (`“双师型”教师` is `双师型教师`).
+    Other brackets stay: `毕(结)业生数` keeps its `(结)`.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalize_label(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_label(raw: str) -> str:
+    text = _normalize_text(raw)
+    text = _WS_RE.sub("", text)
+    text = _QUOTES_RE.sub("", text)
+    text = _strip_unit_brackets(text)
+    text = _PREFIX_RE.sub("", text)
+    return text
+
+
+def _strip_unit_brackets(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        inner = m.group(1).strip()
+        if inner.startswith("单位"):
+            return ""
+        return "" if _units.is_unit(inner) else m.group(0)
+
+    return _BRACKET_RE.sub(repl, text)
+
+
+def unit_in_label(value: Any) -> str | None:
+    """The unit a header declares in brackets: `设备总值（万元）` → `万元`."""
+    if value is None:
+        return None
+    return _unit_in_label(str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _unit_in_label(raw: str) -> str | None:
+    text = _WS_RE.sub("", _normalize_text(raw))
+    for m in _BRACKET_RE.finditer(text):
+        inner = m.group(1)
+        if inner.startswith("单位"):
+            inner = inner[2:].lstrip(":：")
+        unit = _units.canonical_unit(inner)
+        if unit:
+            return unit
+    return None
+
+
+def _parse_number_text(text: str) -> tuple[float | None, str]:
+    """Parse numeric text. Returns (value, rule) or (None, "") when it is not a number."""
+    if _PLAIN_NUMBER_RE.match(text):
+        return float(text), "文本数字"
+    if _GROUPED_NUMBER_RE.match(text):
+        return float(text.replace(",", "")), "文本数字+千分位"
+    return None, ""
+
+
+def clean_value(raw: Any, field_type: str = "number") -> Cleaned:
+    """Turn one raw cell (as the reader returned it) into a typed value.
+
+    `raw` is a Python value from the workbook: float/int for numbers, str for text, None or
+    '' for blank. Numbers stored as text, full-width digits, thousands separators, percent
+    strings, ratio strings (`8.2:1`), sentinels and `*` are all handled; anything that
+    looks numeric but is malformed (`41,8.72`) is an error, never a guess.
+    """
+    if field_type in ("text", "code"):
+        return _clean_text(raw, field_type)
+    if field_type == "flag":
+        return _clean_flag(raw)
+
+    if raw is None:
+        return Cleaned(None, EMPTY, "空白")
+    if isinstance(raw, bool):
+        return Cleaned(None, ERROR, "", f"应为数字，实际为逻辑值 {raw}")
+    if isinstance(raw, (int, float)):
+        return _typed_number(float(raw), field_type, "数字", numeric_cell=True)
+    if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
+        return Cleaned(None, ERROR, "", f"应为数字，实际为日期/时间 {raw}")
+
+    return _clean_number_text(str(raw), field_type)
+
+
+def _clean_number_text(original: str, field_type: str) -> Cleaned:
+    """A number typed as text: sentinels, `*`, ratios, percents, units typed into the cell."""
+    text = _nfkc(original)
+    text = text.replace("_x000D_", "")
+    text = _WS_RE.sub("", text)
+    rules: list[str] = []
+    if text != _WS_RE.sub("", original):
+        rules.append("全角转半角")
+    if text.lower() in SENTINELS or text in SENTINELS:
+        return Cleaned(None, EMPTY, f"占位符“{original.strip()}”视为空" if text else "空白")
+    if text in NOT_APPLICABLE_MARKS:
+        return Cleaned(None, NOT_APPLICABLE, "“*”不适用")
+
+    m = _RATIO_RE.match(text)
+    if m:
+        a, b = float(m.group(1)), float(m.group(2))
+        if field_type != "ratio":
+            return Cleaned(None, ERROR, "", f"应为数字，实际为比例“{original}”")
+        if b == 0:
+            return Cleaned(None, ERROR, "", f"比例“{original}”的后项为 0")
+        return Cleaned(a / b, VALUE, "+".join([*rules, "比例"]))
+
+    percent = False
+    if text.endswith("%") or text.endswith("％"):
+        percent = True
+        text = text[:-1]
+    for suffix in ("元", "人", "个", "万元"):  # a unit typed into the cell: `2965元`
+        if text.endswith(suffix) and _PLAIN_NUMBER_RE.match(text[: -len(suffix)]):
+            text = text[: -len(suffix)]
+            rules.append(f"去掉单位“{suffix}”")
+            break
+    number, rule = _parse_number_text(text)
+    if number is None:
+        if re.search(r"\d", text):
+            return Cleaned(None, ERROR, "", f"无法识别的数字“{original}”")
+        return Cleaned(None, ERROR, "", f"应为数字，实际为文本“{original}”")
+    rules.append(rule)
+    if percent:
+        if field_type != "percent":
+            return Cleaned(None, ERROR, "", f"应为数字，实际为百分数“{original}”")
+        rules.append("百分数文本")
+        return Cleaned(number, VALUE, "+".join(rules))
+    return _typed_number(number, field_type, "+".join(rules), numeric_cell=False)
+
+
+def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool) -> Cleaned:
+    if field_type == "integer":
+        if abs(number - round(number)) > 1e-9:
+            return Cleaned(None, ERROR, "", f"应为整数，实际为 {number:g}")
+        return Cleaned(float(round(number)), VALUE, rule)
+    if field_type == "percent" and numeric_cell and abs(number) <= 1.0:
+        # A percent-formatted cell stores 65.01% as 0.6501.
+        return Cleaned(round(number * 100, 10), VALUE, rule + "+百分比格式数字×100")
+    return Cleaned(number, VALUE, rule)
+
+
+def _clean_flag(raw: Any) -> Cleaned:
+    if raw is None:
+        return Cleaned(None, EMPTY, "空白")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (0, 1):
+        return Cleaned(float(raw), VALUE, "是否（数字）")
+    text = _WS_RE.sub("", _nfkc(str(raw))).lower()
+    if text in _FLAG_YES:
+        return Cleaned(1.0, VALUE, f"是否：“{raw}”→1")
+    if text in _FLAG_NO:
+        return Cleaned(0.0, VALUE, f"是否：“{raw}”→0")
+    if text in SENTINELS:
+        return Cleaned(None, EMPTY, f"占位符“{raw}”视为空" if text else "空白")
+    return Cleaned(None, ERROR, "", f"应为“是”或“否”，实际为“{raw}”")
+
+
+def _clean_text(raw: Any, field_type: str) -> Cleaned:
+    if raw is None:
+        return Cleaned(None, EMPTY, "空白")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # a code typed as a number: 4115 not 4115.0
+    text = normalize_text(raw)
+    if field_type == "code":
+        text = _WS_RE.sub("", text)
+    if text in SENTINELS:
+        return Cleaned(None, EMPTY, "空白" if not text else f"占位符“{text}”视为空")
+    if text in NOT_APPLICABLE_MARKS:
+        return Cleaned(None, NOT_APPLICABLE, "“*”不适用")
+    return Cleaned(text, VALUE, "文本")
+
+
+STATUS_LABEL = {VALUE: "值", EMPTY: "空", NOT_APPLICABLE: "不适用（*）", ERROR: "错误"}
+
+
+def raw_text(raw: Any) -> str:
+    """A raw cell as the person who typed it sees it: `100`, not `100.0`."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    return str(raw)
+
+
+def looks_numeric(raw: Any) -> bool:
+    """True for a cell that holds data rather than a label: a number, numeric text or `*`."""
+    if raw is None or isinstance(raw, bool):
+        return False
+    if isinstance(raw, (int, float)):
+        return True
+    text = _WS_RE.sub("", _nfkc(str(raw)))
+    if not text:
+        return False
+    if text in NOT_APPLICABLE_MARKS:
+        return True
+    text = text.rstrip("%")
+    return bool(_PLAIN_NUMBER_RE.match(text) or _GROUPED_NUMBER_RE.match(text) or _RATIO_RE.match(text))

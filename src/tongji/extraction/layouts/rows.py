@@ -1,0 +1,198 @@
+"""Tables read one record per data row (lists, and national forms with `[records]`).
+
+Each row's keys come from key columns (or the row label), each field from its column.
+Totals rows (合计, 小计) are not records: they are kept apart and compared with the sum
+of the rows they total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...errors import LocateError
+from .. import clean, units
+from ..locate import Column, Row, Table, find_column, is_total_label
+from ..read import cell_address
+from ..records import Total, Value, record_figure
+from .base import SCHOOL_KEY, ColumnPlacement, SheetJob
+
+if TYPE_CHECKING:
+    from ...config.mapping import FieldDef
+
+# Figures are published with at most 2–3 decimals (万元 with 3); a difference below this
+# is rounding, not a disagreement.
+ABS_TOLERANCE = 0.01
+REL_TOLERANCE = 1e-9
+
+
+def sum_parts(values) -> tuple[float | None, int]:
+    """The sum of the parts that have a value, and how many had one (None when none had)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None, 0
+    return round(sum(present), 9), len(present)
+
+
+def agrees(total: float | None, parts_sum: float | None) -> bool:
+    """Whether a stated total equals the sum of its parts, up to rounding."""
+    if total is None or parts_sum is None:
+        return total is None and parts_sum is None
+    return abs(total - parts_sum) <= max(ABS_TOLERANCE, REL_TOLERANCE * abs(total))
+
+
+FieldColumn = tuple[ColumnPlacement, "FieldDef", Column]
+
+
+@dataclass
+class _Rows:
+    """What reading the rows of one table has gathered so far."""
+
+    seen: dict[tuple, int] = field(default_factory=dict)  # (school, keys) → row index
+    group: list[dict[str, Value]] = field(default_factory=list)  # data rows since the last 小计
+    everything: list[dict[str, Value]] = field(default_factory=list)
+    totals: list[tuple[int, str, list[dict[str, Value]]]] = field(default_factory=list)  # checked at the end
+
+
+def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> None:
+    """One record per data row. A key that is no known value is an error in a list, and
+    leaves the row out of a national form read by rows (its 其中 rows)."""
+    key_cols = _key_columns(job, table)
+    if key_cols is None:
+        return
+    field_cols = _field_columns(job, table)
+    state = _Rows()
+    for row in table.data_rows:
+        key_texts = [(key, col, _key_cell(job, table, row, col)) for key, col in key_cols]
+        first_label = clean.normalize_label(key_texts[0][2]) if key_texts else row.label
+        if is_total_label(first_label) or is_total_label(row.label):
+            subtotal = first_label.startswith("小计") or row.label.startswith("小计")
+            state.totals.append((row.index, first_label or row.label, state.group if subtotal else state.everything))
+            if subtotal:
+                state.group = []
+            continue
+        if all(clean.normalize_label(raw) == "" for _, _, raw in key_texts):
+            if any(job.sheet.cell(row.index, c.index) not in (None, "") for _, _, c in field_cols):
+                names = "、".join(k for k, _ in job.mapping.records.keys)  # type: ignore[union-attr]
+                job.issue("row_without_key", f"第 {row.index + 1} 行有数字但没有{names}，已跳过", "请在原表中补上该行的名称。", cell_address(row.index, 0))
+            continue
+        keyed = _row_keys(job, table, row, key_texts, unknown_keys_are_errors)
+        if keyed is not None and _first_time(job, state, row, keyed):
+            values = _record_row(job, table, row, keyed, field_cols)
+            state.group.append(values)
+            state.everything.append(values)
+    for r, label, parts in state.totals:
+        _check_total_row(job, table, field_cols, r, label, parts)
+
+
+def _key_columns(job: SheetJob, table: Table) -> list[tuple[str, Column | None]] | None:
+    """Per record key, its column (None: the row label); None when one is missing."""
+    out: list[tuple[str, Column | None]] = []
+    for key, paths in job.mapping.records.keys:  # type: ignore[union-attr]
+        if not paths:
+            out.append((key, None))
+            continue
+        try:
+            out.append((key, find_column(table, paths)))
+        except LocateError as exc:
+            job.issue("key_column_not_found", f"找不到记录键“{key}”所在的列：{exc.message}", f"请修改映射 {job.mapping.file} 的 [records]。")
+            return None
+    return out
+
+
+def _field_columns(job: SheetJob, table: Table) -> list[FieldColumn]:
+    out = []
+    for p in job.mapping.fields:
+        assert isinstance(p, ColumnPlacement)
+        fdef = job.dataset.fields[p.field]
+        try:
+            col = find_column(table, p.column or fdef.labels, p.code)
+        except LocateError as exc:
+            job.missing_field(p, fdef, exc.message)
+            continue
+        out.append((p, fdef, col))
+    return out
+
+
+def _key_cell(job: SheetJob, table: Table, row: Row, col: Column | None) -> Any:
+    if col is not None:
+        return job.sheet.cell(row.index, col.index)
+    return table.value(row.index, table.label_col) if table.label_col is not None else None
+
+
+def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_keys_are_errors: bool) -> tuple[str | None, tuple] | None:
+    """(school, keys in the dataset's order) of a data row, or None when it is no record."""
+    school_id = job.school_id
+    keys: list[tuple[str, str]] = list(job.mapping.keys)
+    for key, col, raw in key_texts:
+        cell = cell_address(row.index, col.index if col is not None else (table.label_col or 0))
+        if key == SCHOOL_KEY:
+            res = job.roster.resolve(raw)
+            if res.school is None:
+                close = f"；最接近的：{'、'.join(res.candidates)}" if res.candidates else ""
+                job.issue("school_unknown", f"学校“{clean.normalize_text(raw)}”不在学校名录中{close}", "请在学校名录中加上该校或其别名。", cell)
+                return None
+            school_id = res.school.school_id
+            continue
+        dim = job.dimensions[key]
+        value = dim.resolve(raw)
+        if value is None:
+            if unknown_keys_are_errors:
+                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}] 中为它加上别名。", cell)
+            return None
+        keys.append((key, value))
+    order = job.dataset.keys
+    return school_id, tuple(sorted(keys, key=lambda kv: order.index(kv[0])))
+
+
+def _first_time(job: SheetJob, state: _Rows, row: Row, keyed: tuple[str | None, tuple]) -> bool:
+    """A record seen in an earlier row of the table is a duplicate, not a second record."""
+    if keyed in state.seen:
+        names = "、".join(v for _, v in keyed[1])
+        job.issue("duplicate_row", f"{names} 在第 {state.seen[keyed] + 1} 行和第 {row.index + 1} 行各出现一次", "请合并或删除重复的行后重新放入。", cell_address(row.index, 0))
+        return False
+    state.seen[keyed] = row.index
+    return True
+
+
+def _record_row(job: SheetJob, table: Table, row: Row, keyed: tuple[str | None, tuple], field_cols: list[FieldColumn]) -> dict[str, Value]:
+    school_id, key_tuple = keyed
+    place = job.place(school_id, key_tuple)
+    values = {}
+    for p, fdef, col in field_cols:
+        unit = job.source_unit(p, fdef, col, table)
+        where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{col.path}”"
+        values[fdef.name] = record_figure(place, fdef, row.index, col.index, table.value(row.index, col.index), unit, where)
+    return values
+
+
+def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn], r: int, label: str, parts: list[dict[str, Value]]) -> None:
+    """A 合计/小计 row: kept apart as a check value and compared with the rows it sums."""
+    for p, fdef, col in field_cols:
+        if fdef.type in ("text", "code"):
+            continue
+        raw = table.value(r, col.index)
+        cleaned = clean.clean_value(raw, fdef.type)
+        cell = cell_address(r, col.index)
+        if cleaned.status == clean.ERROR:
+            job.issue("bad_value", f"{label}行“{fdef.title}”的值无法识别：{cleaned.message}（原文“{raw}”）", "请在原表中更正后重新放入；tongji 不会猜测数字。", cell)
+            continue
+        total = cleaned.value if isinstance(cleaned.value, float) else None
+        unit = job.source_unit(p, fdef, col, table).unit
+        if total is not None and fdef.unit and unit and unit != fdef.unit:
+            total = round(total * (units.conversion_factor(unit, fdef.unit) or 1.0), 9)
+        part_values = [row[fdef.name] for row in parts if fdef.name in row]
+        parts_sum, n = sum_parts(v.value for v in part_values)
+        job.out.result.totals.append(
+            Total(job.dataset.name, job.school_id, job.out.year, job.mapping.keys, fdef.name, label, total, parts_sum, n, job.out.file, job.sheet.name, cell, ",".join(v.cell for v in part_values))
+        )
+        if any(v.status == clean.ERROR for v in part_values):
+            continue  # a part could not be read; that error is already reported
+        if total is not None and not agrees(total, parts_sum):
+            first, last = (part_values[0].cell, part_values[-1].cell) if part_values else ("", "")
+            job.issue(
+                "total_mismatch",
+                f"{label}行的“{fdef.title}”为 {total:g}，但各行之和为 {parts_sum if parts_sum is not None else 0:g}（{first}:{last} 共 {n} 行），相差 {total - (parts_sum or 0):g}",
+                "已采用各行数字，合计行只作核对；请向学校核实哪一个正确。",
+                cell,
+            )

@@ -1,0 +1,373 @@
+"""Locating: where the header, the labels and the figures of a sheet are.
+
+Works the same on the national client's exports and on tables that schools retype:
+- the export's own grid labels (a row `A B C …`, a column `1 2 3 …`) are recognised and
+  ignored;
+- the column-code row (`甲 | 乙 | 1 | 2 | …`) is recognised: 甲 marks the row-label column,
+  乙 the 行次 column, the numbers are column codes;
+- the header block above the data is found from the data itself, merged cells are filled,
+  and each column gets a header path (`按学历分/本科毕业`) and the unit its header names;
+- data rows run to the end of the table; notes under it (`注：…`, `填表人：…`) end it.
+Nothing here knows about mappings: `Table` is a description of the sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import LocateError
+from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
+from .read import Sheet, column_letter
+from .units import unit_in_sheet_text
+from .view import SheetView
+
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
+_NOTE_RE = re.compile(
+    r"^(注|说明|备注|填表说明|填报说明|数据来源)[\d:：.、]|^(填表人|填报人|单位负责人|统计负责人|审核人|报出日期|制表)"
+)
+_LINE_HEADERS = frozenset({"编号", "行次", "行号"})
+MAX_HEADER_ROWS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    parts: tuple[str, ...]
+    code: str | None = None
+    unit: str | None = None
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    index: int
+    label: str
+    line: str | None = None
+    unit: str | None = None  # a unit the row label names: `教学仪器设备资产值（万元）`
+
+    @property
+    def is_total(self) -> bool:
+        return is_total_label(self.label)
+
+
+@dataclass
+class Table:
+    sheet: Sheet
+    header_rows: list[int]
+    data_rows: list[Row]
+    columns: list[Column]
+    code_row: int | None = None
+    label_col: int | None = None
+    line_col: int | None = None
+    grid_label_row: int | None = None
+    grid_label_col: int | None = None
+    unit: str | None = None
+    notes_row: int | None = None
+    ignored: set[tuple[int, int]] = field(default_factory=set, repr=False)
+
+    def value(self, row: int, col: int) -> Any:
+        return self.sheet.cell(row, col)
+
+
+def is_total_label(label: str) -> bool:
+    return label in TOTAL_LABELS or label.startswith(("合计", "总计"))
+
+
+def _line_value(raw: Any) -> str | None:
+    text = normalize_text(raw)
+    if not text:
+        return None
+    try:
+        return str(int(float(text)))
+    except ValueError:
+        return text
+
+
+def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | None:
+    """(row, 甲 column, 乙 column) of the column-code row, if the sheet has one."""
+    for r in range(min(last, view.sheet.n_rows)):
+        cells = view.row_values(r)
+        for i, (c, v) in enumerate(cells):
+            if normalize_label(v) != "甲":
+                continue
+            rest = cells[i + 1 :]
+            line_col = None
+            if rest and normalize_label(rest[0][1]) == "乙":
+                line_col = rest[0][0]
+                rest = rest[1:]
+            codes = [_line_value(v2) for _, v2 in rest[:3]]
+            if len(codes) >= 2 and codes[:2] == ["1", "2"]:
+                return r, c, line_col
+    return None
+
+
+def _is_data_row(view: SheetView, r: int) -> bool:
+    cells = view.row_values(r)
+    if not cells:
+        return False
+    numeric = sum(looks_numeric(v) for _, v in cells)
+    return numeric >= 1 and numeric >= 0.5 * len(cells)
+
+
+def _distinct_filled(view: SheetView, r: int) -> int:
+    return len({normalize_label(v) for v in view.filled_row(r) if v is not None} - {""})
+
+
+def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
+    for r in range(min(rows, sheet.n_rows)):
+        for v in sheet.rows[r]:
+            if isinstance(v, str) and "单位" in v:
+                unit = unit_in_sheet_text(v)
+                if unit:
+                    return unit
+    return None
+
+
+@dataclass(frozen=True)
+class _HeaderLayout:
+    """What a sheet's header block says, independent of its data rows: in a batch the same
+    layout recurs in every school's return, so it is worked out once and re-used when the
+    header rows (and the rows above the data) are cell for cell the same."""
+
+    header_rows: tuple[int, ...]
+    code_row: int | None
+    data_start: int
+    label_col: int | None
+    line_col: int | None
+    columns: tuple[Column, ...]
+    first_text: int
+    compared: tuple[int, ...]
+    snapshot: tuple[tuple[Any, ...], ...]
+
+    def fits(self, view: SheetView) -> bool:
+        if any(tuple(view.filled_row(r)) != snap for r, snap in zip(self.compared, self.snapshot, strict=True)):
+            return False
+        if self.code_row is None:  # the data must start where it did: no data-like row above
+            first = next((r for r in range(view.sheet.n_rows) if view.row_values(r)), None)
+            if first != self.first_text or any(_is_data_row(view, r) for r in range(first + 1, self.data_start)):
+                return False
+        return True
+
+
+class HeaderCache:
+    """Header layouts worked out in one batch. A sheet whose header block is cell for
+    cell the same as one seen before re-uses its analysis."""
+
+    def __init__(self, limit: int = 256):
+        self.limit = limit
+        self._layouts: dict[tuple, _HeaderLayout] = {}
+
+    def layout(self, sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
+        key = (sheet.name, sheet.n_cols, tuple(sheet.merges), view.grid_row, view.grid_col)
+        layout = self._layouts.get(key)
+        if layout is not None and layout.fits(view):
+            return layout
+        layout = _analyse_header(sheet, view)
+        if layout is not None:
+            if len(self._layouts) >= self.limit:
+                self._layouts.pop(next(iter(self._layouts)))
+            self._layouts[key] = layout
+        return layout
+
+
+def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
+    """Where the header block and the data start, and each column's header path."""
+    first_text = 0
+    code = _find_code_row(view, 40)
+    label_col = line_col = None
+    if code is not None:
+        code_row, label_col, line_col = code
+        data_start = code_row + 1
+        header_end = code_row - 1
+    else:
+        code_row = None
+        found = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
+        if found is None:
+            return None
+        first_text = found
+        data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _is_data_row(view, r)), None)
+        if data_start is None:
+            return None
+        header_end = data_start - 1
+
+    header_rows = _header_rows(view, header_end)
+    columns = _columns(view, header_rows, code_row)
+    if line_col is None:
+        line_col = next((col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None)
+
+    top = min([*header_rows, *([code_row] if code_row is not None else [])], default=data_start)
+    compared = tuple(range(top, data_start))
+    return _HeaderLayout(
+        tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), first_text, compared,
+        tuple(tuple(view.filled_row(r)) for r in compared),
+    )
+
+
+def _header_rows(view: SheetView, header_end: int) -> list[int]:
+    """The header rows above the data: upwards while a row has two or more distinct
+    texts, past one empty spacer row."""
+    header_rows: list[int] = []
+    r = header_end
+    spacer_used = False
+    while r >= 0 and len(header_rows) < MAX_HEADER_ROWS:
+        if r == view.grid_row:
+            break
+        distinct = _distinct_filled(view, r)
+        if distinct == 0 and not spacer_used and header_rows == []:
+            spacer_used = True  # an empty spacer row between header and data
+            r -= 1
+            continue
+        if distinct <= 1:
+            break
+        header_rows.insert(0, r)
+        r -= 1
+    return header_rows
+
+
+def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> list[Column]:
+    """Each column's header path (merged cells filled), column code and unit."""
+    columns: list[Column] = []
+    for c in range(view.sheet.n_cols):
+        if c == view.grid_col:
+            continue
+        parts: list[str] = []
+        unit = None
+        for hr in header_rows:
+            v = view.filled(hr, c)
+            if v in (None, ""):
+                continue
+            unit = unit_in_label(v) or unit
+            part = normalize_label(v)
+            if part and (not parts or parts[-1] != part):
+                parts.append(part)
+        col_code = _line_value(view.raw(code_row, c)) if code_row is not None else None
+        columns.append(Column(c, tuple(parts), col_code, unit))
+    return columns
+
+
+def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCache | None = None) -> Table | None:
+    """Describe the table on a sheet, or None when the sheet holds no table of figures.
+    With `headers`, a header block seen before in the batch is not analysed again."""
+    view = view or SheetView(sheet)
+    layout = headers.layout(sheet, view) if headers is not None else _analyse_header(sheet, view)
+    if layout is None:
+        return None
+    header_rows, code_row, data_start = list(layout.header_rows), layout.code_row, layout.data_start
+    label_col, line_col, columns = layout.label_col, layout.line_col, list(layout.columns)
+
+    # Data rows, up to notes or the end.
+    rows_with_cells: list[tuple[int, list[tuple[int, Any]]]] = []
+    notes_row = None
+    for r in range(data_start, sheet.n_rows):
+        cells = view.row_values(r)
+        if not cells:
+            continue
+        if _NOTE_RE.match(normalize_text(cells[0][1])):
+            notes_row = r
+            break
+        rows_with_cells.append((r, cells))
+
+    if label_col is None:
+        label_col = _guess_label_col(view, rows_with_cells, line_col)
+
+    data_rows = []
+    for r, cells in rows_with_cells:
+        label = normalize_label(view.filled(r, label_col)) if label_col is not None else ""
+        raw_label = view.filled(r, label_col) if label_col is not None else None
+        if not label:  # e.g. `合计` typed into the 序号 column
+            raw_label = next((v for c, v in cells if c != line_col and not looks_numeric(v)), None)
+            label = normalize_label(raw_label)
+        line = _line_value(view.raw(r, line_col)) if line_col is not None else None
+        data_rows.append(Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None))
+
+    data_columns = [col for col in columns if col.index != line_col]
+    return Table(
+        sheet=sheet,
+        header_rows=header_rows,
+        data_rows=data_rows,
+        columns=data_columns,
+        code_row=code_row,
+        label_col=label_col,
+        line_col=line_col,
+        grid_label_row=view.grid_row,
+        grid_label_col=view.grid_col,
+        unit=find_sheet_unit(sheet),
+        notes_row=notes_row,
+    )
+
+
+def _guess_label_col(view: SheetView, rows: list[tuple[int, list[tuple[int, Any]]]], line_col: int | None) -> int | None:
+    """The leftmost column whose data cells are mostly text labels."""
+    if not rows:
+        return None
+    for c in range(view.sheet.n_cols):
+        if c in (view.grid_col, line_col):
+            continue
+        texts = 0
+        filled = 0
+        for r, _ in rows:
+            v = view.filled(r, c)
+            if v in (None, ""):
+                continue
+            filled += 1
+            if not looks_numeric(v):
+                texts += 1
+        if texts >= 0.5 * len(rows):
+            return c
+    return None
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _suffix_match(parts: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    return len(wanted) <= len(parts) and parts[len(parts) - len(wanted) :] == wanted
+
+
+def find_column(table: Table, paths: tuple[str, ...] = (), code: str | None = None) -> Column:
+    """The column a field names, by column code or header path (full, or its last parts)."""
+    if code is not None:
+        hits = [c for c in table.columns if c.code == _line_value(code)]
+        if len(hits) == 1:
+            return hits[0]
+        if not paths:
+            have = "、".join(c.code for c in table.columns if c.code) or "（本表没有列代码行）"
+            raise LocateError(f"找不到列代码“{code}”；本表的列代码：{have}", code="column_not_found")
+    for wanted_path in paths:
+        wanted = tuple(wanted_path.split("/"))
+        exact = [c for c in table.columns if c.parts == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        hits = [c for c in table.columns if _suffix_match(c.parts, wanted)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            listing = "；".join(f"{column_letter(c.index)} 列“{c.path}”" for c in hits)
+            raise LocateError(f"列标题“{wanted_path}”对应多列：{listing}；请在映射中写出完整的标题路径", code="column_ambiguous")
+    have = "；".join(f"{column_letter(c.index)}“{c.path}”" for c in table.columns if c.path) or "（未识别出表头）"
+    raise LocateError(f"找不到列“{' 或 '.join(paths)}”；本表的列标题：{have}", code="column_not_found")
+
+
+def find_row(table: Table, labels: tuple[str, ...] = (), line: str | None = None) -> Row:
+    if line is not None:
+        hits = [r for r in table.data_rows if r.line == _line_value(line)]
+        if len(hits) == 1:
+            return hits[0]
+        if not labels:
+            raise LocateError(f"找不到行次“{line}”", code="row_not_found")
+    for label in labels:
+        hits = [r for r in table.data_rows if r.label == label]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            rows = "、".join(str(r.index + 1) for r in hits)
+            raise LocateError(f"行标签“{label}”出现在多行（第 {rows} 行）；请在映射中用 line（行次）指定", code="row_ambiguous")
+    have = "、".join(r.label for r in table.data_rows if r.label) or "（未识别出行标签）"
+    raise LocateError(f"找不到行“{' 或 '.join(labels)}”；本表的行标签：{have}", code="row_not_found")
+
+

@@ -1,0 +1,204 @@
+"""Records: what extraction produces, and how one cell becomes one recorded figure.
+
+A `Value` is one figure with its lineage (file, sheet, cell, raw text, mapping, rule,
+unit conversion); a `Total` is a 合计/小计 row kept apart as a check. `FileOutput` collects
+what one workbook gives; `record_figure` takes a raw cell through the steps
+clean → convert the unit → explain a blank → record, each a small function here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Issue, issue
+from . import clean, units
+from .read import Workbook, cell_address
+
+if TYPE_CHECKING:
+    from ..config.mapping import FieldDef
+
+
+@dataclass(slots=True)
+class Value:
+    """One extracted figure and where it came from."""
+
+    dataset: str
+    school_id: str | None
+    year: int
+    keys: tuple[tuple[str, str], ...]
+    field: str
+    value: float | None
+    text: str | None
+    status: str
+    unit: str | None
+    source_unit: str | None
+    factor: float
+    raw: str
+    file: str
+    sheet: str
+    cell: str
+    mapping: str
+    rule: str
+
+    @property
+    def record_key(self) -> tuple:
+        return (self.dataset, self.school_id, self.year, self.keys)
+
+    def __reduce__(self):
+        # A plain tuple pickles (from a worker process to the parent) much faster than a
+        # dataclass's state.
+        return (_value, (self.dataset, self.school_id, self.year, self.keys, self.field, self.value, self.text, self.status, self.unit, self.source_unit, self.factor, self.raw, self.file, self.sheet, self.cell, self.mapping, self.rule))
+
+
+def _value(*args) -> Value:
+    return Value(*args)
+
+
+@dataclass(slots=True)
+class Total:
+    """A totals row (合计/小计) of a return: kept apart from the data, used as a check."""
+
+    dataset: str
+    school_id: str | None
+    year: int
+    keys: tuple[tuple[str, str], ...]
+    field: str
+    label: str
+    value: float | None
+    parts_sum: float | None
+    n_parts: int
+    file: str
+    sheet: str
+    cell: str
+    part_cells: str
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str = ""
+    format: str = ""
+    school_id: str | None = None
+    school_how: str = ""
+    sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, mapping id)
+    values: list[Value] = field(default_factory=list)
+    totals: list[Total] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class ExtractResult:
+    year: int
+    files: list[FileResult]
+    values: list[Value]
+    totals: list[Total]
+    issues: list[Issue]
+
+
+class FileOutput:
+    """Where the figures and findings of one workbook go while it is extracted."""
+
+    def __init__(self, wb: Workbook, display: str, year: int):
+        self.wb, self.file, self.year = wb, display, year
+        self.result = FileResult(display, wb.sha256, wb.format)
+
+    def issue(self, code: str, message: str, hint: str = "", sheet: str = "", cell: str = "", mapping: str = "", severity: str | None = None) -> None:
+        self.result.issues.append(
+            issue(code, message, hint, severity=severity, file=self.file, sheet=sheet, cell=cell, school_id=self.result.school_id or "", mapping=mapping)
+        )
+
+    def attribute(self, school_id: str, how: str) -> None:
+        """The workbook is this school's: earlier findings get its id too."""
+        self.result.school_id, self.result.school_how = school_id, how
+        self.result.issues = [i if i.school_id else replace(i, school_id=school_id) for i in self.result.issues]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a figure is being recorded from: the sheet, the mapping, the record."""
+
+    out: FileOutput
+    sheet: str
+    mapping: str
+    dataset: str
+    school_id: str | None
+    keys: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SourceUnit:
+    unit: str | None
+    how: str  # where the unit was read: 映射指定, 表头, 行标签, 表内“单位”, 映射默认, 标签
+
+
+def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, unit: SourceUnit, where: str, inline: bool = False) -> Value:
+    """Clean one raw cell, convert it to the field's unit, explain a blank, and record it."""
+    cell = cell_address(row, col)
+    cleaned = clean.clean_value(raw, fdef.type)
+    rule = f"{where}；{cleaned.rule}" if cleaned.rule else where
+    value: float | None = None
+    text: str | None = None
+    factor, status = 1.0, cleaned.status
+    if cleaned.status == clean.VALUE and fdef.type in ("text", "code"):
+        text = str(cleaned.value)
+    elif cleaned.status == clean.VALUE:
+        value, factor, status, rule = _convert(place, fdef, float(cleaned.value), unit, cell, rule)  # type: ignore[arg-type]
+    elif cleaned.status == clean.ERROR:
+        place.out.issue(
+            "bad_value",
+            f"“{fdef.title}”的值无法识别：{cleaned.message}（原文“{clean.raw_text(raw)}”）",
+            "请在原表中更正后重新放入；tongji 不会猜测数字。",
+            place.sheet, cell, place.mapping,
+        )
+    elif cleaned.status == clean.EMPTY and not inline:
+        status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
+    v = Value(
+        place.dataset, place.school_id, place.out.year, place.keys, fdef.name, value, text, status,
+        fdef.unit, unit.unit, factor, clean.raw_text(raw), place.out.file, place.sheet, cell, place.mapping, rule,
+    )
+    place.out.result.values.append(v)
+    return v
+
+
+def _convert(place: Place, fdef: FieldDef, value: float, unit: SourceUnit, cell: str, rule: str) -> tuple[float | None, float, str, str]:
+    """(value, factor, status, rule) in the field's unit; a unit that does not convert is
+    an error, never a guess."""
+    if not (fdef.unit and unit.unit and unit.unit != fdef.unit):
+        return value, 1.0, clean.VALUE, rule
+    factor = units.conversion_factor(unit.unit, fdef.unit)
+    if factor is None:
+        place.out.issue(
+            "unit_mismatch",
+            f"“{fdef.title}”的单位为“{unit.unit}”（{unit.how}），无法换算为“{fdef.unit}”",
+            "请核对原表的单位，或在映射中为该字段写明 unit。",
+            place.sheet, cell, place.mapping,
+        )
+        return None, 1.0, clean.ERROR, rule
+    return round(value * factor, 9), factor, clean.VALUE, rule + f"；单位换算 {unit.unit}→{fdef.unit}（×{factor:g}，{unit.how}）"
+
+
+def _explain_blank(place: Place, fdef: FieldDef, row: int, col: int, cell: str, status: str, rule: str) -> tuple[str, str]:
+    """A cell that reads as blank may be a formula without its result or an error value
+    (only .xlsx keeps enough to tell): each is a finding."""
+    wb = place.out.wb
+    if wb.format not in ("xlsx", "xlsm"):
+        return status, rule
+    cause = wb.blank_cell_causes(place.sheet).get((row, col))
+    if cause == "formula":
+        place.out.issue(
+            "formula_no_cached_value",
+            f"“{fdef.title}”是公式，但文件中没有保存计算结果，按空值处理",
+            "请在 Excel 中打开该文件、按 F9 重新计算并保存后重新放入。",
+            place.sheet, cell, place.mapping,
+        )
+        return status, rule + "；公式无缓存值"
+    if cause:
+        place.out.issue(
+            "cell_error_value",
+            f"“{fdef.title}”是错误值 {cause}，按空值处理",
+            "请在原表中修正该公式后重新放入。",
+            place.sheet, cell, place.mapping,
+        )
+        return clean.ERROR, rule
+    return status, rule

@@ -1,0 +1,296 @@
+"""The extract folder, written and read back here and nowhere else: one Parquet file per
+dataset, the lineage, the totals rows, the issues (CSV for Excel), the list of files read
+and the roster used. Every file is written whole or not at all: to a temporary file
+beside it, then renamed over the old one.
+
+A record's keys (专业大类, 教师类别 …) are stored in the lineage as text,
+`major_category=信息技术类;major=计算机应用`; `encode_keys` and `decode_keys` are the two
+directions of that one format."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import operator
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from ..errors import AggregateError
+from ..findings import ISSUE_COLUMNS, Issue, sort_key
+from . import clean
+from .records import ExtractResult, Total, Value
+from .roster import Roster
+
+if TYPE_CHECKING:
+    from ..config.mapping import Dataset, Pack
+
+LINEAGE_FILE = "lineage.parquet"
+TOTALS_FILE = "totals.parquet"
+ISSUES_FILE = "issues.csv"
+FILES_FILE = "files.parquet"
+ROSTER_FILE = "roster.parquet"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces `path`, on failure it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        df.write_parquet(tmp)
+
+
+def write_text(text: str, path: str | Path, encoding: str = "utf-8") -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding, newline="")
+
+
+def encode_keys(keys: tuple[tuple[str, str], ...]) -> str:
+    return ";".join(f"{k}={v}" for k, v in keys)
+
+
+def decode_keys(text: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+
+
+LINEAGE_SCHEMA = {
+    "dataset": pl.Utf8,
+    "school_id": pl.Utf8,
+    "year": pl.Int32,
+    "keys": pl.Utf8,
+    "field": pl.Utf8,
+    "value": pl.Float64,
+    "text": pl.Utf8,
+    "status": pl.Utf8,
+    "unit": pl.Utf8,
+    "source_unit": pl.Utf8,
+    "factor": pl.Float64,
+    "raw": pl.Utf8,
+    "file": pl.Utf8,
+    "sheet": pl.Utf8,
+    "cell": pl.Utf8,
+    "mapping": pl.Utf8,
+    "rule": pl.Utf8,
+}
+
+
+def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Dataclass records → a frame, built column by column (polars converts whole lists
+    fast; row tuples are much slower)."""
+    texts: dict[tuple, str] = {}
+    columns = {}
+    for name in schema:
+        if name == "keys":
+            columns[name] = [texts[k] if k in texts else texts.setdefault(k, encode_keys(k)) for k in (item.keys for item in items)]
+        else:
+            get = operator.attrgetter(name)
+            columns[name] = [get(item) for item in items]
+    return pl.DataFrame(columns, schema=schema)
+
+
+def lineage_frame(values: list[Value]) -> pl.DataFrame:
+    return _records_frame(values, LINEAGE_SCHEMA)
+
+
+def totals_frame(totals: list[Total]) -> pl.DataFrame:
+    schema = {
+        "dataset": pl.Utf8,
+        "school_id": pl.Utf8,
+        "year": pl.Int32,
+        "keys": pl.Utf8,
+        "field": pl.Utf8,
+        "label": pl.Utf8,
+        "value": pl.Float64,
+        "parts_sum": pl.Float64,
+        "n_parts": pl.Int32,
+        "file": pl.Utf8,
+        "sheet": pl.Utf8,
+        "cell": pl.Utf8,
+        "part_cells": pl.Utf8,
+    }
+    return _records_frame(totals, schema)
+
+
+def _field_dtype(ftype: str) -> pl.DataType:
+    return {"integer": pl.Int64, "flag": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(ftype, pl.Float64)
+
+
+def key_columns(values: list[Value], dimensions: list[str]) -> pl.DataFrame:
+    """One column per dimension: each value's key in it (null when it has none)."""
+    decoded: dict[tuple, dict[str, str]] = {}
+    rows = [decoded[k] if k in decoded else decoded.setdefault(k, dict(k)) for k in (v.keys for v in values)]
+    return pl.DataFrame({d: [r.get(d) for r in rows] for d in dimensions}, schema={d: pl.Utf8 for d in dimensions})
+
+
+def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
+    """One row per record (school, year, keys), one column per field, pivoted from the
+    lineage (with its key columns); `*` cells are listed in `not_applicable`, which is how
+    they differ from blanks (null) and zeros."""
+    schema: dict[str, pl.DataType] = {"school_id": pl.Utf8, "year": pl.Int32}
+    schema.update({k: pl.Utf8 for k in dataset.keys})
+    schema.update({name: _field_dtype(f.type) for name, f in dataset.fields.items()})
+    schema["not_applicable"] = pl.List(pl.Utf8)
+    rows = lineage.filter(pl.col("dataset") == dataset.name)
+    if rows.height == 0:
+        return pl.DataFrame(schema=schema)
+    index = ["school_id", "year", "keys", *dataset.keys]
+    records = rows.group_by(index, maintain_order=True).agg(
+        pl.col("field").filter(pl.col("status") == clean.NOT_APPLICABLE).alias("not_applicable")
+    )
+    textual = [n for n, f in dataset.fields.items() if f.type in ("text", "code")]
+    out = records
+    for is_text, source in ((False, "value"), (True, "text")):
+        part = rows.filter(pl.col("field").is_in(textual) if is_text else ~pl.col("field").is_in(textual))
+        if part.height:
+            wide = part.pivot(on="field", index=index, values=source, aggregate_function="first")
+            out = out.join(wide, on=index, how="left", nulls_equal=True)
+    columns = []
+    for name, dtype in schema.items():
+        if name not in out.columns:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+        elif dtype == pl.Int64:
+            columns.append(pl.col(name).round(0).cast(pl.Int64))
+        else:
+            columns.append(pl.col(name).cast(dtype))
+    return out.select(columns).sort(["school_id", *dataset.keys], nulls_last=False)
+
+
+def issues_csv(issues: list[Issue]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(ISSUE_COLUMNS)
+    for i in sorted(issues, key=sort_key):
+        row = i.as_row()
+        w.writerow([row[c] for c in ISSUE_COLUMNS])
+    return buf.getvalue()
+
+
+def files_frame(result: ExtractResult) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file": [f.file for f in result.files],
+            "sha256": [f.sha256 for f in result.files],
+            "format": [f.format for f in result.files],
+            "school_id": [f.school_id for f in result.files],
+            "school_how": [f.school_how for f in result.files],
+            "sheets": [";".join(f"{s}→{m}" for s, m in f.sheets) for f in result.files],
+            "n_values": [len(f.values) for f in result.files],
+            "n_errors": [sum(i.severity == "error" for i in f.issues) for f in result.files],
+        },
+        schema={
+            "file": pl.Utf8,
+            "sha256": pl.Utf8,
+            "format": pl.Utf8,
+            "school_id": pl.Utf8,
+            "school_how": pl.Utf8,
+            "sheets": pl.Utf8,
+            "n_values": pl.Int32,
+            "n_errors": pl.Int32,
+        },
+    )
+
+
+def roster_frame(roster: Roster) -> pl.DataFrame:
+    return pl.DataFrame(
+        roster.rows(),
+        schema={
+            "school_id": pl.Utf8,
+            "school_name": pl.Utf8,
+            "district": pl.Utf8,
+            "school_type": pl.Utf8,
+            "sponsor": pl.Utf8,
+            "levels": pl.List(pl.Utf8),
+            "is_technical": pl.Boolean,
+        },
+    )
+
+
+def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster: Roster | None = None) -> list[Path]:
+    """Write every output of an extraction to `out_dir`; returns the paths written. The
+    roster is kept beside the data, so that a later aggregation knows the schools as they
+    were when the returns were read."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    lineage = lineage_frame(result.values)
+    keyed = pl.concat([lineage, key_columns(result.values, list(pack.dimensions))], how="horizontal")
+    for name, dataset in sorted(pack.datasets.items()):
+        path = out / f"{name}.parquet"
+        write_parquet(dataset_frame(dataset, keyed), path)
+        written.append(path)
+    for df, fname in (
+        (lineage, LINEAGE_FILE),
+        (totals_frame(result.totals), TOTALS_FILE),
+        (files_frame(result), FILES_FILE),
+        *(((roster_frame(roster), ROSTER_FILE),) if roster is not None else ()),
+    ):
+        write_parquet(df, out / fname)
+        written.append(out / fname)
+    # utf-8 with BOM: Excel on Windows opens it with the Chinese intact.
+    write_text(issues_csv(result.issues), out / ISSUES_FILE, encoding="utf-8-sig")
+    written.append(out / ISSUES_FILE)
+    return written
+
+
+# ---------------------------------------------------------------- reading back
+
+# What aggregation needs of the lineage; the rest (raw text, rules) stays on disk.
+FACT_COLUMNS = ["dataset", "school_id", "year", "keys", "field", "value", "file", "sheet", "cell"]
+
+
+def check_extract_dir(folder: Path) -> None:
+    if not (folder / LINEAGE_FILE).is_file():
+        raise AggregateError(f"{folder} 不是提取结果目录（没有 {LINEAGE_FILE}）；请先运行 tongji extract")
+
+
+def read_lineage(folder: Path, columns: list[str] = FACT_COLUMNS) -> pl.DataFrame:
+    check_extract_dir(folder)
+    return pl.read_parquet(folder / LINEAGE_FILE, columns=columns)
+
+
+def with_key_columns(lineage: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
+    """The lineage with one column per dimension, decoded from its `keys` text (each
+    distinct text once: a province's lineage repeats a few hundred of them)."""
+    texts = lineage["keys"].cast(pl.Utf8).unique().drop_nulls().to_list()
+    decoded = {t: decode_keys(t) for t in texts}
+    keys = pl.col("keys").cast(pl.Utf8)
+    return lineage.with_columns(
+        keys.replace_strict({t: d.get(dim) for t, d in decoded.items()}, default=None, return_dtype=pl.Utf8).alias(dim)
+        for dim in dimensions
+    )
+
+
+def read_totals(folder: Path) -> pl.DataFrame | None:
+    path = folder / TOTALS_FILE
+    return pl.read_parquet(path) if path.is_file() else None
+
+
+def read_issues(folder: Path) -> list[Issue]:
+    path = folder / ISSUES_FILE
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [Issue(**{k: row.get(k, "") for k in ISSUE_COLUMNS}) for row in csv.DictReader(f)]
+
+
+def read_roster(folder: Path) -> pl.DataFrame | None:
+    path = folder / ROSTER_FILE
+    return pl.read_parquet(path) if path.is_file() else None

@@ -1,0 +1,192 @@
+"""The sheet as tongji sees it: the export's own grid labels blanked out, merged cells
+filled, and the labels of key–value forms found by their text.
+
+The national client's exports draw their own grid labels (a row `A B C …`, a column
+`1 2 3 …`); they are recognised here and ignored everywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .clean import normalize_label, normalize_text, unit_in_label
+from .read import Sheet
+
+_COLON_RE = re.compile(r"[:：]")
+
+
+def _letters_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+class SheetView:
+    """A sheet with the export's grid labels blanked out and merged cells filled."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.grid_row = self._find_letters_row()
+        self.grid_col = self._find_numbers_col()
+
+    def _find_letters_row(self) -> int | None:
+        for r in range(min(3, self.sheet.n_rows)):
+            cells = [(c, normalize_text(v)) for c, v in enumerate(self.sheet.rows[r]) if v not in ("", None)]
+            if len(cells) < 3:
+                continue
+            # letters A, B, C … in consecutive columns, possibly shifted right by the numbers column
+            offsets: dict[int, int] = {}
+            for c, t in cells:
+                if len(t) <= 2 and t.isascii() and t.isalpha() and t.isupper():
+                    off = _letters_index(t) - c
+                    offsets[off] = offsets.get(off, 0) + 1
+            if offsets and max(offsets.values()) >= 0.8 * len(cells):
+                return r
+        return None
+
+    def _find_numbers_col(self) -> int | None:
+        start = 0 if self.grid_row is None else self.grid_row + 1
+        span = self.sheet.n_rows - start
+        if span < 5:
+            return None
+        for c in range(min(2, self.sheet.n_cols)):
+            offsets: dict[int, int] = {}
+            for r in range(start, self.sheet.n_rows):
+                v = self.sheet.cell(r, c)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
+                    offsets[int(v) - r] = offsets.get(int(v) - r, 0) + 1
+            if offsets and max(offsets.values()) >= 0.8 * span:
+                return c
+        return None
+
+    def raw(self, r: int, c: int) -> Any:
+        if r == self.grid_row or c == self.grid_col:
+            return None
+        return self.sheet.cell(r, c)
+
+    def filled(self, r: int, c: int) -> Any:
+        row = self.filled_row(r)
+        return row[c] if 0 <= c < len(row) else None
+
+    def filled_row(self, r: int) -> list[Any]:
+        """Row `r` with merged ranges filled in and grid labels blanked (None for empty),
+        computed once per row."""
+        cache = self._filled_cache
+        if r not in cache:
+            n = self.sheet.n_cols
+            if r == self.grid_row or not 0 <= r < self.sheet.n_rows:
+                row: list[Any] = [None] * n
+            else:
+                raw = self.sheet.rows[r]
+                row = [None if v == "" else v for v in raw] + [None] * (n - len(raw))
+                for m in self._merges_by_row.get(r, ()):
+                    v = self.sheet.cell(m.first_row, m.first_col)
+                    for c in range(m.first_col, min(m.last_col, n - 1) + 1):
+                        row[c] = v
+                if self.grid_col is not None and self.grid_col < n:
+                    row[self.grid_col] = None
+            cache[r] = row
+        return cache[r]
+
+    @cached_property
+    def _filled_cache(self) -> dict[int, list[Any]]:
+        return {}
+
+    @cached_property
+    def _merges_by_row(self) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for m in self.sheet.merges:
+            for r in range(m.first_row, m.last_row + 1):
+                out.setdefault(r, []).append(m)
+        return out
+
+    def row_values(self, r: int) -> list[tuple[int, Any]]:
+        """The non-empty cells of a row, grid labels left out (computed once per row)."""
+        cache = self._row_cache
+        if r not in cache:
+            if r == self.grid_row or not 0 <= r < self.sheet.n_rows:
+                cache[r] = []
+            else:
+                gc = self.grid_col
+                cache[r] = [(c, v) for c, v in enumerate(self.sheet.rows[r]) if v != "" and v is not None and c != gc]
+        return cache[r]
+
+    @cached_property
+    def _row_cache(self) -> dict[int, list[tuple[int, Any]]]:
+        return {}
+
+    @cached_property
+    def label_index(self) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+        """Where each text stands: normalised label → cells, and for `标签：值` cells the
+        label before the colon → cells. Built once; key–value lookups are then dict hits."""
+        exact: dict[str, list[tuple[int, int]]] = {}
+        prefix: dict[str, list[tuple[int, int]]] = {}
+        for r in range(self.sheet.n_rows):
+            for c, v in self.row_values(r):
+                if not isinstance(v, str) or not v.strip():
+                    continue
+                exact.setdefault(normalize_label(v), []).append((r, c))
+                text = normalize_text(v)
+                m = _COLON_RE.search(text)
+                if m:
+                    prefix.setdefault(normalize_label(text[: m.start()]), []).append((r, c))
+        return exact, prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    row: int
+    col: int
+    raw: Any
+    inline: bool = False  # the value was typed into the label cell (`学校名称：赤峰农牧学校`)
+    label_unit: str | None = None  # a unit the label names: `占地面积（平方米）`
+
+
+def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None) -> Found | None:
+    """Key–value forms: the value beside (or below) a label cell, skipping merged blanks.
+    The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts."""
+    view = view or SheetView(sheet)
+    exact, prefix = view.label_index
+    candidates = sorted(
+        {(r, c, i, kind) for i, label in enumerate(labels) for kind, index in (("exact", exact), ("prefix", prefix)) for r, c in index.get(label, ())}
+    )
+    for r, c, _, kind in candidates:
+        text = normalize_text(sheet.rows[r][c])
+        if kind == "exact":
+            found = _value_near(view, r, c, direction)
+            if found is not None:
+                return Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
+            continue
+        m = _COLON_RE.search(text)
+        rest = text[m.end() :].strip() if m else ""
+        if rest:
+            return Found(r, c, rest, inline=True)
+        found = _value_near(view, r, c, direction)
+        if found is not None:
+            return found
+    return None
+
+
+def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None:
+    sheet = view.sheet
+    merge = sheet.merge_at.get((r, c))
+    last_col = merge.last_col if merge else c
+    last_row = merge.last_row if merge else r
+    if direction in ("auto", "right"):
+        for cc in range(last_col + 1, min(last_col + 8, sheet.n_cols)):
+            v = view.raw(r, cc)
+            if v not in (None, ""):
+                return Found(r, cc, v)
+            m = sheet.merge_at.get((r, cc))
+            if m is not None and (m.first_row, m.first_col) != (r, cc):
+                continue  # a blank inside a merged range
+    if direction in ("auto", "below"):
+        for rr in range(last_row + 1, min(last_row + 4, sheet.n_rows)):
+            v = view.raw(rr, c)
+            if v not in (None, ""):
+                return Found(rr, c, v)
+    return None

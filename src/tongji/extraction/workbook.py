@@ -1,0 +1,223 @@
+"""One workbook in, figures with lineage and findings out.
+
+`Extractor.extract` is a function of (file, mapping pack, roster, year): it reads the
+workbook, picks a mapping for each sheet, works out which school returned it, and lets
+each sheet's layout locate, clean and record the fields. It writes nothing. The
+extractor holds what one batch learns as it goes (mapping choices by sheet name, header
+layouts), which never changes a result, only how fast it comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from ..findings import ERROR, issue
+from . import clean
+from .layouts import LAYOUTS, SheetJob
+from .locate import HeaderCache
+from .match import Matcher, SheetText
+from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
+from .records import FileOutput, FileResult
+from .roster import Roster
+from .view import SheetView, find_labelled_value
+
+if TYPE_CHECKING:
+    from ..config.mapping import Mapping, Pack
+
+
+@dataclass
+class _Matched:
+    sheet: Sheet
+    mapping: Mapping
+    view: SheetView
+
+
+class Extractor:
+    """Extracts workbooks with one mapping pack and roster, for one year."""
+
+    def __init__(self, pack: Pack, roster: Roster, year: int):
+        self.pack, self.roster, self.year = pack, roster, year
+        self.matcher = Matcher(pack)
+        self.headers = HeaderCache()
+
+    def extract(self, path: Path, display: str) -> FileResult:
+        """Everything one file gives; a file that cannot be read is a finding, not a failure."""
+        try:
+            wb = read_workbook(path)
+        except ReadError as exc:
+            return FileResult(display, issues=[issue(exc.code, exc.message, exc.hint, file=display)])
+        out = FileOutput(wb, display, self.year)
+        try:
+            self._extract_workbook(out)
+        except Exception as exc:  # a bug must not stop the batch; it is reported with its file
+            logger.exception("内部错误：{}", display)
+            out.issue("internal_error", f"处理该文件时发生内部错误：{type(exc).__name__}: {exc}", "请把该文件和日志发给 tongji 的维护者。")
+        return out.result
+
+    def job(self, out: FileOutput, m: _Matched) -> SheetJob:
+        dataset = self.pack.datasets[m.mapping.dataset]
+        return SheetJob(m.sheet, m.view, m.mapping, dataset, out, self.roster, self.pack.dimensions, self.headers)
+
+    def _extract_workbook(self, out: FileOutput) -> None:
+        matched = self._match_sheets(out)
+        if not matched:
+            _nothing_matched(out)
+            return
+        needs_school = any(
+            self.pack.datasets[m.mapping.dataset].entity == "school" and not (m.mapping.records and m.mapping.records.by_school)
+            for m in matched
+        )
+        if needs_school:
+            attribute_school(out, matched, self.roster)
+            if out.result.school_id is None:
+                return
+        for m in matched:
+            before = len(out.result.values)
+            LAYOUTS[m.mapping.layout].extract(self.job(out, m))
+            logger.debug("{} [{}] → {}：{} 个值", out.file, m.sheet.name, m.mapping.id, len(out.result.values) - before)
+
+    def _match_sheets(self, out: FileOutput) -> list[_Matched]:
+        """The visible sheets that one mapping fits; the others are findings."""
+        matched: list[_Matched] = []
+        for sheet in out.wb.sheets:
+            if sheet.is_empty:
+                continue
+            choice = self.matcher.choose(sheet, SheetText(sheet))
+            if not sheet.visible:
+                if choice.mapping is not None:
+                    out.issue(
+                        "hidden_sheet_skipped",
+                        f"隐藏的工作表与映射“{choice.mapping.name}”相符，已跳过（隐藏表常是旧版副本）",
+                        "若该表才是要报的数据，请在 Excel 中取消隐藏，并删除或隐藏旧表后重新放入。",
+                        sheet=sheet.name,
+                        mapping=choice.mapping.id,
+                    )
+            elif choice.ambiguous:
+                out.issue(
+                    "sheet_ambiguous",
+                    f"工作表同时与多个映射同等相符：{choice.candidates()}",
+                    "请在其中一个映射的 [match] 中加上 exclude 或更具体的 sheet_names/contains。",
+                    sheet=sheet.name,
+                )
+            elif choice.mapping is None:
+                out.issue(
+                    "sheet_unmatched",
+                    f"工作表不符合任何映射，未提取；得分最高的映射：{choice.candidates()}",
+                    "若该表含需要的数据，请用 tongji inspect 查看其表头，并新增或修改映射配置。",
+                    sheet=sheet.name,
+                )
+            else:
+                matched.append(_Matched(sheet, choice.mapping, SheetView(sheet)))
+                out.result.sheets.append((sheet.name, choice.mapping.id))
+        return matched
+
+
+def _nothing_matched(out: FileOutput) -> None:
+    """No sheet of the workbook fits a mapping: one error for the file says why."""
+    unmatched = [i for i in out.result.issues if i.code == "sheet_unmatched"]
+    if unmatched:
+        reasons = "；".join(f"“{i.sheet}”：{i.message.split('：', 1)[-1]}" for i in unmatched)
+        out.result.issues = [i for i in out.result.issues if i.code != "sheet_unmatched"] + [
+            issue(
+                "workbook_unmatched",
+                "工作簿中没有任何工作表符合映射，未提取任何数据；" + reasons,
+                "请用 tongji inspect 查看该文件，为这种版式新增映射配置。",
+                file=out.file,
+            )
+        ]
+    elif not any(i.severity == ERROR for i in out.result.issues):
+        out.issue("workbook_empty", "工作簿中没有可见的、有内容的工作表", "请向学校重新索取该文件。")
+
+
+# ---------------------------------------------------------------- which school
+
+
+def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster) -> None:
+    """Which school returned this workbook: its own words first, then titles, the file
+    name and the folder names. None found is a finding with the closest roster names."""
+    inside = _names_inside(matched, roster)
+    for name, sheet, cell in inside:
+        res = roster.resolve(name)
+        if res.school is not None:
+            out.attribute(res.school.school_id, f"表内学校名称“{name}”（{sheet.name}!{cell}，按{res.how}匹配）")
+            return
+    outside = _names_outside(Path(out.wb.path), matched)
+    for name, how in outside:
+        res = roster.resolve(name)
+        if res.school is not None:
+            out.attribute(res.school.school_id, f"{how}“{name}”（按{res.how}匹配）")
+            if inside:
+                name0, sheet0, cell0 = inside[0]
+                out.issue(
+                    "school_name_not_in_roster",
+                    f"表内学校名称“{name0}”不在学校名录中；按{how}认定为“{res.school.name}”",
+                    f"请在名录中为“{res.school.name}”加上别名“{name0}”。",
+                    sheet=sheet0.name,
+                    cell=cell0,
+                )
+            return
+    _school_not_found(out, inside, outside, roster)
+
+
+def _names_inside(matched: list[_Matched], roster: Roster) -> list[tuple[str, Sheet, str]]:
+    """School names the workbook states beside a `学校名称` label: (name, sheet, cell)."""
+    inside: list[tuple[str, Sheet, str]] = []
+    for m in matched:
+        if not m.mapping.school_label:
+            continue
+        found = find_labelled_value(m.sheet, m.mapping.school_label, view=m.view)
+        if found is not None and clean.normalize_text(found.raw):
+            name = clean.normalize_text(found.raw)
+            inside.append((name, m.sheet, cell_address(found.row, found.col)))
+            if roster.resolve(name).school is not None:
+                break  # the workbook names a known school: no need to read its other sheets for it
+    return inside
+
+
+def _names_outside(path: Path, matched: list[_Matched]) -> list[tuple[str, str]]:
+    """Other places a school's name may be: titles (first rows), file name, folder names."""
+    titles = [
+        (clean.normalize_text(v), "表头文字")
+        for m in matched
+        for r in range(min(3, m.sheet.n_rows))
+        for _, v in m.view.row_values(r)
+        if isinstance(v, str) and len(v.strip()) >= 4
+    ]
+    return [*titles, (path.stem, "文件名"), *((p.name, "文件夹名") for p in list(path.parents)[:2] if p.name)]
+
+
+def _school_not_found(out: FileOutput, inside: list[tuple[str, Sheet, str]], outside: list[tuple[str, str]], roster: Roster) -> None:
+    tried = [f"表内“{n}”（{s.name}!{c}）" for n, s, c in inside] + [f"{how}“{n}”" for n, how in outside if how != "表头文字"]
+    close: list[str] = []
+    ambiguous = False
+    for name in [n for n, _, _ in inside] + [n for n, _ in outside]:
+        res = roster.resolve(name)
+        ambiguous = ambiguous or res.ambiguous
+        close.extend(c for c in res.candidates if c not in close)
+    out.issue(
+        "school_ambiguous" if ambiguous else "school_unknown",
+        f"无法确定是哪所学校的报表：{'；'.join(tried)}"
+        + ("同时含有多所学校的名称" if ambiguous else " 均不在学校名录中")
+        + (f"；最接近的名录学校：{'、'.join(close[:3])}" if close else ""),
+        "请在学校名录中为该校加上别名，或把文件名改为名录中的学校名称。",
+        sheet=inside[0][1].name if inside else "",
+        cell=inside[0][2] if inside else "",
+    )
+
+
+# ---------------------------------------------------------------- one sheet, for inspect
+
+
+def try_mapping(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, display: str, year: int = 0) -> FileResult:
+    """Apply one mapping to one sheet, whatever its score: what `tongji inspect --mapping` shows."""
+    out = FileOutput(wb, display, year)
+    m = _Matched(sheet, mapping, SheetView(sheet))
+    if roster is not None:
+        attribute_school(out, [m], roster)
+    extractor = Extractor(pack, roster or Roster([]), year)
+    LAYOUTS[mapping.layout].extract(extractor.job(out, m))
+    return out.result

@@ -1,0 +1,142 @@
+"""Findings about the data: what went wrong, where (file, sheet, cell), and what to do.
+
+Every finding has a code from one catalogue (`KINDS`): its default severity, a short
+Chinese title and what it means. A finding also carries structured fields (school,
+dataset, year) so that nothing downstream has to read them back out of its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from .errors import ExitCode
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_LABEL = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    severity: str  # the default; a few kinds take theirs from the config (a required field, a rule)
+    title: str
+    description: str
+
+
+_KINDS = (
+    # reading a file
+    Kind("missing_file", ERROR, "文件不存在", "要读取的文件不存在。"),
+    Kind("unreadable", ERROR, "文件无法打开", "文件被其他程序占用，或没有读取权限。"),
+    Kind("empty_file", ERROR, "空文件", "文件大小为 0 字节。"),
+    Kind("encrypted", ERROR, "工作簿已加密", "工作簿设有打开密码，无法读取。"),
+    Kind("corrupt", ERROR, "文件已损坏", "文件无法按 Excel 格式解析。"),
+    Kind("not_workbook", ERROR, "不是工作簿", "文件的内容不是 Excel 工作簿（扩展名与内容不符）。"),
+    Kind("html_as_excel", ERROR, "网页冒充的工作簿", "文件实际是网页（HTML），只是扩展名为 Excel。"),
+    Kind("no_sheets", ERROR, "没有工作表", "工作簿中没有任何工作表。"),
+    Kind("garbled_text", ERROR, "中文乱码", "旧版 .xls（Excel 95）中的中文无法正确读取。"),
+    # which sheets, which school
+    Kind("hidden_sheet_skipped", WARNING, "跳过隐藏表", "隐藏的工作表与某个映射相符，但隐藏表常是旧版副本，没有读取。"),
+    Kind("sheet_ambiguous", ERROR, "工作表对应多个映射", "工作表同时与多个映射同等相符，无法确定按哪个读取。"),
+    Kind("sheet_unmatched", WARNING, "工作表没有对应的映射", "工作表不符合任何映射，没有读取。"),
+    Kind("workbook_unmatched", ERROR, "工作簿没有对应的映射", "工作簿中没有任何工作表符合映射，没有读取任何数据。"),
+    Kind("workbook_empty", ERROR, "工作簿是空的", "工作簿中没有可见的、有内容的工作表。"),
+    Kind("school_unknown", ERROR, "学校不在名录中", "报表中的学校名称与名录中的任何学校都对不上。"),
+    Kind("school_ambiguous", ERROR, "学校无法确定", "报表中同时出现多所学校的名称，无法确定是哪所学校的报表。"),
+    Kind("school_name_not_in_roster", WARNING, "表内学校名称不在名录中", "表内写的学校名称不在名录中，按文件名或文件夹名认定了学校。"),
+    # finding the figures
+    Kind("table_not_found", ERROR, "找不到数据表", "工作表中没有识别出表头和数据行。"),
+    Kind("field_not_found", WARNING, "找不到字段", "映射指定的行、列或标签在表中找不到；必填字段找不到时为错误。"),
+    Kind("key_column_not_found", ERROR, "找不到记录键所在的列", "清单表中说明每行是什么（如专业大类）的列找不到。"),
+    Kind("row_without_key", WARNING, "有数字的行没有名称", "清单表中一行有数字，但没有说明它是什么的名称，已跳过。"),
+    Kind("unknown_key", ERROR, "未知的取值", "清单表中的名称（如专业大类）不是已知的取值。"),
+    Kind("duplicate_row", ERROR, "重复的行", "同一条记录在表中出现了两次。"),
+    # the figures themselves
+    Kind("bad_value", ERROR, "无法识别的数值", "单元格的内容不是可以识别的数字，tongji 不猜测。"),
+    Kind("unit_mismatch", ERROR, "单位无法换算", "表中的单位无法换算为字段的单位。"),
+    Kind("formula_no_cached_value", WARNING, "公式没有计算结果", "单元格是公式，但文件中没有保存计算结果。"),
+    Kind("cell_error_value", ERROR, "单元格是错误值", "单元格是 #DIV/0! 之类的错误值。"),
+    Kind("total_mismatch", WARNING, "合计与各行之和不符", "报表中的合计行与各行之和不一致；采用各行数字。"),
+    Kind("duplicate_value", INFO, "重复报送且一致", "同一数字在两处报送，两处一致。"),
+    Kind("conflicting_value", ERROR, "两处报送不一致", "同一数字在两处报送且不一致，两者都不采用。"),
+    Kind("internal_error", ERROR, "内部错误", "处理文件时 tongji 自身出错；请把文件和日志发给维护者。"),
+    # checks over the extracted data
+    Kind("missing_return", WARNING, "缺报", "口径内的学校没有报送某个表需要的数据。"),
+    Kind("missing_dataset", WARNING, "整类数据缺失", "某年度没有任何学校的某类数据。"),
+    Kind("missing_year", WARNING, "缺少年度", "没有某年度的提取结果，该年度的数字和“变化”为空。"),
+)
+KINDS: dict[str, Kind] = {k.code: k for k in _KINDS}
+
+# Families of codes named by a config: `check:<rule id>`, `yoy:<rule id>`.
+FAMILIES: dict[str, Kind] = {
+    "check": Kind("check", WARNING, "核对不成立", "checks.toml 中的核对规则（如专任教师不超过教职工）不成立。"),
+    "yoy": Kind("yoy", WARNING, "与上年相比变化异常", "与上年相比的变化超过 checks.toml 允许的幅度。"),
+}
+
+
+def kind_of(code: str) -> Kind:
+    """The catalogue entry of a code; raises KeyError for a code not in the catalogue."""
+    if code in KINDS:
+        return KINDS[code]
+    family, sep, _ = code.partition(":")
+    if sep and family in FAMILIES:
+        return FAMILIES[family]
+    raise KeyError(f"finding code not in the catalogue: {code}")
+
+
+# What issues.csv holds, in this order (the structured fields below are for the program).
+ISSUE_COLUMNS = ("severity", "code", "message", "hint", "file", "sheet", "cell", "school_id", "mapping")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    severity: str
+    code: str
+    message: str
+    hint: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    school_id: str = ""
+    mapping: str = ""
+    dataset: str = ""
+    year: int | None = None
+
+    def as_row(self) -> dict[str, str]:
+        row = asdict(self)
+        return {c: row[c] for c in ISSUE_COLUMNS}
+
+    def __str__(self) -> str:
+        where = "".join(
+            part
+            for part in (
+                self.file,
+                f" 工作表“{self.sheet}”" if self.sheet else "",
+                f" 单元格 {self.cell}" if self.cell else "",
+            )
+        )
+        label = SEVERITY_LABEL.get(self.severity, self.severity)
+        text = f"[{label}] {where}：{self.message}" if where else f"[{label}] {self.message}"
+        return text + (f"（{self.hint}）" if self.hint else "")
+
+
+def issue(code: str, message: str, hint: str = "", *, severity: str | None = None, **where) -> Issue:
+    """A finding of a catalogued kind; its severity is the kind's unless given."""
+    return Issue(severity or kind_of(code).severity, code, message, hint, **where)
+
+
+def sort_key(item: Issue) -> tuple:
+    return (_ORDER.get(item.severity, 9), item.file, item.sheet, item.cell, item.code, item.message)
+
+
+def count(issues: Iterable[Issue], severity: str) -> int:
+    return sum(1 for i in issues if i.severity == severity)
+
+
+def exit_code(issues: Iterable[Issue], strict: bool = False) -> ExitCode:
+    """Errors fail a run; with `strict`, warnings do too."""
+    failing = (ERROR, WARNING) if strict else (ERROR,)
+    return ExitCode.DATA if any(i.severity in failing for i in issues) else ExitCode.OK

@@ -1,0 +1,148 @@
+"""Checks over the extracted data: the declared rules of mappings/checks.toml (cross-form,
+within-record, year-on-year) and the report's needs (every school in a table's scope
+returned what the table reads). Each finding names the school, the figure, the cells and
+both values. The arithmetic of agreement (`agrees`) is the one totals rows are checked
+with while extracting."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..config.definitions import Side
+from ..extraction.layouts.rows import ABS_TOLERANCE, agrees
+from ..findings import Issue, issue
+
+# ---------------------------------------------------------------- rules over extracted data
+
+_OPS = {
+    "==": lambda a, b: agrees(a, b),
+    "<=": lambda a, b: a <= b + ABS_TOLERANCE,
+    ">=": lambda a, b: a + ABS_TOLERANCE >= b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+}
+
+
+def _side_frame(facts, side, year: int, by: list[str]) -> pl.DataFrame:
+    df = facts.rows(side.dataset, side.fields, year)
+    if df is None:
+        return pl.DataFrame(schema={**{c: pl.Utf8 for c in by}, "value": pl.Float64, "present": pl.Boolean, "cells": pl.List(pl.Utf8), "file": pl.Utf8, "sheet": pl.Utf8, "cell": pl.Utf8})
+    df = df.with_columns(pl.col(c).cast(pl.Utf8) for c in ("keys", "file", "sheet", "cell"))
+    for k, v in side.where:
+        df = df.filter(pl.col(k) == v)
+    return df.group_by(by).agg(
+        pl.col("value").sum().alias("value"),
+        pl.col("value").is_not_null().any().alias("present"),
+        pl.concat_str([pl.col("file"), pl.lit("!"), pl.col("sheet"), pl.lit("!"), pl.col("cell")]).alias("cells"),
+        pl.col("file").first().alias("file"),
+        pl.col("sheet").first().alias("sheet"),
+        pl.col("cell").first().alias("cell"),
+    )
+
+
+def _describe(pack, side) -> str:
+    ds = pack.datasets[side.dataset]
+    names = "+".join(ds.fields[f].title for f in side.fields)
+    where = "，".join(v for _, v in side.where)
+    return f"{ds.title}·{names}" + (f"（{where}）" if where else "")
+
+
+def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue]:
+    """Cross-form and within-record rules of checks.toml, for every school and year."""
+    out: list[Issue] = []
+    for rule in defs.checks:
+        by = ["school_id"] + (["keys"] if rule.per == "record" else [])
+        for y in (year - 1, year):
+            left = _side_frame(facts, rule.left, y, by)
+            right = _side_frame(facts, rule.right, y, by)
+            both = left.join(right, on=by, suffix="_r").filter(pl.col("present") & pl.col("present_r")).sort(by)
+            for row in both.iter_rows(named=True):
+                a, b = row["value"], row["value_r"]
+                if _OPS[rule.op](a, b):
+                    continue
+                sid = row["school_id"]
+                what = f"（{row['keys']}）" if rule.per == "record" and row.get("keys") else ""
+                out.append(
+                    issue(
+                        f"check:{rule.id}",
+                        f"{names.get(sid, sid)} {y}年{what}：{rule.title}不成立——{_describe(pack, rule.left)} = {a:g}（{'、'.join(row['cells'])}），"
+                        f"{_describe(pack, rule.right)} = {b:g}（{'、'.join(row['cells_r'])}）",
+                        "请向学校核实这两处数字，更正后重新报送。",
+                        severity=rule.severity,
+                        file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=rule.left.dataset, year=y,
+                    )
+                )
+    return out
+
+
+def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue]:
+    out: list[Issue] = []
+    for rule in defs.year_on_year:
+        side = Side(rule.dataset, (rule.field,), rule.where)
+        cur = _side_frame(facts, side, year, ["school_id"])
+        prev = _side_frame(facts, side, year - 1, ["school_id"])
+        both = cur.join(prev, on="school_id", suffix="_p").filter(pl.col("present") & pl.col("present_p")).sort("school_id")
+        title = pack.datasets[rule.dataset].fields[rule.field].title
+        for row in both.iter_rows(named=True):
+            a, b = row["value"], row["value_p"]
+            if b is None or abs(b) < max(rule.min_base, 1e-9):
+                continue
+            rel = (a - b) / abs(b)
+            if abs(rel) <= rule.max_change:
+                continue
+            sid = row["school_id"]
+            out.append(
+                issue(
+                    f"yoy:{rule.id}",
+                    f"{names.get(sid, sid)}：{title}由 {year - 1} 年的 {b:g}（{'、'.join(row['cells_p'])}）变为 {year} 年的 {a:g}（{'、'.join(row['cells'])}），"
+                    f"变化 {rel:+.1%}，超过 ±{rule.max_change:.0%}",
+                    "变化异常大，请向学校确认数字无误（或是否报错了年度、单位）。",
+                    severity=rule.severity,
+                    file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=rule.dataset, year=year,
+                )
+            )
+    return out
+
+
+def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], schools_in, year: int, names: dict[str, str]) -> list[Issue]:
+    """Every school in a table's scope returned every dataset that table needs."""
+    out: list[Issue] = []
+    have = facts.returned()
+    loaded = set(facts.years)
+    missing: dict[tuple[str, int, str], set[str]] = {}
+    nobody: dict[tuple[str, int], set[str]] = {}
+    returned = {(d, y) for d, _, y in have}
+    for (dataset, scope_id), tables in sorted(needs.items()):
+        if pack.datasets[dataset].entity != "school":
+            continue
+        for y in (year - 1, year):
+            if y not in loaded:
+                continue
+            if (dataset, y) not in returned:  # nobody returned it: one finding, not one per school
+                nobody.setdefault((dataset, y), set()).update(tables)
+                continue
+            for sid in schools_in(scope_id)["school_id"].to_list():
+                if (dataset, sid, y) not in have:
+                    missing.setdefault((sid, y, dataset), set()).update(tables)
+    for (sid, y, dataset), tables in sorted(missing.items()):
+        out.append(
+            issue(
+                "missing_return",
+                f"{names.get(sid, sid)} {y} 年没有报送“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要）；这些表的合计中不含该校",
+                f"请向学校索取该表，放入 {y} 年的报表文件夹后重新运行。",
+                school_id=sid, dataset=dataset, year=y,
+            )
+        )
+    for (dataset, y), tables in sorted(nobody.items()):
+        out.append(
+            issue(
+                "missing_dataset",
+                f"{y} 年没有任何学校的“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要），这些数字为空",
+                f"请确认 {y} 年的报表都已放入并提取，或映射配置能读出这类报表（tongji inspect）。",
+                dataset=dataset, year=y,
+            )
+        )
+    for y in (year - 1, year):
+        if y not in loaded:
+            out.append(issue("missing_year", f"没有 {y} 年的提取结果，各表的 {y} 年数字和“变化”为空", f"请把 {y} 年的提取结果目录一并传给 tongji aggregate。", year=y))
+    return out

@@ -1,0 +1,53 @@
+"""`tongji aggregate` as a library function: extracted data → indicators and checks →
+the summary workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config.project import Project
+from ..findings import Issue
+from .check import run_completeness, run_rules, run_year_on_year
+from .engine import Engine
+from .facts import load_facts
+from .render import quality_rows, write_workbook
+from .tables import BuiltTable, Report, report_needs
+
+
+@dataclass
+class Published:
+    path: Path
+    tables: list[BuiltTable]
+    sentences: list[str]
+    checks: list[Issue]
+    extraction_issues: list[Issue]
+    report: Report = field(repr=False)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.checks + self.extraction_issues
+
+
+def publish(project: Project, extract_dirs: list[str | Path], year: int, out: str | Path) -> Published:
+    """Aggregate the extractions of `year` and earlier years and write the summary workbook.
+
+    The project must have its definitions and report spec; its roster, when it has one,
+    replaces the roster kept with the extractions. Raises AggregateError for folders that
+    cannot be aggregated; the workbook is written whole or not at all."""
+    pack, defs, spec = project.pack, project.definitions, project.report
+    assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
+    facts = load_facts(list(extract_dirs), pack, defs, project.roster)
+    engine = Engine(facts, pack, defs)
+    report = Report(engine, spec, year)
+    tables = report.tables()
+    sentences = report.sentences()
+    names = dict(zip(facts.roster["school_id"].to_list(), facts.roster["school_name"].to_list(), strict=True))
+    checks = (
+        run_rules(facts, pack, defs, year, names)
+        + run_year_on_year(facts, pack, defs, year, names)
+        + run_completeness(facts, pack, report_needs(spec, defs), engine.schools_in, year, names)
+    )
+    quality = quality_rows(facts.issues, checks, year)
+    write_workbook(out, report, tables, sentences, quality, [str(p) for p in facts.sources])
+    return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

@@ -1,0 +1,96 @@
+"""The summary workbook (xlsxwriter), written whole or not at all.
+
+Sheets: 说明, 要点, one per report table (laid out like the report: title, merged
+multi-row header, 变化 row, scope and source footnotes), the charts, 数据质量, 数据 (one
+row per published figure, with its definition and the cells it came from), 指标定义, and
+one sheet per school and per 旗县区. Figures are numbers with number formats (8.2 shows
+as `8.2:1`, a change as `↑1178`), so they can be summed in Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import xlsxwriter
+
+from ...extraction.store import atomic_path
+from ...findings import Issue
+from ..tables import BuiltTable, Report, expand
+from .charts import Published, write_chart_sheet
+from .formats import Formats, page_setup, sheet_name, text_width
+from .profiles import write_profiles
+from .sheets import write_data_sheet, write_definitions, write_quality_sheet
+from .tables import write_table
+
+_CREATED = _dt.datetime(2000, 1, 1)  # fixed, so the same inputs give the same bytes
+
+
+Quality = list[tuple[str, int | None, Issue]]  # (提取 | 核对, year, finding)
+
+
+def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], sentences: list[str], quality: Quality, sources: list[str]) -> None:
+    """Write the summary workbook atomically."""
+    roster = report.engine.facts.roster
+    names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties({"title": expand(report.spec.title, report.year, report.spec.region), "author": "tongji", "created": _CREATED})
+        fm = Formats(wb)
+        taken: set[str] = set()
+        _write_cover(wb, report, quality, sources, fm, sheet_name("说明", taken))
+        _write_points(wb, sentences, fm, sheet_name("要点", taken))
+        published: list[Published] = []
+        for t in tables:
+            write_table(wb, t, fm, sheet_name(t.spec.id, taken))
+            for labels, cells in t.rows:
+                for col, cell in zip(t.columns, cells, strict=False):
+                    published.append((t.spec.id, "/".join(x for x in labels if x), "/".join(col), cell, t.scope_title))
+        for chart in report.spec.charts:
+            published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
+        write_quality_sheet(wb, quality, fm, names)
+        taken.add("数据质量")
+        write_data_sheet(wb, published, report, fm, names)
+        taken.add("数据")
+        write_definitions(wb, report, fm)
+        taken.add("指标定义")
+        if report.spec.profile is not None:
+            write_profiles(wb, report, fm, taken)
+        wb.close()
+
+
+def _write_cover(wb: xlsxwriter.Workbook, report: Report, quality: Quality, sources: list[str], fm: Formats, name: str) -> None:
+    """说明: what the workbook is, where its data came from, how to read it."""
+    errors = sum(1 for q in quality if q[2].severity == "error")
+    warnings = sum(1 for q in quality if q[2].severity == "warning")
+    lines = [
+        (expand(report.spec.title, report.year, report.spec.region), fm.title),
+        (f"年度：{report.year}（对比 {report.prev}）；数据来源：{report.spec.source}", fm.plain),
+        ("提取结果：" + "；".join(sources), fm.wrap),
+        (f"数据质量：错误 {errors} 个，警告 {warnings} 个，详见“数据质量”表。", fm.plain),
+        ("每个数字的定义和来源单元格见“数据”表，指标与口径的定义见“指标定义”表。", fm.plain),
+        ("各表中的“变化”= 本年 − 上年，按表中显示的数字计算；比率的变化以百分点计。", fm.plain),
+    ]
+    cover = wb.add_worksheet(name)
+    cover.set_column(0, 0, 100)
+    for r, (text, f) in enumerate(lines):
+        cover.write_string(r, 0, text, f)
+        cover.set_row(r, 16 * max(1, -(-text_width(text) // 98)) + 4)
+    page_setup(cover, 1, 0)
+
+
+def _write_points(wb: xlsxwriter.Workbook, sentences: list[str], fm: Formats, name: str) -> None:
+    """要点: the key sentences, generated from the same figures as the tables."""
+    points = wb.add_worksheet(name)
+    points.set_column(0, 0, 6)
+    points.set_column(1, 1, 90)
+    points.write_row(0, 0, ["序号", "要点（由数据生成，与各表一致）"], fm.header)
+    for i, sentence in enumerate(sentences, 1):
+        points.write_number(i, 0, i, fm.wrap)
+        points.write_string(i, 1, sentence, fm.wrap)
+        points.set_row(i, 16 * max(1, -(-text_width(sentence) // 88)) + 4)
+    page_setup(points, 2, 0)
+
+
+def quality_rows(facts_issues: list[tuple[int, Issue]], checks: list[Issue], year: int) -> Quality:
+    return [("提取", y, i) for y, i in facts_issues] + [("核对", year, i) for i in checks]

@@ -1,0 +1,196 @@
+"""The report for one year: its tables (rows × columns of published cells), the data of
+its charts, its key sentences, and which datasets each table needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..config.definitions import Definitions, Group, Indicator
+from ..config.formula import formula_names
+from ..config.report import ColumnSpec, ReportSpec, TableSpec
+from .display import Shown, change, show
+from .engine import Engine, Figure
+from .facts import Filter
+
+
+@dataclass
+class BodyCell:
+    shown: Shown
+    indicator: Indicator | None = None
+    year: int | None = None
+    figure: Figure | None = None
+    prev: Figure | None = None  # set on a 变化 cell
+    column: str = ""  # the column's header path, for the 数据 sheet
+
+
+TableRow = tuple[tuple[str, ...], list[BodyCell]]  # the row's labels, its cells
+
+
+@dataclass
+class BuiltTable:
+    spec: TableSpec
+    title: str
+    stub: tuple[str, ...]
+    columns: list[tuple[str, ...]]  # header path per body column
+    rows: list[TableRow]
+    footnotes: list[str]
+    scope_title: str
+
+
+def expand(template: str, year: int, region: str = "", n: int | None = None) -> str:
+    text = template.replace("{year}", str(year)).replace("{prev}", str(year - 1)).replace("{region}", region)
+    return text.replace("{n}", str(n)) if n is not None else text
+
+
+class Report:
+    """The whole report for one year: tables, charts' data, sentences, profiles."""
+
+    def __init__(self, engine: Engine, spec: ReportSpec, year: int):
+        self.engine, self.spec, self.year = engine, spec, year
+        self.prev = year - 1
+
+    def scope_footnote(self, scope_id: str) -> str:
+        scope = self.engine.defs.scopes[scope_id]
+        return expand(scope.footnote, self.year, self.spec.region, self.engine.schools_in(scope_id).height)
+
+    def footnotes(self, t: TableSpec) -> list[str]:
+        out = []
+        for note in t.footnotes:
+            out.append(expand(note.replace("{scope}", self.scope_footnote(t.scope)), self.year, self.spec.region))
+        return out
+
+    def cell(self, iid: str, year: int, scope: str, filters: tuple[Filter, ...], column: str) -> BodyCell:
+        fig = self.engine.figure(iid, year, scope, filters)
+        return BodyCell(show(fig.indicator, fig.value), fig.indicator, year, fig, column=column)
+
+    def change_cell(self, cur: BodyCell, prev: BodyCell) -> BodyCell:
+        if cur.indicator is None or cur.figure is None or prev.figure is None:
+            return BodyCell(Shown(None, "General", ""))
+        return BodyCell(change(cur.indicator, cur.figure.value, prev.figure.value), cur.indicator, self.year, cur.figure, prev.figure, cur.column)
+
+    def build(self, t: TableSpec) -> BuiltTable:
+        years = [self.prev, self.year] if t.year_order == "asc" else [self.year, self.prev]
+        if t.rows.kind == "levels":
+            columns, rows = [c.header for c in t.columns], self._level_rows(t)
+        elif t.rows.kind == "years" or t.years_in == "rows":
+            columns, rows = [c.header for c in t.columns], self._year_rows(t, years)
+        else:  # dimension rows, years as sub-columns
+            columns = [(*c.header, str(y)) for c in t.columns for y in years]
+            rows = self._dimension_rows(t, years)
+        title = expand(t.title, self.year, self.spec.region)
+        return BuiltTable(t, title, t.stub, columns, rows, self.footnotes(t), self.engine.defs.scopes[t.scope].title)
+
+    def _level_rows(self, t: TableSpec) -> list[TableRow]:
+        """表2: per level (国家级示范 …), how many schools and their names."""
+        rows: list[TableRow] = []
+        for level in t.rows.values:
+            schools = self.engine.schools_in(t.scope, (Filter("roster", "levels", level),))
+            names = "\n".join(schools["school_name"].to_list())
+            rows.append(((level,), [BodyCell(Shown(float(schools.height), "0", str(schools.height))), BodyCell(Shown(None, "@", names))]))
+        return rows
+
+    def _filters(self, t: TableSpec, row_filters: tuple[Filter, ...], column: ColumnSpec) -> tuple[Filter, ...]:
+        eng = self.engine
+        return (*eng.filters(t.rows.filters), *row_filters, *eng.filters(column.filters))
+
+    def _year_rows(self, t: TableSpec, years: list[int]) -> list[TableRow]:
+        """A row per year (within each dimension value, when rows are one), and 变化."""
+        r, eng = t.rows, self.engine
+        row_keys = [((), ())] if r.kind == "years" else [((v,), eng.filters(((r.dimension, v),))) for v in r.values]
+        rows: list[TableRow] = []
+        for labels, rfilters in row_keys:
+            per_year = {}
+            for y in years:
+                cells = [self.cell(c.indicator, y, t.scope, self._filters(t, rfilters, c), "/".join(c.header)) for c in t.columns]
+                per_year[y] = cells
+                rows.append(((*labels, str(y)), cells))
+            if t.change:
+                rows.append(((*labels, "变化"), [self.change_cell(a, b) for a, b in zip(per_year[self.year], per_year[self.prev], strict=True)]))
+        return rows
+
+    def _dimension_rows(self, t: TableSpec, years: list[int]) -> list[TableRow]:
+        """A row per dimension value (and the total row), years as sub-columns (表10)."""
+        r, eng = t.rows, self.engine
+        group = eng.defs.groups.get(r.group) if r.group else None
+        values = [((v, _group_of(group, v)) if group else (v,), eng.filters(((r.dimension, v),))) for v in r.values]
+        if r.total:
+            total_row = ((r.total, "") if group else (r.total,), ())
+            values = [total_row, *values] if r.total_position == "first" else [*values, total_row]
+        rows: list[TableRow] = []
+        for labels, rfilters in values:
+            cells = [
+                self.cell(c.indicator, y, t.scope, self._filters(t, rfilters, c), "/".join((*c.header, str(y))))
+                for c in t.columns
+                for y in years
+            ]
+            rows.append((labels, cells))
+        return rows
+
+    def tables(self) -> list[BuiltTable]:
+        return [self.build(t) for t in self.spec.tables]
+
+    # --- sentences
+
+    def sentence(self, text: str, scope: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            name, attr = m.group(1), m.group(2)
+            if name == "year":
+                return str(self.year)
+            if name == "prev":
+                return str(self.prev)
+            if name == "region":
+                return self.spec.region
+            ind = self.engine.defs.indicators[name]
+            cur = self.engine.figure(name, self.year, scope).value
+            prev = self.engine.figure(name, self.prev, scope).value
+            if attr == "prev":
+                return show(ind, prev).text or "（无数据）"
+            if attr == "change":
+                ch = change(ind, cur, prev)
+                if ch.number is None:
+                    return "（无上年数据）"
+                if ch.number == 0:
+                    return "持平"
+                word = ("提高" if ch.number > 0 else "下降") if ind.is_rate else ("增加" if ch.number > 0 else "减少")
+                return word + ch.text[1:]
+            return show(ind, cur).text or "（无数据）"
+
+        return re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", repl, text)
+
+    def sentences(self) -> list[str]:
+        return [self.sentence(h.text, h.scope) for h in self.spec.highlights]
+
+
+def _group_of(group: Group, value: str) -> str:
+    for name, members in group.members.items():
+        if value in members:
+            return name
+    return ""
+
+
+def datasets_of(defs: Definitions, iid: str) -> set[str]:
+    """The datasets an indicator reads, through its formula."""
+    ind = defs.indicators[iid]
+    if ind.formula is None:
+        return {ind.dataset} if ind.dataset else set()
+    names, totals = formula_names(ind.formula)
+    out: set[str] = set()
+    for n in names | totals:
+        out |= datasets_of(defs, n)
+    return out
+
+
+def report_needs(spec: ReportSpec, defs: Definitions) -> dict[tuple[str, str], set[str]]:
+    """(dataset, scope) → the tables and charts that need it: what completeness checks."""
+    needs: dict[tuple[str, str], set[str]] = {}
+    for t in spec.tables:
+        for c in t.columns:
+            if c.indicator:
+                for ds in datasets_of(defs, c.indicator):
+                    needs.setdefault((ds, t.scope), set()).add(t.id)
+    for ch in spec.charts:
+        for iid in [s.indicator for s in ch.series] + ([ch.indicator] if ch.indicator else []):
+            for ds in datasets_of(defs, iid):
+                needs.setdefault((ds, ch.scope), set()).add(ch.id)
+    return needs

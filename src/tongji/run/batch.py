@@ -1,0 +1,288 @@
+"""`tongji run JOB.toml`: the December batch, unattended and repeatable.
+
+One run: lock the output folder → load every config once → extract every year's inputs
+(re-using the results of files whose content and configs are unchanged since the last
+run) → aggregate → write the summary workbook → commit → write the run manifest.
+Everything is written into a staging folder first and moved into place at the end, so a
+run that fails leaves the previous outputs as they were.
+
+Output folder:
+    extract/<year>/        what `tongji extract` writes, per year
+    <summary>.xlsx         the summary workbook
+    manifest.json          what this run was built from: inputs, configs, hashes, counts, timings
+    logs/run_*.log         one log per run (the newest 30 are kept)
+    cache/<year>/*.pkl     per-file extraction results, for the next run
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loguru import logger
+
+from ..config.job import Job, load_job
+from ..config.project import Project, load_project
+from ..errors import OutputBusyError
+from ..extraction import FileResult, Progress, merge_results
+from ..extraction.store import atomic_path, write_extract
+from ..findings import Issue, exit_code
+from ..reporting import publish
+from .incremental import Hasher, InputRecord, YearExtraction, display_name
+from .lock import OutputLock, now
+from .manifest import MANIFEST_FILE, RunResult, counts, manifest_of, missing_by_school, summary_text
+
+KEEP_LOGS = 30
+
+
+@dataclass
+class _Run:
+    """What one run works with, and what it has done so far."""
+
+    job: Job
+    project: Project
+    roster_sha: str
+    previous: dict
+    hasher: Hasher
+    configs: dict[str, str]
+    staging: Path = Path()
+    started: str = ""
+    t0: float = 0.0
+    log_path: Path = Path()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def year(self, year: int) -> YearExtraction:
+        return YearExtraction(self.job, year, self.project.pack, self.project.roster, self.roster_sha, self.previous, self.hasher)  # type: ignore[arg-type]
+
+
+def run_job(job_path: str | Path, dry_run: bool = False) -> RunResult:
+    """Run a job. Raises ConfigError / RosterError for bad configs and LockError when
+    another run holds the output folder; data problems are in the result."""
+    job = load_job(job_path)
+    if dry_run:
+        return _dry_run(_prepare(job))
+    started, t0 = now(), time.perf_counter()
+    with OutputLock(job.output):
+        sink, log_path = _setup_run_log(job.output)
+        staging = job.output / f".staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            run = _prepare(job)
+            run.staging, run.started, run.t0, run.log_path = staging, started, t0, log_path
+            return _run(run)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            logger.remove(sink)
+
+
+def _prepare(job: Job) -> _Run:
+    """Every config the job names, validated before anything is read or written."""
+    project = load_project(job.mappings, report=job.report, roster=job.roster)
+    hasher = Hasher()
+    configs = {f"mappings/{k.split('/', 1)[-1]}": v for k, v in project.pack.files.items()}
+    for label, path in (("roster", job.roster), ("report", job.report), ("job", job.file)):
+        configs[f"{label}:{display_name(path, job.base)}"] = hasher.sha256(path)
+    return _Run(job, project, hasher.sha256(job.roster), _previous_manifest(job.output), hasher, configs)
+
+
+def _previous_manifest(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _setup_run_log(out: Path) -> tuple[int, Path]:
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"run_{_dt.datetime.now():%Y%m%d_%H%M%S}_{os.getpid()}.log"
+    sink = logger.add(path, level="DEBUG", encoding="utf-8", enqueue=False)
+    for old in sorted(logs.glob("run_*.log"))[:-KEEP_LOGS]:
+        old.unlink(missing_ok=True)
+    return sink, path
+
+
+class _LogProgress(Progress):
+    """Log every tenth of a large year's files: an unattended run's log shows how far it got."""
+
+    def __init__(self, year: int):
+        self.year, self.total, self.done, self.next = year, 0, 0, 1
+
+    def start(self, total: int) -> None:
+        self.total, self.next = total, max(1, total // 10)
+
+    def advance(self, result: FileResult) -> None:
+        self.done += 1
+        if self.done >= self.next and self.total >= 1000:
+            logger.info("{} 年：已读取 {}/{} 个文件", self.year, self.done, self.total)
+            self.next += max(1, self.total // 10)
+
+
+def _run(run: _Run) -> RunResult:
+    job, roster = run.job, run.project.roster
+    assert roster is not None
+    logger.info("任务“{}”：{} 年，输入 {} 个年度", job.name, job.year, len(job.inputs))
+    unchanged = _unchanged(run)
+    if unchanged is not None:
+        return unchanged
+    inputs, extract_issues, new_cache, keys = _extract_years(run)
+    t = time.perf_counter()
+    years = list(job.inputs)
+    report_years = [y for y in years if y in (job.year - 1, job.year)]
+    summary_path = run.staging / job.summary
+    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, summary_path)
+    run.timings["aggregate"] = round(time.perf_counter() - t, 3)
+    all_issues = extract_issues + published.checks
+    code = exit_code(all_issues, job.strict)
+    _commit(run, years, new_cache, inputs, keys)
+    run.timings["total"] = round(time.perf_counter() - run.t0, 3)
+    missing = missing_by_school(published.checks, roster, run.project.pack)
+    counted = counts(job, inputs, all_issues, years, roster, missing)
+    manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output))
+    _write_manifest(job, manifest)
+    result = RunResult(code, "", inputs, [job.output / job.summary, job.output / MANIFEST_FILE], all_issues, manifest)
+    result.summary = summary_text(job, result, missing, run.log_path)
+    logger.info("\n{}", result.summary)
+    return result
+
+
+def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path], dict[str, str]]:
+    """Every year's extraction, written into the staging folder one year at a time."""
+    inputs: list[InputRecord] = []
+    issues: list[Issue] = []
+    new_cache: list[Path] = []
+    keys: dict[str, str] = {}
+    for year in run.job.inputs:
+        t = time.perf_counter()
+        extraction = run.year(year)
+        done = extraction.run(run.staging, _LogProgress(year))
+        merged = merge_results(done.results, year)
+        write_extract(merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster)
+        inputs += done.records
+        issues += merged.issues
+        new_cache += done.new_cache
+        keys[str(year)] = extraction.key
+        run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
+        del done, merged  # a year's figures are on disk now; free them before the next
+    return inputs, issues, new_cache, keys
+
+
+def _write_manifest(job: Job, manifest: dict) -> None:
+    with atomic_path(job.output / MANIFEST_FILE) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- commit
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        with open(path, "r+b"):
+            return False
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _ensure_replaceable(paths: list[Path]) -> None:
+    busy = [p for p in paths if p.is_file() and _in_use(p)]
+    if busy:
+        raise OutputBusyError(
+            "这些输出文件正被其他程序打开（如 Excel），无法替换："
+            + "、".join(str(p) for p in busy)
+            + "。请关闭它们后重新运行；上次的输出未被改动。"
+        )
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists():
+        os.replace(dst, old)
+    os.replace(src, dst)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _commit(run: _Run, years: list[int], new_cache: list[Path], inputs: list[InputRecord], keys: dict[str, str]) -> None:
+    """Move everything into place; nothing before this touched the outputs."""
+    out, staging = run.job.output, run.staging
+    _ensure_replaceable([out / run.job.summary, *(p for y in years for p in (out / "extract" / str(y)).glob("*"))])
+    for year in years:
+        _replace_dir(staging / "extract" / str(year), out / "extract" / str(year))
+    for f in new_cache:
+        target = out / f.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(f, target)
+    os.replace(staging / run.job.summary, out / run.job.summary)
+    _prune_cache(out, inputs, keys)
+
+
+def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> None:
+    """Drop cache entries no current input uses (an old version of a corrected return)."""
+    wanted = {(str(i.year), f"{i.sha256[:24]}_{keys[str(i.year)][:16]}.pkl") for i in inputs}
+    for year_dir in (out / "cache").glob("*"):
+        for f in year_dir.glob("*.pkl"):
+            if (year_dir.name, f.name) not in wanted:
+                f.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- nothing to do
+
+
+def _unchanged(run: _Run) -> RunResult | None:
+    """The previous run's result when no input and no config changed and its outputs are
+    all still there: then there is nothing to redo."""
+    job, previous = run.job, run.previous
+    if not previous or previous.get("configs") != run.configs or previous.get("year") != job.year:
+        return None
+    out = job.output
+    if not (out / job.summary).is_file() or any(not (out / "extract" / str(y)).is_dir() for y in job.inputs):
+        return None
+    inputs: list[InputRecord] = []
+    for year in job.inputs:
+        records = run.year(year).run(None).records
+        if any(r.status != "cached" for r in records):
+            return None
+        inputs += records
+    if {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])} != {(i.year, i.file, i.sha256) for i in inputs}:
+        return None
+    prev_inputs = [InputRecord(**{**e, "status": "cached"}) for e in previous["inputs"]]
+    manifest = dict(previous)
+    manifest["counts"] = {**previous["counts"], "files_read": 0, "files_cached": len(prev_inputs)}
+    manifest["inputs"] = [vars(i) for i in prev_inputs]
+    manifest["unchanged_since"] = previous.get("unchanged_since", previous.get("finished"))
+    manifest["finished"] = now()
+    manifest["timings_s"] = {"total": round(time.perf_counter() - run.t0, 3)}
+    _write_manifest(job, manifest)
+    errors = [Issue("error", code, "") for code, n in previous["counts"].get("errors_by_code", {}).items() for _ in range(n)]
+    result = RunResult(previous["exit_code"], "", prev_inputs, [out / job.summary, out / MANIFEST_FILE], errors, manifest)
+    missing = {k: set(v) for k, v in manifest["counts"]["schools_missing"].items()}
+    result.summary = summary_text(job, result, missing, run.log_path, nothing_changed=True)
+    logger.info("\n{}", result.summary)
+    return result
+
+
+def _dry_run(run: _Run) -> RunResult:
+    """What a run would read and write; reads no workbook and writes nothing."""
+    job = run.job
+    inputs: list[InputRecord] = []
+    for year in job.inputs:
+        inputs += run.year(year).run(None).records
+    lines = [f"{job.name}（{job.year} 年）——试运行，不读取工作簿、不写任何文件："]
+    for year in job.inputs:
+        recs = [i for i in inputs if i.year == year]
+        new = [i for i in recs if i.status == "read"]
+        lines.append(f"  {year} 年：{len(recs)} 个文件，需要读取 {len(new)} 个，沿用上次结果 {len(recs) - len(new)} 个")
+        lines += [f"    读取：{i.file}" for i in new[:50]]
+        if len(new) > 50:
+            lines.append(f"    …… 另有 {len(new) - 50} 个")
+    lines.append(f"  将写出：{job.output / job.summary}、{job.output / 'extract'}/<年度>/、{job.output / MANIFEST_FILE}")
+    return RunResult(0, "\n".join(lines), inputs)
+

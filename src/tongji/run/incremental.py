@@ -1,0 +1,175 @@
+"""Incremental extraction: a file whose content and configs have not changed since the
+last run is not read again; its result comes from the cache.
+
+A file's cache entry is named by its content hash and by the key of everything else its
+extraction depends on (tool version, mapping files, roster, year), so a corrected return
+or a changed mapping is read again and nothing else is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from .. import __version__
+from ..config.job import Job
+from ..config.mapping import Pack
+from ..extraction import FileResult, Progress, collect_inputs, extract_paths
+from ..extraction.roster import Roster
+from ..findings import ERROR, WARNING
+
+
+class Hasher:
+    """Files' content hashes, each read once per run for the same size and modification
+    time (the no-change check and the run that follows it look at the same files)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int, int], str] = {}
+
+    def sha256(self, path: Path) -> str:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+        if key not in self._known:
+            self._known[key] = hash_file(path)
+        return self._known[key]
+
+
+def hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def config_key(pack_files: dict[str, str], roster_sha: str, year: int) -> str:
+    """What an extraction depends on besides the file itself."""
+    text = json.dumps({"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class InputRecord:
+    year: int
+    file: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    status: str  # read | cached
+    school_id: str | None = None
+    n_values: int = 0
+    n_errors: int = 0
+    n_warnings: int = 0
+
+
+def display_name(path: Path, base: Path) -> str:
+    """How a run names a file: relative to the job file's folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(base).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _load_cached(cache_file: Path, display: str) -> FileResult | None:
+    try:
+        with open(cache_file, "rb") as f:
+            res = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return res if isinstance(res, FileResult) and res.file == display else None
+
+
+@dataclass
+class _Planned:
+    path: Path
+    display: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    cache_file: Path | None  # the cache entry that holds this file's result, if there is one
+
+
+@dataclass
+class YearInputs:
+    """One year's inputs: each file's result (fresh or cached) and record, in input order."""
+
+    results: list[FileResult]
+    records: list[InputRecord]
+    new_cache: list[Path]  # cache entries written into the staging folder
+
+
+class YearExtraction:
+    """Extract one year's inputs of a job, re-using unchanged files' results."""
+
+    def __init__(self, job: Job, year: int, pack: Pack, roster: Roster, roster_sha: str, previous: dict[str, Any], hasher: Hasher):
+        self.job, self.year, self.pack, self.roster = job, year, pack, roster
+        self.previous, self.hasher = previous, hasher
+        self.key = config_key(pack.files, roster_sha, year)
+
+    def cache_name(self, sha256: str) -> str:
+        return f"{sha256[:24]}_{self.key[:16]}.pkl"
+
+    def plan(self) -> list[_Planned]:
+        """Every input file with its hash and its cache entry (when one exists)."""
+        patterns = [str(self.job.base / p) if not Path(p).is_absolute() else p for p in self.job.inputs[self.year]]
+        cache_dir = self.job.output / "cache" / str(self.year)
+        known = {(e["year"], e["file"]): e for e in self.previous.get("inputs", [])}
+        same_configs = self.previous.get("config_keys", {}).get(str(self.year)) == self.key
+        plan = []
+        for f in collect_inputs(patterns):
+            display = display_name(f, self.job.base)
+            st = f.stat()
+            prev = known.get((self.year, display))
+            if prev and prev.get("size") == st.st_size and prev.get("mtime_ns") == st.st_mtime_ns and same_configs:
+                sha = prev["sha256"]  # unchanged by size and time: not even hashed again
+            else:
+                sha = self.hasher.sha256(f)
+            cache_file = cache_dir / self.cache_name(sha)
+            plan.append(_Planned(f, display, sha, st.st_size, st.st_mtime_ns, cache_file if cache_file.is_file() else None))
+        return plan
+
+    def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
+        """Read what the cache does not hold (nothing at all when `staging` is None: a dry
+        run or the no-change check) and write the new cache entries into `staging`."""
+        plan = self.plan()
+        results: dict[str, FileResult] = {}
+        records: dict[str, InputRecord] = {}
+        to_read: list[_Planned] = []
+        for item in plan:
+            cached = _load_cached(item.cache_file, item.display) if item.cache_file else None
+            if cached is not None:
+                results[item.display] = cached
+                records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, "cached")
+            else:
+                to_read.append(item)
+                records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, "read")
+        new_cache: list[Path] = []
+        if to_read and staging is not None:
+            logger.info("{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results))
+            fresh = extract_paths([i.path for i in to_read], self.pack, self.roster, self.year, self.job.jobs, progress, [i.display for i in to_read])
+            for item, res in zip(to_read, fresh.files, strict=True):
+                results[item.display] = res
+                new_cache.append(self._write_cache(staging, item, res))
+        ordered = [results[i.display] for i in plan if i.display in results]
+        for res in ordered:
+            _count(records[res.file], res)
+        return YearInputs(ordered, [records[i.display] for i in plan], new_cache)
+
+    def _write_cache(self, staging: Path, item: _Planned, res: FileResult) -> Path:
+        target = staging / "cache" / str(self.year) / self.cache_name(item.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return target
+
+
+def _count(record: InputRecord, res: FileResult) -> None:
+    record.school_id, record.n_values = res.school_id, len(res.values)
+    record.n_errors = sum(i.severity == ERROR for i in res.issues)
+    record.n_warnings = sum(i.severity == WARNING for i in res.issues)
