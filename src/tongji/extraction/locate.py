@@ -131,8 +131,11 @@ def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
 @dataclass(frozen=True)
 class _HeaderLayout:
     """What a sheet's header block says, independent of its data rows: in a batch the same
-    layout recurs in every school's return, so it is worked out once and re-used when the
-    header rows (and the rows above the data) are cell for cell the same."""
+    layout recurs in every school's return, so it is worked out once and re-used for a
+    sheet whose rows down to the first data row are cell for cell the same (and that has
+    no column-code row further down when this one had none). That is everything the
+    analysis reads, so a re-used layout is exactly what analysing the sheet would give,
+    whichever file came first."""
 
     header_rows: tuple[int, ...]
     code_row: int | None
@@ -140,18 +143,16 @@ class _HeaderLayout:
     label_col: int | None
     line_col: int | None
     columns: tuple[Column, ...]
-    first_text: int
-    compared: tuple[int, ...]
-    snapshot: tuple[tuple[Any, ...], ...]
+    snapshot: tuple[tuple[tuple[Any, ...], tuple[Any, ...]], ...]  # rows 0 … the first data row
 
     def fits(self, view: SheetView) -> bool:
-        if any(tuple(view.filled_row(r)) != snap for r, snap in zip(self.compared, self.snapshot, strict=True)):
+        if any(_row_snapshot(view, r) != snap for r, snap in enumerate(self.snapshot)):
             return False
-        if self.code_row is None:  # the data must start where it did: no data-like row above
-            first = next((r for r in range(view.sheet.n_rows) if view.row_values(r)), None)
-            if first != self.first_text or any(_is_data_row(view, r) for r in range(first + 1, self.data_start)):
-                return False
-        return True
+        return self.code_row is not None or _find_code_row(view, 40) is None
+
+
+def _row_snapshot(view: SheetView, r: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    return tuple(view.filled_row(r)), tuple(view.row_values(r))
 
 
 class HeaderCache:
@@ -177,7 +178,6 @@ class HeaderCache:
 
 def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
     """Where the header block and the data start, and each column's header path."""
-    first_text = 0
     code = _find_code_row(view, 40)
     label_col = line_col = None
     if code is not None:
@@ -186,10 +186,9 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
         header_end = code_row - 1
     else:
         code_row = None
-        found = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
-        if found is None:
+        first_text = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
+        if first_text is None:
             return None
-        first_text = found
         data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _is_data_row(view, r)), None)
         if data_start is None:
             return None
@@ -200,12 +199,9 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
     if line_col is None:
         line_col = next((col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None)
 
-    top = min([*header_rows, *([code_row] if code_row is not None else [])], default=data_start)
-    compared = tuple(range(top, data_start))
-    return _HeaderLayout(
-        tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), first_text, compared,
-        tuple(tuple(view.filled_row(r)) for r in compared),
-    )
+    last = code_row if code_row is not None else data_start  # what the analysis looked at
+    snapshot = tuple(_row_snapshot(view, r) for r in range(min(last, sheet.n_rows - 1) + 1))
+    return _HeaderLayout(tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), snapshot)
 
 
 def _header_rows(view: SheetView, header_end: int) -> list[int]:
