@@ -76,3 +76,185 @@ def test_results_do_not_depend_on_the_order_of_files_or_the_number_of_jobs(tmp_p
     # the return with the 按学历分 header gives its 本科 figure whatever was read before it
     assert ("1504000002", "bachelor", 30.0, "C4") in seen(runs[0])[0]
     assert seen(runs[3])[0] == [v for v in seen(runs[0])[0] if v[0] == "1504000002"]
+
+
+# ---------------------------------------------------------------- a pack for strangers' layouts
+
+STRANGER_DATASETS = """
+[dimensions.major_category]
+title = "专业大类"
+code_digits = 2
+code_length = 6
+[dimensions.major_category.values]
+"农林牧渔类" = ["农林牧渔", "01"]
+"加工制造类" = ["加工制造", "05"]
+"医药卫生类" = ["医药卫生", "10"]
+
+[dimensions.item]
+title = "项目"
+[dimensions.item.values]
+"教学仪器设备" = []
+"图书" = []
+
+[datasets.conditions]
+title = "办学条件"
+[datasets.conditions.fields]
+equipment_value = { title = "教学仪器设备资产值", type = "number", unit = "万元", aliases = ["设备总值"] }
+land_area = { title = "占地面积", type = "number", unit = "平方米" }
+
+[datasets.assets]
+title = "资产（分项目）"
+keys = ["item"]
+[datasets.assets.fields]
+value = { title = "金额", type = "number", unit = "万元" }
+
+[datasets.majors]
+title = "分专业学生"
+keys = ["major_category"]
+[datasets.majors.fields]
+major_code = { title = "专业代码", type = "code", length = 6 }
+students = { title = "在校生数", type = "integer", unit = "人" }
+"""
+
+
+@pytest.fixture
+def stranger_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "stranger"
+    d.mkdir()
+    (d / "datasets.toml").write_text(STRANGER_DATASETS, encoding="utf-8")
+    return d
+
+
+def _conditions_sheet(unit_cell: str, value) -> SheetSpec:
+    s = SheetSpec("办学条件")
+    s.put(0, 0, "赤峰农牧学校办学条件")
+    s.put(1, 0, unit_cell)
+    s.row(2, ["项目", "数值"])
+    s.row(3, ["设备总值", value])
+    s.row(4, ["占地面积", 12000])
+    return s
+
+
+CONDITIONS_BY_ROW = """
+dataset = "conditions"
+layout = "grid"
+[match]
+sheet_names = ["^办学条件"]
+[[fields]]
+field = "equipment_value"
+row = "设备总值"
+column = "数值"
+"""
+
+
+@pytest.mark.parametrize(
+    "unit_cell, raw, expected",
+    [
+        ("填报单位：赤峰农牧学校        金额单位：千元", 8560, 856.0),  # the second marker of the cell
+        ("单位：元", 8560000, 856.0),
+        ("单位：万元", 856, 856.0),
+        ("", "8560000元", 856.0),  # a unit written in the cell itself
+        ("单位：千元", "8560000元", 856.0),  # the cell's own unit wins over the sheet's
+    ],
+)
+def test_units_declared_anywhere_are_converted(tmp_path, stranger_dir, roster, unit_cell, raw, expected):
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet(unit_cell, raw)]), pack, roster, 2020)
+    [v] = [v for v in res.values if v.field == "equipment_value"]
+    assert v.value == pytest.approx(expected) and v.unit == "万元" and res.issues == []
+    assert "单位换算" in v.rule or unit_cell == "单位：万元"
+
+
+def test_a_unit_tongji_does_not_know_is_an_error_not_a_guess(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("金额单位：美元", 100)]), pack, roster, 2020)
+    [v] = [v for v in res.values if v.field == "equipment_value"]
+    assert v.value is None and v.status == "error"
+    [issue] = res.issues
+    assert issue.code == "unit_mismatch" and "美元" in issue.message and issue.cell == "B4"
+
+
+def test_unit_in_the_cell_beside_a_label(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    s = _conditions_sheet("", 8560)
+    s.row(1, ["计量单位", "千元"])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
+    [v] = [v for v in res.values if v.field == "equipment_value"]
+    assert v.value == pytest.approx(856.0) and v.source_unit == "千元"
+
+
+ASSETS_WITH_UNIT_COLUMN = """
+dataset = "assets"
+layout = "list"
+[match]
+contains = ["项目", "金额"]
+[records]
+item = "项目"
+[[fields]]
+field = "value"
+column = "金额"
+"""
+
+
+def test_a_unit_column_gives_each_row_its_unit(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, assets=ASSETS_WITH_UNIT_COLUMN)
+    s = SheetSpec("资产")
+    s.row(0, ["项目", "单位", "金额"])
+    s.row(1, ["教学仪器设备", "元", 8560000])
+    s.row(2, ["图书", "万元", 12.5])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
+    got = {dict(v.keys)["item"]: (v.value, v.source_unit) for v in res.values}
+    assert got == {"教学仪器设备": (pytest.approx(856.0), "元"), "图书": (12.5, "万元")}
+    assert res.issues == []
+    # a column with another header is named in the mapping
+    named = 'unit_column = "计价单位"\n' + ASSETS_WITH_UNIT_COLUMN
+    pack = _pack(stranger_dir, assets=named)
+    s.row(0, ["项目", "计价单位", "金额"])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [s]), pack, roster, 2020)
+    assert {dict(v.keys)["item"]: v.value for v in res.values}["教学仪器设备"] == pytest.approx(856.0)
+
+
+# ---------------------------------------------------------------- codes keep their leading zero
+
+MAJORS_BY_CODE = """
+dataset = "majors"
+layout = "grid"
+[match]
+sheet_names = ["^分专业"]
+[records]
+major_category = "专业代码"
+[[fields]]
+field = "major_code"
+column = "专业代码"
+[[fields]]
+field = "students"
+column = "在校生数"
+"""
+
+
+def test_a_code_stored_as_a_number_gets_its_zero_back_and_a_code_that_resolves_nowhere_is_an_error(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, majors=MAJORS_BY_CODE)
+    s = SheetSpec("分专业学生")
+    s.row(0, ["专业名称", "专业代码", "在校生数"])
+    s.row(1, ["畜牧兽医", 10400, 538])  # 010400 typed into a number cell: the 0 is gone
+    s.row(2, ["护理", "100100", 300])
+    s.row(3, ["某专业", "990100", 12])  # no 专业大类 has code 99
+    s.row(4, ["其中：女生", None, 100])  # a form row that is not a record
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
+    got = {dict(v.keys)["major_category"]: {w.field: w.text if w.text is not None else w.value for w in res.values if w.keys == v.keys} for v in res.values}
+    assert got == {"农林牧渔类": {"major_code": "010400", "students": 538.0}, "医药卫生类": {"major_code": "100100", "students": 300.0}}
+    codes = sorted((i.code, i.cell) for i in res.issues)
+    assert codes == [("code_zero_restored", "B2"), ("code_zero_restored", "B2"), ("row_without_key", "A5"), ("unknown_key", "B4")]
+    unknown = next(i for i in res.issues if i.code == "unknown_key")
+    assert unknown.severity == "error" and "990100" in unknown.message and "99" in unknown.message
+
+
+def test_a_code_field_of_the_wrong_length_is_an_error(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, majors=MAJORS_BY_CODE)
+    s = SheetSpec("分专业学生")
+    s.row(0, ["专业名称", "专业代码", "在校生数"])
+    s.row(1, ["护理", 1001, 300])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
+    assert res.values == []
+    [issue] = res.issues
+    assert issue.code == "unknown_key" and "应为 6 位代码" in issue.message

@@ -52,7 +52,8 @@ _KINDS = (
     Kind("field_not_found", WARNING, "找不到字段", "映射指定的行、列或标签在表中找不到；必填字段找不到时为错误。"),
     Kind("key_column_not_found", ERROR, "找不到记录键所在的列", "清单表中说明每行是什么（如专业大类）的列找不到。"),
     Kind("row_without_key", WARNING, "有数字的行没有名称", "清单表中一行有数字，但没有说明它是什么的名称，已跳过。"),
-    Kind("unknown_key", ERROR, "未知的取值", "清单表中的名称（如专业大类）不是已知的取值。"),
+    Kind("unknown_key", ERROR, "未知的取值", "清单表中的名称（如专业大类）不是已知的取值；代码对不上任何类别时总是错误。"),
+    Kind("code_zero_restored", WARNING, "代码补回前导 0", "存成数字的代码丢了开头的 0（如 10400），已补回（010400）；请核对。"),
     Kind("duplicate_row", ERROR, "重复的行", "同一条记录在表中出现了两次。"),
     # the figures themselves
     Kind("bad_value", ERROR, "无法识别的数值", "单元格的内容不是可以识别的数字，tongji 不猜测。"),

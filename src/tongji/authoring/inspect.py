@@ -81,8 +81,10 @@ def _table_lines(table: Table | None) -> list[str]:
     if table is None:
         return ["  未识别出数据表（可能是键值表，如学校基本情况表）"]
     out = []
-    if table.unit:
-        out.append(f"  表内单位：{table.unit}")
+    if table.units:
+        out.append(f"  表内单位：{'、'.join(table.units)}")
+    if table.unit_col is not None:
+        out.append(f"  单位列：{column_letter(table.unit_col)}（每行的单位写在这一列）")
     out.append(f"  表头行：{_rows_span(table.header_rows)}")
     if table.code_row is not None:
         out.append(f"  列代码行：第 {table.code_row + 1} 行（甲 乙 1 2 3 …）")

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ConfigProblem
 from ..extraction import units
-from ..extraction.clean import FIELD_TYPES, normalize_label
+from ..extraction.clean import FIELD_TYPES, normalize_label, restore_code
 from .toml import Section, Texts, option, read, section_of
 
 DATASETS_FILE = "datasets.toml"
@@ -24,6 +24,7 @@ class FieldDef:
     unit: str | None
     aliases: tuple[str, ...]
     required: bool = False
+    length: int | None = None  # a code field: how many digits its codes have
 
     @cached_property
     def labels(self) -> tuple[str, ...]:
@@ -44,22 +45,47 @@ class Dimension:
     title: str
     values: tuple[str, ...]
     lookup: dict[str, str] = field(repr=False, hash=False, compare=False)
-    code_digits: int = 0
+    code_digits: int = 0  # a code resolves by its first `code_digits` digits
+    code_length: int = 0  # … and has this many digits (a code that lost its leading 0 is restored)
 
     @property
     def free(self) -> bool:
         return not self.values
 
     def resolve(self, label: Any) -> str | None:
+        return self.match(label).value
+
+    def match(self, label: Any) -> KeyMatch:
+        """The value a label (a name, an alias, or a code) stands for, with what was done to
+        get there: a code that lost its leading 0 is restored; a code that names no value is
+        a problem, never a value of the wrong kind."""
         key = normalize_label(label)
         if not key:
-            return None
+            return KeyMatch(None)
         if self.free:
-            return key
+            return KeyMatch(key)
         hit = self.lookup.get(key)
-        if hit is None and self.code_digits and key.isdigit() and len(key) >= self.code_digits:
-            hit = self.lookup.get(key[: self.code_digits])
-        return hit
+        if hit is not None or not (self.code_digits and key.isdigit()):
+            return KeyMatch(hit)
+        restored = ""
+        if self.code_length:
+            code, note = restore_code(key, self.code_length)
+            if code is None:
+                return KeyMatch(None, problem=note)
+            restored, key = (code if note else ""), code
+        if len(key) < self.code_digits:
+            return KeyMatch(None, problem=f"代码“{key}”太短")
+        hit = self.lookup.get(key[: self.code_digits])
+        if hit is None:
+            return KeyMatch(None, problem=f"代码“{key}”的前 {self.code_digits} 位“{key[: self.code_digits]}”不是任何{self.title}的代码")
+        return KeyMatch(hit, restored)
+
+
+@dataclass(frozen=True)
+class KeyMatch:
+    value: str | None
+    restored: str = ""  # the code with its leading 0 put back, when it had lost it
+    problem: str = ""  # why a code-like label names no value
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,7 @@ class DimensionEntry:
     title: str | None = None
     values: list | dict = option([])
     code_digits: int = 0
+    code_length: int = 0
 
 
 @dataclass
@@ -89,6 +116,7 @@ class FieldDefEntry:
     unit: str | None = None
     aliases: Texts = ()
     required: bool = False
+    length: int | None = None
 
 
 @dataclass
@@ -133,13 +161,15 @@ def _dimension(name: str, entry: DimensionEntry, sec: Section) -> Dimension:
     for value in vs.data:
         for label in (value, *vs.texts(value)):
             lookup[normalize_label(label)] = value
-    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits)
+    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits, entry.code_length)
 
 
 def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
     if entry.type not in FIELD_TYPES:
         sec.problem("type", f"未知的类型“{entry.type}”；可用：{'、'.join(FIELD_TYPES)}")
-    return FieldDef(name, entry.title or name, entry.type, config_unit(sec, "unit", entry.unit), entry.aliases, entry.required)
+    if entry.length is not None and entry.type != "code":
+        sec.problem("length", "只有代码字段（type = \"code\"）才有 length（代码位数）")
+    return FieldDef(name, entry.title or name, entry.type, config_unit(sec, "unit", entry.unit), entry.aliases, entry.required, entry.length)
 
 
 def _dataset(name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str, Dimension]) -> Dataset:

@@ -67,6 +67,7 @@ class Mapping:
     unit: str | None = None
     records: RecordsSpec | None = None
     keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
+    unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
 
     @cached_property
     def id(self) -> str:
@@ -112,6 +113,7 @@ class FieldEntry:
     label: Texts = ()
     direction: str = "auto"
     unit: str | None = None
+    unit_column: Texts = ()
     required: bool | None = None
 
 
@@ -123,6 +125,7 @@ class MappingFile:
     match: MatchEntry | None = option(None, required=True)
     school: SchoolEntry | None = None
     unit: str | None = None
+    unit_column: Texts = ()
     records: dict | None = None
     keys: dict | None = None
     fields: tuple[FieldEntry, ...] = option((), required=True)
@@ -227,7 +230,8 @@ def _placement(entry: FieldEntry, layout: str, dataset: Dataset | None, has_reco
     if layout not in LAYOUTS:
         return None
     required = entry.required if entry.required is not None else (fdef.required if fdef else False)
-    return LAYOUTS[layout].placement(entry, sec, {"field": entry.field, "unit": unit, "required": required}, has_records)
+    common = {"field": entry.field, "unit": unit, "required": required, "unit_column": tuple(header_path(t) for t in entry.unit_column)}
+    return LAYOUTS[layout].placement(entry, sec, common, has_records)
 
 
 def _check_default_unit(top: Section, unit: str | None, dataset: Dataset, placements: list[Placement]) -> None:
@@ -262,7 +266,8 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
         _check_default_unit(top, default_unit, dataset, placements)
     if len(problems) > n_before:
         return None
-    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed)
+    unit_column = tuple(header_path(t) for t in entry.unit_column)
+    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column)
 
 
 def load_pack(root: str | Path) -> Pack:

@@ -47,6 +47,8 @@ class Cleaned:
     status: str
     rule: str = ""
     message: str = ""
+    unit: str | None = None  # a unit written in the cell itself: `856000元`
+    warning: str = ""  # something done that a person should know of (a code's lost 0 restored)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +137,18 @@ def _parse_number_text(text: str) -> tuple[float | None, str]:
     return None, ""
 
 
-def clean_value(raw: Any, field_type: str = "number") -> Cleaned:
+def restore_code(digits: str, length: int) -> tuple[str | None, str]:
+    """A numeric code of `length` digits, as typed: (code, "") when it has its length,
+    (code with its leading 0 back, "restored") when a number lost it (`10400` → `010400`),
+    (None, why) when it cannot be that code."""
+    if len(digits) == length:
+        return digits, ""
+    if len(digits) == length - 1:
+        return "0" + digits, "restored"
+    return None, f"应为 {length} 位代码，实际为 {len(digits)} 位“{digits}”"
+
+
+def clean_value(raw: Any, field_type: str = "number", length: int | None = None) -> Cleaned:
     """Turn one raw cell (as the reader returned it) into a typed value.
 
     `raw` is a Python value from the workbook: float/int for numbers, str for text, None or
@@ -144,7 +157,7 @@ def clean_value(raw: Any, field_type: str = "number") -> Cleaned:
     looks numeric but is malformed (`41,8.72`) is an error, never a guess.
     """
     if field_type in ("text", "code"):
-        return _clean_text(raw, field_type)
+        return _clean_text(raw, field_type, length)
     if field_type == "flag":
         return _clean_flag(raw)
 
@@ -186,11 +199,11 @@ def _clean_number_text(original: str, field_type: str) -> Cleaned:
     if text.endswith("%") or text.endswith("％"):
         percent = True
         text = text[:-1]
-    for suffix in ("元", "人", "个", "万元"):  # a unit typed into the cell: `2965元`
-        if text.endswith(suffix) and _PLAIN_NUMBER_RE.match(text[: -len(suffix)]):
-            text = text[: -len(suffix)]
-            rules.append(f"去掉单位“{suffix}”")
-            break
+    cell_unit = None
+    split = None if percent else _units.split_unit_suffix(text, _is_number_text)
+    if split is not None:  # a unit typed into the cell: `856000元`; converted like any other
+        text, cell_unit = split
+        rules.append(f"去掉单位“{cell_unit}”（单元格内写明，按它换算）")
     number, rule = _parse_number_text(text)
     if number is None:
         if re.search(r"\d", text):
@@ -202,7 +215,8 @@ def _clean_number_text(original: str, field_type: str) -> Cleaned:
             return Cleaned(None, ERROR, "", f"应为数字，实际为百分数“{original}”")
         rules.append("百分数文本")
         return Cleaned(number, VALUE, "+".join(rules))
-    return _typed_number(number, field_type, "+".join(rules), numeric_cell=False)
+    typed = _typed_number(number, field_type, "+".join(rules), numeric_cell=False)
+    return Cleaned(typed.value, typed.status, typed.rule, typed.message, cell_unit) if cell_unit else typed
 
 
 def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool) -> Cleaned:
@@ -231,7 +245,7 @@ def _clean_flag(raw: Any) -> Cleaned:
     return Cleaned(None, ERROR, "", f"应为“是”或“否”，实际为“{raw}”")
 
 
-def _clean_text(raw: Any, field_type: str) -> Cleaned:
+def _clean_text(raw: Any, field_type: str, length: int | None = None) -> Cleaned:
     if raw is None:
         return Cleaned(None, EMPTY, "空白")
     if isinstance(raw, float) and raw.is_integer():
@@ -243,6 +257,13 @@ def _clean_text(raw: Any, field_type: str) -> Cleaned:
         return Cleaned(None, EMPTY, "空白" if not text else f"占位符“{text}”视为空")
     if text in NOT_APPLICABLE_MARKS:
         return Cleaned(None, NOT_APPLICABLE, "“*”不适用")
+    if field_type == "code" and length and text.isdigit():
+        code, note = restore_code(text, length)
+        if code is None:
+            return Cleaned(None, ERROR, "", note)
+        if note:
+            kind = "数字" if isinstance(raw, int) else "文本"
+            return Cleaned(code, VALUE, "文本+补回前导 0", warning=f"代码“{text}”（{kind}）少一位，已补回前导 0 为“{code}”")
     return Cleaned(text, VALUE, "文本")
 
 
@@ -270,4 +291,9 @@ def looks_numeric(raw: Any) -> bool:
     if text in NOT_APPLICABLE_MARKS:
         return True
     text = text.rstrip("%")
-    return bool(_PLAIN_NUMBER_RE.match(text) or _GROUPED_NUMBER_RE.match(text) or _RATIO_RE.match(text))
+    split = _units.split_unit_suffix(text, _is_number_text)  # `856000元`
+    return _is_number_text(split[0] if split else text) or bool(_RATIO_RE.match(text))
+
+
+def _is_number_text(text: str) -> bool:
+    return bool(_PLAIN_NUMBER_RE.match(text) or _GROUPED_NUMBER_RE.match(text))

@@ -14,13 +14,13 @@ Nothing here knows about mappings: `Table` is a description of the sheet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LocateError
 from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
 from .read import Sheet, column_letter
-from .units import unit_in_sheet_text
+from .units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
 from .view import SheetView
 
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
@@ -66,12 +66,21 @@ class Table:
     line_col: int | None = None
     grid_label_row: int | None = None
     grid_label_col: int | None = None
-    unit: str | None = None
+    units: tuple[str, ...] = ()  # units the sheet declares (`单位：万元`), known or as written
     notes_row: int | None = None
-    ignored: set[tuple[int, int]] = field(default_factory=set, repr=False)
+    unit_col: int | None = None  # a column headed 单位/计量单位 that holds each row's unit
 
     def value(self, row: int, col: int) -> Any:
         return self.sheet.cell(row, col)
+
+    @property
+    def unit(self) -> str | None:
+        """The first unit the sheet declares."""
+        return self.units[0] if self.units else None
+
+    def unit_in(self, row: int, col: int | None) -> str | None:
+        """The unit a row's cell in a unit column declares (None when it declares none)."""
+        return declared_unit(self.sheet.cell(row, col)) if col is not None else None
 
 
 def is_total_label(label: str) -> bool:
@@ -107,10 +116,11 @@ def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | 
 
 
 def _is_data_row(view: SheetView, r: int) -> bool:
-    cells = view.row_values(r)
+    """Mostly figures (a unit written in its own column, `万元`, does not count as text)."""
+    cells = [v for _, v in view.row_values(r) if not (isinstance(v, str) and canonical_unit(v))]
     if not cells:
         return False
-    numeric = sum(looks_numeric(v) for _, v in cells)
+    numeric = sum(looks_numeric(v) for v in cells)
     return numeric >= 1 and numeric >= 0.5 * len(cells)
 
 
@@ -118,13 +128,28 @@ def _distinct_filled(view: SheetView, r: int) -> int:
     return len({normalize_label(v) for v in view.filled_row(r) if v is not None} - {""})
 
 
-def find_sheet_unit(sheet: Sheet, rows: int = 12) -> str | None:
+def find_sheet_units(sheet: Sheet, rows: int = 12) -> tuple[str, ...]:
+    """Every unit the top of a sheet declares: `单位：万元` in a cell (several markers in
+    one cell count), or a `计量单位` cell with a known unit in the cell beside it."""
+    out: list[str] = []
     for r in range(min(rows, sheet.n_rows)):
-        for v in sheet.rows[r]:
-            if isinstance(v, str) and "单位" in v:
-                unit = unit_in_sheet_text(v)
-                if unit:
-                    return unit
+        row = sheet.rows[r]
+        for c, v in enumerate(row):
+            if not (isinstance(v, str) and "单位" in v):
+                continue
+            found = units_in_sheet_text(v)
+            if not found and normalize_label(v).rstrip(":：") in UNIT_HEADERS - {"单位"}:
+                beside = next((x for x in row[c + 1 : c + 4] if x not in ("", None)), None)
+                found = [u] if (u := canonical_unit(beside) if isinstance(beside, str) else None) else []
+            out += [u for u in found if u not in out]
+    return tuple(out)
+
+
+def _unit_column(columns: list[Column], rows: list[tuple[int, list[tuple[int, Any]]]], sheet: Sheet) -> int | None:
+    """A column headed 单位 (计量单位 …) whose cells hold units: each row's own unit."""
+    for col in columns:
+        if col.parts and col.parts[-1] in UNIT_HEADERS and any(declared_unit(sheet.cell(r, col.index)) for r, _ in rows):
+            return col.index
     return None
 
 
@@ -282,6 +307,7 @@ def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCac
         data_rows.append(Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None))
 
     data_columns = [col for col in columns if col.index != line_col]
+    unit_col = _unit_column(data_columns, rows_with_cells, sheet)
     return Table(
         sheet=sheet,
         header_rows=header_rows,
@@ -292,8 +318,9 @@ def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCac
         line_col=line_col,
         grid_label_row=view.grid_row,
         grid_label_col=view.grid_col,
-        unit=find_sheet_unit(sheet),
+        units=find_sheet_units(sheet),
         notes_row=notes_row,
+        unit_col=unit_col,
     )
 
 

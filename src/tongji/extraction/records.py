@@ -135,7 +135,11 @@ class SourceUnit:
 def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, unit: SourceUnit, where: str, inline: bool = False) -> Value:
     """Clean one raw cell, convert it to the field's unit, explain a blank, and record it."""
     cell = cell_address(row, col)
-    cleaned = clean.clean_value(raw, fdef.type)
+    cleaned = clean.clean_value(raw, fdef.type, fdef.length)
+    if cleaned.warning:
+        place.out.issue("code_zero_restored", f"“{fdef.title}”：{cleaned.warning}", "请核对原表；代码列应设为文本格式，免得丢掉前导 0。", place.sheet, cell, place.mapping)
+    if cleaned.unit:  # the cell says its own unit: `856000元`
+        unit = SourceUnit(cleaned.unit, "单元格内")
     rule = f"{where}；{cleaned.rule}" if cleaned.rule else where
     value: float | None = None
     text: str | None = None

@@ -29,6 +29,12 @@ _UNIT_FACTOR: dict[str, float] = {u: f for units in _FAMILIES.values() for u, f 
 # Longest names first, so that 万元 wins over 元 when searching text.
 _UNIT_NAMES = sorted(_UNIT_FAMILY, key=len, reverse=True)
 _SHEET_UNIT_RE = re.compile(r"单位[:：]\s*([^\s,，;；]*)")
+# `填报单位：××学校` names an organisation, not a unit of measure.
+_ORGANISATION_MARKS = ("填报", "报送", "填表", "制表", "统计", "主管", "所在", "工作", "上报", "审核", "隶属")
+# Words that can never be a unit, in a `单位：` cell (a seal line, a school's name).
+_NOT_A_UNIT = ("盖章", "签字", "学校", "公司", "中心", "学院", "部门", "教育局", "(", "（")
+# Headers of a column (or a label beside a cell) that holds the unit of a row or sheet.
+UNIT_HEADERS = frozenset({"单位", "计量单位", "金额单位", "计量单位名称", "单位名称"})
 
 
 def canonical_unit(text: str | None) -> str | None:
@@ -62,16 +68,52 @@ def conversion_factor(source: str, target: str) -> float | None:
     return _UNIT_FACTOR[source] / _UNIT_FACTOR[target]
 
 
-def unit_in_sheet_text(text: str) -> str | None:
-    """The unit named by a `单位：万元` marker in a cell's text, if any.
-
-    A bare `单位:` (mixed-unit forms) or an unknown unit gives None.
-    """
+def units_in_sheet_text(text: str) -> list[str]:
+    """The units a cell declares with `单位：万元` markers, in order: every marker counts
+    (`填报单位：××学校    金额单位：千元` declares 千元), a marker may list several
+    (`单位：人、万元`), and a bare `单位:` (mixed-unit forms) declares none. A unit tongji
+    does not know is returned as written, so that converting to it fails with a finding
+    instead of the figure being taken as the field's unit."""
     norm = unicodedata.normalize("NFKC", text)
-    m = _SHEET_UNIT_RE.search(norm)
-    if not m:
+    out: list[str] = []
+    for m in _SHEET_UNIT_RE.finditer(norm):
+        if norm[max(0, m.start() - 2) : m.start()] in _ORGANISATION_MARKS:
+            continue
+        for token in re.split(r"[、/／]", m.group(1)):
+            unit = declared_unit(token)
+            if unit and unit not in out:
+                out.append(unit)
+    return out
+
+
+def unit_in_sheet_text(text: str) -> str | None:
+    """The first known unit a cell declares (None for a bare `单位:` or only unknown ones)."""
+    return next((u for u in units_in_sheet_text(text) if u in _UNIT_FAMILY), None)
+
+
+def declared_unit(text: object) -> str | None:
+    """A unit as a cell declares it: its canonical name, or the text itself when it looks
+    like a unit tongji does not know (short, no name or seal in it); None for no unit."""
+    if text is None:
         return None
-    return canonical_unit(m.group(1))
+    token = unicodedata.normalize("NFKC", str(text)).strip()
+    if not token:
+        return None
+    known = canonical_unit(token)
+    if known:
+        return known
+    if len(token) <= 4 and not any(word in token for word in _NOT_A_UNIT) and not any(ch.isdigit() for ch in token):
+        return token
+    return None
+
+
+def split_unit_suffix(text: str, is_number) -> tuple[str, str] | None:
+    """(number text, unit) when a cell's text is a number followed by a known unit
+    (`856000元`, `12.5万平方米`, `100Mbps`); the longest unit name wins."""
+    for name in _UNIT_NAMES:
+        if len(text) > len(name) and text.endswith(name) and is_number(text[: -len(name)]):
+            return text[: -len(name)], name
+    return None
 
 
 def known_units() -> list[str]:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...errors import LocateError
+from .. import units as units_module
 from ..clean import normalize_label
-from ..locate import Column, Row, Table, locate_table
+from ..locate import Column, Row, Table, find_column, locate_table
 from ..records import FileOutput, Place, SourceUnit
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ class Placement:
     field: str
     unit: str | None = None  # the source unit, when the sheet does not say it
     required: bool = False
+    unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
 
     def expected_labels(self) -> tuple[str, ...]:
         """Texts a sheet of this mapping shows near the figure (for choosing a mapping)."""
@@ -170,17 +173,48 @@ class SheetJob:
             return None
         return table
 
-    def source_unit(self, p: Placement, fdef: FieldDef, col: Column | None = None, table: Table | None = None, row: Row | None = None) -> SourceUnit:
+    def source_unit(self, p: Placement, fdef: FieldDef, col: Column | None = None, table: Table | None = None, row: Row | None = None, row_index: int | None = None) -> SourceUnit:
         """The unit a figure is written in: the mapping's word for the field, else what the
-        sheet says (column header, row label, `单位：` cell), else the mapping's default."""
+        sheet says (the row's cell in a unit column, the column header, the row label, a
+        `单位：` cell), else the mapping's default. A unit the figure's own cell names
+        (`856000元`) overrides all of these when the figure is recorded. `row` is a grid's
+        row (its label may name a unit); `row_index` the row of a record, for the unit column."""
         if p.unit:
             return SourceUnit(p.unit, "映射指定")
+        index = row.index if row is not None else row_index
+        if index is not None and table is not None:
+            in_row = table.unit_in(index, self.unit_column(table, p))
+            if in_row:
+                return SourceUnit(in_row, "单位列")
         if col is not None and col.unit:
             return SourceUnit(col.unit, "表头")
         if row is not None and row.unit:
             return SourceUnit(row.unit, "行标签")
-        if table is not None and table.unit:
-            return SourceUnit(table.unit, "表内“单位”")
+        declared = _declared_for(table.units, fdef.unit) if table is not None else None
+        if declared:
+            return SourceUnit(declared, "表内“单位”")
         if self.mapping.unit:
             return SourceUnit(self.mapping.unit, "映射默认")
         return SourceUnit(fdef.unit, "")
+
+    def unit_column(self, table: Table, p: Placement) -> int | None:
+        """The column holding each row's unit: the one the mapping names, else one headed
+        单位 or 计量单位 (found by `locate`)."""
+        paths = p.unit_column or self.mapping.unit_column
+        if not paths:
+            return table.unit_col
+        try:
+            return find_column(table, paths).index
+        except LocateError:
+            return None
+
+
+def _declared_for(units: tuple[str, ...], target: str | None) -> str | None:
+    """Of the units a sheet declares, the one for a field in `target`: one of its family,
+    else one tongji does not know (so the conversion fails with a finding), else the first."""
+    if not units:
+        return None
+    family = units_module.family(target) if target else None
+    same = [u for u in units if family and units_module.family(u) == family]
+    unknown = [u for u in units if units_module.family(u) is None]
+    return (same or unknown or list(units))[0]

@@ -135,12 +135,16 @@ def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_ke
             school_id = res.school.school_id
             continue
         dim = job.dimensions[key]
-        value = dim.resolve(raw)
-        if value is None:
-            if unknown_keys_are_errors:
-                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}] 中为它加上别名。", cell)
+        found = dim.match(raw)
+        if found.value is None:
+            # a code that names no value is always an error: the row would be lost
+            if unknown_keys_are_errors or found.problem:
+                why = f"：{found.problem}" if found.problem else ""
+                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值{why}", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}] 中为它加上别名。", cell)
             return None
-        keys.append((key, value))
+        if found.restored:
+            job.issue("code_zero_restored", f"{dim.title}代码“{clean.normalize_text(raw)}”少一位，已补回前导 0 为“{found.restored}”，归入“{found.value}”", "请核对原表；代码列应设为文本格式，免得丢掉前导 0。", cell)
+        keys.append((key, found.value))
     order = job.dataset.keys
     return school_id, tuple(sorted(keys, key=lambda kv: order.index(kv[0])))
 
@@ -160,7 +164,7 @@ def _record_row(job: SheetJob, table: Table, row: Row, keyed: tuple[str | None, 
     place = job.place(school_id, key_tuple)
     values = {}
     for p, fdef, col in field_cols:
-        unit = job.source_unit(p, fdef, col, table)
+        unit = job.source_unit(p, fdef, col, table, row_index=row.index)
         where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{col.path}”"
         values[fdef.name] = record_figure(place, fdef, row.index, col.index, table.value(row.index, col.index), unit, where)
     return values
@@ -178,9 +182,10 @@ def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn],
             job.issue("bad_value", f"{label}行“{fdef.title}”的值无法识别：{cleaned.message}（原文“{raw}”）", "请在原表中更正后重新放入；tongji 不会猜测数字。", cell)
             continue
         total = cleaned.value if isinstance(cleaned.value, float) else None
-        unit = job.source_unit(p, fdef, col, table).unit
+        unit = cleaned.unit or job.source_unit(p, fdef, col, table, row_index=r).unit
         if total is not None and fdef.unit and unit and unit != fdef.unit:
-            total = round(total * (units.conversion_factor(unit, fdef.unit) or 1.0), 9)
+            factor = units.conversion_factor(unit, fdef.unit)
+            total = round(total * factor, 9) if factor is not None else None  # not comparable
         part_values = [row[fdef.name] for row in parts if fdef.name in row]
         parts_sum, n = sum_parts(v.value for v in part_values)
         job.out.result.totals.append(
