@@ -108,6 +108,30 @@ keys = ["item"]
 [datasets.assets.fields]
 value = { title = "金额", type = "number", unit = "万元" }
 
+[dimensions.kind]
+title = "教师类别"
+[dimensions.kind.values]
+"专任教师" = []
+"兼课教师" = []
+"兼职教师" = []
+
+[datasets.staff]
+title = "教职工"
+[datasets.staff.fields]
+staff_total = { title = "教职工数", type = "integer", unit = "人" }
+fulltime = { title = "专任教师数", type = "integer", unit = "人" }
+
+[datasets.teacher_kinds]
+title = "分类别教师"
+keys = ["kind"]
+[datasets.teacher_kinds.fields]
+total = { title = "人数", type = "integer", unit = "人" }
+
+[datasets.info]
+title = "学校基本情况"
+[datasets.info.fields]
+students = { title = "在校生数", type = "integer", unit = "人" }
+
 [datasets.majors]
 title = "分专业学生"
 keys = ["major_category"]
@@ -258,3 +282,98 @@ def test_a_code_field_of_the_wrong_length_is_an_error(tmp_path, stranger_dir, ro
     assert res.values == []
     [issue] = res.issues
     assert issue.code == "unknown_key" and "应为 6 位代码" in issue.message
+
+
+# ---------------------------------------------------------------- a county's workbook is not one school's
+
+COUNTY_STAFF = """
+dataset = "staff"
+layout = "list"
+totals = ["全县汇总"]
+[match]
+contains = ["学校名称", "教职工数"]
+[records]
+school = "学校名称"
+[[fields]]
+field = "staff_total"
+[[fields]]
+field = "fulltime"
+"""
+
+SCHOOL_INFO = """
+dataset = "info"
+layout = "keyvalue"
+[match]
+sheet_names = ["^基本情况"]
+[school]
+label = "学校名称"
+[[fields]]
+field = "students"
+label = "在校生数"
+"""
+
+
+def _county_workbook(path: Path, total_label: str = "全县合计") -> Path:
+    summary = SheetSpec("汇总")
+    summary.put(0, 0, "宁城县2020年中等职业学校教职工汇总")
+    summary.row(1, ["学校名称", "教职工数", "专任教师数"])
+    summary.row(2, ["赤峰农牧学校", 120, 90])  # a school's name near the top of the sheet
+    summary.row(3, ["松山区职教中心", 80, 60])
+    summary.row(4, [total_label, 200, 150])
+    info = SheetSpec("基本情况")
+    info.row(0, ["学校名称", None])  # the county filled no school here
+    info.row(1, ["在校生数", 900])
+    return write_xlsx(path, [summary, info])
+
+
+@pytest.mark.parametrize("total_label", ["全县合计", "全旗合计", "总计（人）", "全县汇总"])
+def test_a_county_workbook_is_read_one_record_per_school_and_credited_to_no_school(tmp_path, stranger_dir, roster, total_label):
+    pack = _pack(stranger_dir, county_staff=COUNTY_STAFF, school_info=SCHOOL_INFO)
+    res = extract_file(_county_workbook(tmp_path / "宁城县教育局汇总.xlsx", total_label), pack, roster, 2020)
+    got = {(v.school_id, v.field): v.value for v in res.values}
+    assert got == {("1504000001", "staff_total"): 120, ("1504000001", "fulltime"): 90, ("1504000002", "staff_total"): 80, ("1504000002", "fulltime"): 60}
+    assert res.school_id is None  # the whole workbook is nobody's
+    [unknown] = [i for i in res.issues if i.severity == "error"]
+    assert unknown.code == "school_unknown" and "赤峰农牧学校" not in unknown.message.split("：", 1)[1].split("；")[0]
+    assert {(t.label, t.value) for t in res.totals if t.field == "staff_total"} == {(_norm(total_label), 200.0)}
+
+
+def _norm(label: str) -> str:
+    from tongji.extraction.clean import normalize_label
+
+    return normalize_label(label)
+
+
+TEACHER_KINDS_BY_SCHOOL = """
+dataset = "teacher_kinds"
+layout = "list"
+[match]
+contains = ["学校名称", "类别"]
+[records]
+school = "学校名称"
+kind = "类别"
+[[fields]]
+field = "total"
+"""
+
+
+def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, kinds=TEACHER_KINDS_BY_SCHOOL)
+    s = SheetSpec("分类别教师")
+    s.row(0, ["学校名称", "类别", "人数"])
+    s.merge(1, 0, 3, 0, "赤峰农牧学校")
+    s.row(1, ["专任教师", 90], start_col=1)
+    s.row(2, ["兼课教师", 10], start_col=1)
+    s.row(3, ["兼职教师", 5], start_col=1)
+    s.merge(4, 0, 5, 0, "松山区职教中心")
+    s.row(4, ["专任教师", 60], start_col=1)
+    s.row(5, ["兼职教师", 3], start_col=1)
+    s.row(6, [None, "兼课教师", 7])  # no school at all: said, not guessed
+    res = extract_file(write_xlsx(tmp_path / "汇总.xlsx", [s]), pack, roster, 2020)
+    got = {(v.school_id, dict(v.keys)["kind"]): v.value for v in res.values}
+    assert got == {
+        ("1504000001", "专任教师"): 90, ("1504000001", "兼课教师"): 10, ("1504000001", "兼职教师"): 5,
+        ("1504000002", "专任教师"): 60, ("1504000002", "兼职教师"): 3,
+    }  # fmt: skip
+    [issue] = res.issues
+    assert issue.code == "row_without_key" and "学校名称" in issue.message and issue.cell == "A7"

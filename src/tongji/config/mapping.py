@@ -68,6 +68,7 @@ class Mapping:
     records: RecordsSpec | None = None
     keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
+    totals: tuple[str, ...] = ()  # labels of totals rows besides 合计/总计/小计 (全县合计 …)
 
     @cached_property
     def id(self) -> str:
@@ -126,6 +127,7 @@ class MappingFile:
     school: SchoolEntry | None = None
     unit: str | None = None
     unit_column: Texts = ()
+    totals: Texts = ()
     records: dict | None = None
     keys: dict | None = None
     fields: tuple[FieldEntry, ...] = option((), required=True)
@@ -267,7 +269,8 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     if len(problems) > n_before:
         return None
     unit_column = tuple(header_path(t) for t in entry.unit_column)
-    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column)
+    totals = tuple(normalize_label(t) for t in entry.totals)
+    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals)
 
 
 def load_pack(root: str | Path) -> Pack:

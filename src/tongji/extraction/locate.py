@@ -84,7 +84,8 @@ class Table:
 
 
 def is_total_label(label: str) -> bool:
-    return label in TOTAL_LABELS or label.startswith(("合计", "总计"))
+    """合计, 总计, 小计 and their variants (`合计：`, `全县合计`, `总计（人）`)."""
+    return label in TOTAL_LABELS or label.startswith(("合计", "总计", "小计")) or label.endswith(("合计", "总计"))
 
 
 def _line_value(raw: Any) -> str | None:
@@ -122,6 +123,23 @@ def _is_data_row(view: SheetView, r: int) -> bool:
         return False
     numeric = sum(looks_numeric(v) for v in cells)
     return numeric >= 1 and numeric >= 0.5 * len(cells)
+
+
+def _numeric_columns(view: SheetView, r: int | None) -> frozenset[int]:
+    return frozenset(c for c, v in view.row_values(r) if looks_numeric(v)) if r is not None else frozenset()
+
+
+def _next_filled(view: SheetView, r: int) -> int | None:
+    return next((rr for rr in range(r + 1, view.sheet.n_rows) if view.row_values(rr)), None)
+
+
+def _starts_data(view: SheetView, r: int) -> bool:
+    """The first data row: mostly figures, or figures in the same columns as the row after
+    it (a list whose rows carry several names, 学校 | 类别 | 人数, and one figure)."""
+    if _is_data_row(view, r):
+        return True
+    numbers = _numeric_columns(view, r)
+    return bool(numbers) and numbers == _numeric_columns(view, _next_filled(view, r))
 
 
 def _distinct_filled(view: SheetView, r: int) -> int:
@@ -169,11 +187,14 @@ class _HeaderLayout:
     line_col: int | None
     columns: tuple[Column, ...]
     snapshot: tuple[tuple[tuple[Any, ...], tuple[Any, ...]], ...]  # rows 0 … the first data row
+    after: frozenset[int]  # which columns of the row after the first data row hold figures
 
     def fits(self, view: SheetView) -> bool:
         if any(_row_snapshot(view, r) != snap for r, snap in enumerate(self.snapshot)):
             return False
-        return self.code_row is not None or _find_code_row(view, 40) is None
+        if self.code_row is not None:
+            return True
+        return _find_code_row(view, 40) is None and _numeric_columns(view, _next_filled(view, self.data_start)) == self.after
 
 
 def _row_snapshot(view: SheetView, r: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -214,7 +235,7 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
         first_text = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
         if first_text is None:
             return None
-        data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _is_data_row(view, r)), None)
+        data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _starts_data(view, r)), None)
         if data_start is None:
             return None
         header_end = data_start - 1
@@ -226,7 +247,8 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
 
     last = code_row if code_row is not None else data_start  # what the analysis looked at
     snapshot = tuple(_row_snapshot(view, r) for r in range(min(last, sheet.n_rows - 1) + 1))
-    return _HeaderLayout(tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), snapshot)
+    after = _numeric_columns(view, _next_filled(view, data_start)) if code_row is None else frozenset()
+    return _HeaderLayout(tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), snapshot, after)
 
 
 def _header_rows(view: SheetView, header_end: int) -> list[int]:

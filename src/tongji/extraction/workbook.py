@@ -18,7 +18,7 @@ from loguru import logger
 from ..findings import ERROR, issue
 from . import clean
 from .layouts import LAYOUTS, SheetJob
-from .locate import HeaderCache
+from .locate import HeaderCache, locate_table
 from .match import Matcher, SheetText
 from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
 from .records import FileOutput, FileResult
@@ -67,18 +67,19 @@ class Extractor:
         if not matched:
             _nothing_matched(out)
             return
-        needs_school = any(
-            self.pack.datasets[m.mapping.dataset].entity == "school" and not (m.mapping.records and m.mapping.records.by_school)
-            for m in matched
-        )
-        if needs_school:
-            attribute_school(out, matched, self.roster)
-            if out.result.school_id is None:
-                return
+        needing = [m for m in matched if self._needs_school(m.mapping)]
+        if needing:
+            attribute_school(out, needing, self.roster, self.headers)
         for m in matched:
+            if out.result.school_id is None and self._needs_school(m.mapping):
+                continue  # whose figures these are is unknown: the finding says why
             before = len(out.result.values)
             LAYOUTS[m.mapping.layout].extract(self.job(out, m))
             logger.debug("{} [{}] → {}：{} 个值", out.file, m.sheet.name, m.mapping.id, len(out.result.values) - before)
+
+    def _needs_school(self, mapping: Mapping) -> bool:
+        """A sheet of one school's figures whose rows do not name their school."""
+        return self.pack.datasets[mapping.dataset].entity == "school" and not (mapping.records and mapping.records.by_school)
 
     def _match_sheets(self, out: FileOutput) -> list[_Matched]:
         """The visible sheets that one mapping fits; the others are findings."""
@@ -136,16 +137,19 @@ def _nothing_matched(out: FileOutput) -> None:
 # ---------------------------------------------------------------- which school
 
 
-def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster) -> None:
-    """Which school returned this workbook: its own words first, then titles, the file
-    name and the folder names. None found is a finding with the closest roster names."""
-    inside = _names_inside(matched, roster)
+def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster, headers: HeaderCache | None = None) -> None:
+    """Which school returned this workbook: its own words first (beside a 学校名称 label,
+    outside any data table), then titles above the tables, the file name and the folder
+    names. None found is a finding with the closest roster names. A school named inside a
+    data table is one of its rows, not the workbook's author."""
+    tables = {id(m): _table_top(m, headers) for m in matched}
+    inside = _names_inside(matched, roster, tables)
     for name, sheet, cell in inside:
         res = roster.resolve(name)
         if res.school is not None:
             out.attribute(res.school.school_id, f"表内学校名称“{name}”（{sheet.name}!{cell}，按{res.how}匹配）")
             return
-    outside = _names_outside(Path(out.wb.path), matched)
+    outside = _names_outside(Path(out.wb.path), matched, tables)
     for name, how in outside:
         res = roster.resolve(name)
         if res.school is not None:
@@ -163,27 +167,41 @@ def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster) -
     _school_not_found(out, inside, outside, roster)
 
 
-def _names_inside(matched: list[_Matched], roster: Roster) -> list[tuple[str, Sheet, str]]:
-    """School names the workbook states beside a `学校名称` label: (name, sheet, cell)."""
+def _table_top(m: _Matched, headers: HeaderCache | None) -> int | None:
+    """The first row of a sheet's data table (its header), None when it has no table."""
+    if LAYOUTS[m.mapping.layout].records == "never":
+        return None
+    table = locate_table(m.sheet, m.view, headers)
+    if table is None:
+        return None
+    return min([*table.header_rows, *([table.code_row] if table.code_row is not None else []), *(r.index for r in table.data_rows[:1])], default=None)
+
+
+def _names_inside(matched: list[_Matched], roster: Roster, tables: dict[int, int | None]) -> list[tuple[str, Sheet, str]]:
+    """School names the workbook states beside a `学校名称` label above its data table:
+    (name, sheet, cell)."""
     inside: list[tuple[str, Sheet, str]] = []
     for m in matched:
         if not m.mapping.school_label:
             continue
         found = find_labelled_value(m.sheet, m.mapping.school_label, view=m.view)
-        if found is not None and clean.normalize_text(found.raw):
-            name = clean.normalize_text(found.raw)
-            inside.append((name, m.sheet, cell_address(found.row, found.col)))
-            if roster.resolve(name).school is not None:
-                break  # the workbook names a known school: no need to read its other sheets for it
+        top = tables[id(m)]
+        if found is None or (top is not None and found.row >= top) or not clean.normalize_text(found.raw):
+            continue
+        name = clean.normalize_text(found.raw)
+        inside.append((name, m.sheet, cell_address(found.row, found.col)))
+        if roster.resolve(name).school is not None:
+            break  # the workbook names a known school: no need to read its other sheets for it
     return inside
 
 
-def _names_outside(path: Path, matched: list[_Matched]) -> list[tuple[str, str]]:
-    """Other places a school's name may be: titles (first rows), file name, folder names."""
+def _names_outside(path: Path, matched: list[_Matched], tables: dict[int, int | None]) -> list[tuple[str, str]]:
+    """Other places a school's name may be: titles (the first rows, above any data table),
+    the file name, the folder names."""
     titles = [
         (clean.normalize_text(v), "表头文字")
         for m in matched
-        for r in range(min(3, m.sheet.n_rows))
+        for r in range(min(3, m.sheet.n_rows, tables[id(m)] if tables[id(m)] is not None else 3))
         for _, v in m.view.row_values(r)
         if isinstance(v, str) and len(v.strip()) >= 4
     ]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import LocateError
 from .. import units as units_module
 from ..clean import normalize_label
-from ..locate import Column, Row, Table, find_column, locate_table
+from ..locate import Column, Row, Table, find_column, is_total_label, locate_table
 from ..records import FileOutput, Place, SourceUnit
 
 if TYPE_CHECKING:
@@ -146,6 +146,10 @@ class SheetJob:
     def school_id(self) -> str | None:
         """The workbook's school, for a dataset of school figures (city figures have none)."""
         return self.out.result.school_id if self.dataset.entity == "school" else None
+
+    def is_total(self, label: str) -> bool:
+        """A totals row: 合计, 总计, 全县合计 … or a label the mapping declares in `totals`."""
+        return is_total_label(label) or label in self.mapping.totals
 
     def place(self, school_id: str | None, keys: tuple[tuple[str, str], ...]) -> Place:
         return Place(self.out, self.sheet.name, self.mapping.id, self.dataset.name, school_id, keys)

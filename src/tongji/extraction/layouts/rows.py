@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import LocateError
 from .. import clean, units
-from ..locate import Column, Row, Table, find_column, is_total_label
+from ..locate import Column, Row, Table, find_column
 from ..read import cell_address
 from ..records import Total, Value, record_figure
 from .base import SCHOOL_KEY, ColumnPlacement, SheetJob
@@ -65,7 +65,7 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
     for row in table.data_rows:
         key_texts = [(key, col, _key_cell(job, table, row, col)) for key, col in key_cols]
         first_label = clean.normalize_label(key_texts[0][2]) if key_texts else row.label
-        if is_total_label(first_label) or is_total_label(row.label):
+        if job.is_total(first_label) or job.is_total(row.label):
             subtotal = first_label.startswith("小计") or row.label.startswith("小计")
             state.totals.append((row.index, first_label or row.label, state.group if subtotal else state.everything))
             if subtotal:
@@ -115,9 +115,10 @@ def _field_columns(job: SheetJob, table: Table) -> list[FieldColumn]:
 
 
 def _key_cell(job: SheetJob, table: Table, row: Row, col: Column | None) -> Any:
-    if col is not None:
-        return job.sheet.cell(row.index, col.index)
-    return table.value(row.index, table.label_col) if table.label_col is not None else None
+    """A record's key as its row shows it: a name merged down over several rows (a school
+    over its three rows) is the key of each of them."""
+    column = col.index if col is not None else table.label_col
+    return job.view.filled(row.index, column) if column is not None else None
 
 
 def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_keys_are_errors: bool) -> tuple[str | None, tuple] | None:
@@ -127,6 +128,9 @@ def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_ke
     for key, col, raw in key_texts:
         cell = cell_address(row.index, col.index if col is not None else (table.label_col or 0))
         if key == SCHOOL_KEY:
+            if not clean.normalize_text(raw):
+                job.issue("row_without_key", f"第 {row.index + 1} 行没有学校名称，已跳过", "请在原表中补上该行的学校名称。", cell)
+                return None
             res = job.roster.resolve(raw)
             if res.school is None:
                 close = f"；最接近的：{'、'.join(res.candidates)}" if res.candidates else ""
