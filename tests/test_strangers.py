@@ -377,3 +377,66 @@ def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, 
     }  # fmt: skip
     [issue] = res.issues
     assert issue.code == "row_without_key" and "学校名称" in issue.message and issue.cell == "A7"
+
+
+# ---------------------------------------------------------------- one sheet, several mappings
+
+STAFF_ON_SHEET = """
+dataset = "staff"
+layout = "grid"
+[match]
+contains = ["教职工数"]
+[[fields]]
+field = "staff_total"
+row = "教职工数"
+column = "数值"
+[[fields]]
+field = "fulltime"
+row = "专任教师数"
+column = "数值"
+"""
+
+EQUIPMENT_ON_SHEET = """
+dataset = "conditions"
+layout = "grid"
+[match]
+contains = ["设备总值"]
+[[fields]]
+field = "equipment_value"
+row = "设备总值"
+column = "数值"
+"""
+
+
+def _mixed_sheet() -> SheetSpec:
+    s = SheetSpec("基本数据")
+    s.put(0, 0, "单位：人、万元")
+    s.row(1, ["项目", "数值"])
+    s.row(2, ["教职工数", 120])
+    s.row(3, ["专任教师数", 90])
+    s.row(4, ["设备总值", 856.5])
+    return s
+
+
+def test_a_sheet_feeds_every_mapping_that_asks_for_other_fields(tmp_path, stranger_dir, roster):
+    pack = _pack(stranger_dir, staff=STAFF_ON_SHEET, equipment=EQUIPMENT_ON_SHEET)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    assert {(v.dataset, v.field): v.value for v in res.values} == {
+        ("staff", "staff_total"): 120, ("staff", "fulltime"): 90, ("conditions", "equipment_value"): 856.5,
+    }  # fmt: skip
+    assert res.issues == [] and sorted(m for _, m in res.sheets) == ["equipment", "staff"]
+
+
+def test_mappings_that_compete_for_the_same_fields_are_told_apart_by_their_fields_not_their_contains(tmp_path, stranger_dir, roster):
+    # A lists many texts every such sheet has; B lists one, and its fields are the ones on the sheet.
+    generic = STAFF_ON_SHEET.replace('contains = ["教职工数"]', 'contains = ["项目", "数值", "教职工数", "单位"]').replace("专任教师数", "专任教师人数")
+    pack = _pack(stranger_dir, a_generic=generic, b_specific=STAFF_ON_SHEET)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    assert [m for _, m in res.sheets] == ["b_specific"]
+    assert {(v.field, v.value) for v in res.values} == {("staff_total", 120), ("fulltime", 90)}
+    # two that find the same fields are too close to call: reported, nothing guessed
+    pack = _pack(stranger_dir, a_generic=STAFF_ON_SHEET.replace('contains = ["教职工数"]', 'contains = ["项目", "教职工数"]'))
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    [issue] = res.issues
+    assert issue.code == "sheet_ambiguous" and "a_generic" in issue.message and "b_specific" in issue.message
+    assert res.values == []

@@ -22,15 +22,15 @@ def _rows_span(rows: list[int]) -> str:
     return f"第 {rows[0] + 1} 行" if len(rows) == 1 else f"第 {rows[0] + 1}–{rows[-1] + 1} 行"
 
 
-def inspect_workbook(path: str | Path, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None) -> str:
-    return describe(read_workbook(path), pack, mapping_id, roster)
+def inspect_workbook(path: str | Path, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None, year: int = 0) -> str:
+    return describe(read_workbook(path), pack, mapping_id, roster, year)
 
 
-def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None) -> str:
+def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None, year: int = 0) -> str:
     """Every sheet's structure; with a pack, the mappings' scores; with `mapping_id`, what
     that mapping extracts and why a field is not found."""
     forced = _forced_mapping(pack, mapping_id)
-    matcher = Matcher(pack) if pack is not None else None
+    matcher = Matcher(pack, year) if pack is not None else None
     out: list[str] = [f"文件：{wb.path}（{wb.format}，{len(wb.sheets)} 个工作表）"]
     for sheet in wb.sheets:
         out.append("")
@@ -106,7 +106,10 @@ def _table_lines(table: Table | None) -> list[str]:
 
 def _mapping_lines(wb: Workbook, sheet: Sheet, matcher: Matcher, forced: Mapping | None, roster: Roster | None) -> list[str]:
     choice = matcher.choose(sheet, SheetText(sheet), explain=True)
-    verdict = f"采用 {choice.mapping.id}" if choice.mapping else ("多个映射同分，无法确定" if choice.ambiguous else "没有相符的映射")
+    if choice.chosen:
+        verdict = "采用 " + "、".join(s.mapping.id for s in choice.chosen)
+    else:
+        verdict = "多个映射同分，无法确定" if choice.ambiguous else "没有相符的映射"
     out = [f"  映射得分：{choice.candidates(5)} → {verdict}"]
     if forced is not None and sheet.visible:
         fits = any(sc.fits for sc in choice.scores if sc.mapping is forced)

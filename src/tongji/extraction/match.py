@@ -1,17 +1,25 @@
-"""Matching: which mapping fits a sheet. Every mapping is scored on every sheet; a sheet
-that fits none, or fits two equally well, is reported with the candidates, never guessed.
+"""Matching: which mappings read a sheet. Every mapping that can fit is scored; a sheet
+that fits none, or fits competing mappings about equally well, is reported with the
+candidates, never guessed.
 
-Evidence and weights:
-- the sheet name matches one of `match.sheet_names` (regex):            +3
-- each text of `match.contains` found in the first `scan_rows` rows:    +2
-- the share of the mapping's fields whose labels appear in the sheet:   +0 … +1
-A mapping fits when its sheet name matches or all of its `contains` texts are found, and
-no `exclude` pattern matches the sheet name.
+A mapping fits a sheet when its sheet name matches one of `match.sheet_names` or all of
+its `match.contains` texts are in the first `scan_rows` rows, and no `exclude` pattern
+matches the sheet name. Among mappings that fit, the evidence that counts is whether the
+mapping's own fields are on the sheet:
+- the share of its fields whose labels appear in the sheet:    0 … 10
+- its sheet name pattern matches:                               +1
+- all of its `contains` texts are found:                        +1
+(How many `contains` texts a mapping lists does not make it win.)
+
+Several mappings may read one sheet when they do not compete: a sheet holding both staff
+and equipment figures feeds both datasets. Two mappings compete when they fill the same
+fields of the same dataset; the better one reads the sheet, and when the two are within
+`NEAR` of each other neither does and the sheet is reported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -21,12 +29,24 @@ from .read import Sheet
 if TYPE_CHECKING:
     from ..config.mapping import Mapping, Pack
 
+FIELD_WEIGHT = 10.0
+NEAR = 0.5  # competing mappings closer than this (5 % of their fields) are not told apart
+SECOND_EVIDENCE = 0.5  # a further mapping on the same sheet needs half its fields there
+
+
+def expand_year(text: str, year: int) -> str:
+    """`{year}` and `{prev}` in a mapping's texts: the year being extracted and the one before."""
+    if "{" not in text or not year:
+        return text
+    return text.replace("{year}", str(year)).replace("{prev}", str(year - 1))
+
 
 @dataclass(frozen=True)
 class Score:
     mapping: Mapping
     score: float
     fits: bool
+    evidence: float = 0.0  # the share of the mapping's fields found on the sheet
 
     def describe(self) -> str:
         return f"{self.mapping.id}（{self.score:.2f} 分{'' if self.fits else '，不相符'}）"
@@ -34,9 +54,17 @@ class Score:
 
 @dataclass(frozen=True)
 class Choice:
-    mapping: Mapping | None
-    scores: list[Score]
-    ambiguous: bool = False
+    chosen: list[Score]  # the mappings that read the sheet, best first
+    scores: list[Score]  # the mappings scored, best first (for messages)
+    contested: list[list[Score]] = field(default_factory=list)  # competing mappings too close to call
+
+    @property
+    def mapping(self) -> Mapping | None:
+        return self.chosen[0].mapping if self.chosen else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.contested)
 
     def candidates(self, n: int = 3) -> str:
         return "；".join(s.describe() for s in self.scores[:n]) or "（无映射）"
@@ -52,7 +80,8 @@ class SheetText:
 
     @cached_property
     def labels(self) -> set[str]:
-        return {normalize_label(v) for row in self.sheet.rows for v in row if isinstance(v, str) and v}
+        """Every text of the sheet, and the whole numbers (a header `2020`), normalised."""
+        return {normalize_label(v) for row in self.sheet.rows for v in row if (isinstance(v, str) and v) or _whole(v)}
 
     def top(self, n: int) -> str:
         """The texts of the first `n` rows, joined by a separator no text contains: a
@@ -62,49 +91,58 @@ class SheetText:
         return self._top[n]
 
 
-class Matcher:
-    """Chooses the mapping of each sheet, for one mapping pack. What it works out about a
-    mapping or a sheet name is kept for the rest of the batch (the same names recur in
-    every school's return)."""
+def _whole(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
 
-    def __init__(self, pack: Pack):
-        self.pack = pack
-        self._labels: dict[str, list[tuple[str, ...]]] = {}
+
+def competes(a: Mapping, b: Mapping) -> bool:
+    """Two mappings that would fill the same fields of the same dataset from one sheet."""
+    return a.dataset == b.dataset and bool({p.field for p in a.fields} & {p.field for p in b.fields})
+
+
+class Matcher:
+    """Chooses the mappings of each sheet, for one mapping pack and year. What it works out
+    about a mapping or a sheet name is kept for the rest of the batch (the same names recur
+    in every school's return)."""
+
+    def __init__(self, pack: Pack, year: int = 0):
+        self.pack, self.year = pack, year
+        self._labels: dict[str, list[tuple[tuple[str, ...], ...]]] = {}
         self._name_hits: dict[str, frozenset[str]] = {}
 
-    def field_labels(self, mapping: Mapping) -> list[tuple[str, ...]]:
-        """Per field, the texts that show it is in a sheet: its placement's labels, else the
-        field's title and aliases."""
+    def field_labels(self, mapping: Mapping) -> list[tuple[tuple[str, ...], ...]]:
+        """Per field, the texts that show it is on a sheet: its placement's label groups (a row
+        label and a column header, each from its alternatives), else the field's title and
+        aliases."""
         if mapping.id not in self._labels:
             dataset = self.pack.datasets[mapping.dataset]
             out = []
             for p in mapping.fields:
-                labels = list(p.expected_labels())
-                if not labels and p.field in dataset.fields:
-                    labels = list(dataset.fields[p.field].labels)
-                out.append(tuple(labels))
+                groups = tuple(tuple(expand_year(label, self.year) for label in group) for group in p.expected_labels())
+                if not groups and p.field in dataset.fields:
+                    groups = (dataset.fields[p.field].labels,)
+                out.append(groups)
             self._labels[mapping.id] = out
         return self._labels[mapping.id]
+
+    def contains(self, mapping: Mapping) -> list[str]:
+        return [expand_year(t, self.year) for t in mapping.match.contains]
 
     def score(self, text: SheetText, mapping: Mapping) -> Score:
         m = mapping.match
         if any(p.search(text.name) or p.search(text.sheet.name) for p in m.exclude):
             return Score(mapping, 0.0, False)
-        score = 0.0
         name_hit = any(p.search(text.name) or p.search(text.sheet.name) for p in m.sheet_names)
-        if name_hit:
-            score += 3
-        found = 0
-        if m.contains:
-            top = text.top(m.scan_rows)
-            found = sum(1 for needle in m.contains if needle in top)
-            score += 2 * found
-        fits = name_hit or (bool(m.contains) and found == len(m.contains))
+        needles = self.contains(mapping)
+        found = sum(1 for needle in needles if needle in text.top(m.scan_rows)) if needles else 0
+        all_found = bool(needles) and found == len(needles)
         labels = self.field_labels(mapping)
-        if labels and (fits or score > 0):  # the field evidence only ranks mappings that have some
-            hits = sum(1 for group in labels if any(label in text.labels for label in group))
-            score += hits / len(labels)
-        return Score(mapping, round(score, 4), fits)
+        hits = sum(1 for groups in labels if groups and all(any(label in text.labels for label in group) for group in groups))
+        evidence = hits / len(labels) if labels else 0.0
+        score = FIELD_WEIGHT * evidence + name_hit + all_found
+        if not (name_hit or all_found):  # a partial match only explains why nothing fits
+            score = FIELD_WEIGHT * evidence * 0.1 + found / max(len(needles), 1)
+        return Score(mapping, round(score, 4), name_hit or all_found, round(evidence, 4))
 
     def _named(self, sheet_name: str, normalized: str) -> frozenset[str]:
         """Ids of the mappings whose sheet-name patterns match, worked out once per name."""
@@ -117,7 +155,7 @@ class Matcher:
         return hit
 
     def choose(self, sheet: Sheet, text: SheetText | None = None, explain: bool = False) -> Choice:
-        """The mapping for a sheet. With `explain`, every mapping is scored (for `inspect`);
+        """The mappings for a sheet. With `explain`, every mapping is scored (for `inspect`);
         otherwise a sheet that exactly one mapping can fit is settled without scoring the rest."""
         text = text or SheetText(sheet)
         named = self._named(sheet.name, text.name)
@@ -125,23 +163,35 @@ class Matcher:
         # sheet that nothing fits.
         candidates = [
             m for m in self.pack.mappings
-            if m.id in named or (m.match.contains and all(needle in text.top(m.match.scan_rows) for needle in m.match.contains))
+            if m.id in named or (m.match.contains and all(needle in text.top(m.match.scan_rows) for needle in self.contains(m)))
         ]
         if len(candidates) == 1 and not explain:
-            return Choice(candidates[0], [self.score(text, candidates[0])])
-        if candidates:
-            choice = _decide([self.score(text, m) for m in candidates])
-            if choice.mapping is not None or choice.ambiguous:
-                return choice
-        return _decide([self.score(text, m) for m in self.pack.mappings])
+            only = self.score(text, candidates[0])
+            return Choice([only] if only.fits else [], [only])
+        scores = [self.score(text, m) for m in (candidates if candidates and not explain else self.pack.mappings)]
+        choice = decide(scores)
+        if not choice.chosen and not choice.contested and candidates and not explain:
+            return decide([self.score(text, m) for m in self.pack.mappings])
+        return choice
 
 
-def _decide(scores: list[Score]) -> Choice:
-    """The best fitting mapping; none, or two fitting equally well, is no choice."""
+def decide(scores: list[Score]) -> Choice:
+    """The fitting mappings that read the sheet: the best of each group of competing ones,
+    and further ones only with their own fields on the sheet; competitors too close to
+    call are contested (and none of them reads the sheet)."""
     scores = sorted(scores, key=lambda s: (-s.fits, -s.score, s.mapping.id))
-    fitting = [s for s in scores if s.fits]
-    if not fitting:
-        return Choice(None, scores)
-    if len(fitting) > 1 and fitting[0].score == fitting[1].score:
-        return Choice(None, scores, ambiguous=True)
-    return Choice(fitting[0].mapping, scores)
+    chosen: list[Score] = []
+    contested: list[list[Score]] = []
+    for s in (s for s in scores if s.fits):
+        rival = next((c for c in chosen if competes(c.mapping, s.mapping)), None)
+        if rival is None:
+            if not chosen or s.evidence >= SECOND_EVIDENCE:
+                chosen.append(s)
+            continue
+        if rival.score - s.score < NEAR:
+            group = next((g for g in contested if g[0] is rival), None)
+            if group is None:
+                contested.append(group := [rival])
+            group.append(s)
+    losers = {id(s) for group in contested for s in group}
+    return Choice([s for s in chosen if id(s) not in losers], scores, contested)

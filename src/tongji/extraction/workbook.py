@@ -41,7 +41,7 @@ class Extractor:
 
     def __init__(self, pack: Pack, roster: Roster, year: int):
         self.pack, self.roster, self.year = pack, roster, year
-        self.matcher = Matcher(pack)
+        self.matcher = Matcher(pack, year)
         self.headers = HeaderCache()
 
     def extract(self, path: Path, display: str) -> FileResult:
@@ -82,7 +82,7 @@ class Extractor:
         return self.pack.datasets[mapping.dataset].entity == "school" and not (mapping.records and mapping.records.by_school)
 
     def _match_sheets(self, out: FileOutput) -> list[_Matched]:
-        """The visible sheets that one mapping fits; the others are findings."""
+        """The visible sheets and the mappings that read them; the others are findings."""
         matched: list[_Matched] = []
         for sheet in out.wb.sheets:
             if sheet.is_empty:
@@ -97,23 +97,25 @@ class Extractor:
                         sheet=sheet.name,
                         mapping=choice.mapping.id,
                     )
-            elif choice.ambiguous:
+                continue
+            for group in choice.contested:
                 out.issue(
                     "sheet_ambiguous",
-                    f"工作表同时与多个映射同等相符：{choice.candidates()}",
+                    f"工作表同时与多个映射同等相符：{'；'.join(s.describe() for s in group)}",
                     "请在其中一个映射的 [match] 中加上 exclude 或更具体的 sheet_names/contains。",
                     sheet=sheet.name,
                 )
-            elif choice.mapping is None:
+            if not choice.chosen and not choice.contested:
                 out.issue(
                     "sheet_unmatched",
                     f"工作表不符合任何映射，未提取；得分最高的映射：{choice.candidates()}",
                     "若该表含需要的数据，请用 tongji inspect 查看其表头，并新增或修改映射配置。",
                     sheet=sheet.name,
                 )
-            else:
-                matched.append(_Matched(sheet, choice.mapping, SheetView(sheet)))
-                out.result.sheets.append((sheet.name, choice.mapping.id))
+            view = SheetView(sheet)
+            for score in choice.chosen:
+                matched.append(_Matched(sheet, score.mapping, view))
+                out.result.sheets.append((sheet.name, score.mapping.id))
         return matched
 
 

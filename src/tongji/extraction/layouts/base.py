@@ -42,8 +42,9 @@ class Placement:
     required: bool = False
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
 
-    def expected_labels(self) -> tuple[str, ...]:
-        """Texts a sheet of this mapping shows near the figure (for choosing a mapping)."""
+    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
+        """What a sheet of this mapping shows around the figure, for choosing a mapping: groups
+        of alternative texts, one of each group present (a row label and a column header)."""
         return ()
 
 
@@ -56,8 +57,8 @@ class CellPlacement(Placement):
     column: tuple[str, ...] = ()
     code: str | None = None
 
-    def expected_labels(self) -> tuple[str, ...]:
-        return (*self.row, *last_parts(self.column))
+    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(group for group in (self.row, last_parts(self.column)) if group)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,8 +68,8 @@ class ColumnPlacement(Placement):
     column: tuple[str, ...] = ()
     code: str | None = None
 
-    def expected_labels(self) -> tuple[str, ...]:
-        return last_parts(self.column)
+    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
+        return (last_parts(self.column),) if self.column else ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,8 +79,8 @@ class LabelPlacement(Placement):
     label: tuple[str, ...] = ()
     direction: str = "auto"  # right | below | auto
 
-    def expected_labels(self) -> tuple[str, ...]:
-        return self.label
+    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
+        return (self.label,) if self.label else ()
 
 
 def last_parts(paths: tuple[str, ...]) -> tuple[str, ...]:
