@@ -440,3 +440,85 @@ def test_mappings_that_compete_for_the_same_fields_are_told_apart_by_their_field
     [issue] = res.issues
     assert issue.code == "sheet_ambiguous" and "a_generic" in issue.message and "b_specific" in issue.message
     assert res.values == []
+
+
+# ---------------------------------------------------------------- years side by side
+
+YEARS_SIDE_BY_SIDE = """
+dataset = "conditions"
+layout = "grid"
+[match]
+contains = ["设备总值"]
+[[fields]]
+field = "equipment_value"
+row = "设备总值"
+column = "{year}年"
+[[fields]]
+field = "land_area"
+row = "占地面积"
+column = "{year}年"
+"""
+
+
+@pytest.mark.parametrize("as_numbers", [False, True])
+def test_the_column_of_the_year_being_extracted(tmp_path, stranger_dir, roster, as_numbers):
+    mapping = YEARS_SIDE_BY_SIDE.replace('"{year}年"', '"{year}"') if as_numbers else YEARS_SIDE_BY_SIDE
+    pack = _pack(stranger_dir, conditions=mapping)
+    s = SheetSpec("两年对比")
+    s.put(0, 0, "赤峰农牧学校办学条件（单位：万元、平方米）")
+    s.row(1, ["项目", 2019, 2020] if as_numbers else ["项目", "2019年", "2020年"])
+    s.row(2, ["设备总值", 800, 856.5])
+    s.row(3, ["占地面积", 12000, 12500])
+    path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s])
+    for year, (equipment, land) in {2020: (856.5, 12500), 2019: (800, 12000)}.items():
+        res = extract_file(path, pack, roster, year)
+        got = {v.field: (v.value, v.cell) for v in res.values}
+        column = "C" if year == 2020 else "B"
+        assert got == {"equipment_value": (equipment, f"{column}3"), "land_area": (land, f"{column}4")}, year
+        assert res.issues == []
+
+
+# ---------------------------------------------------------------- one figure from several cells
+
+STAFF_EDUCATION = """
+dataset = "teachers"
+layout = "grid"
+[match]
+sheet_names = ["^专任教师"]
+[[fields]]
+field = "below_bachelor"
+row = "总计"
+column = ["按学历分/专科", "按学历分/高中阶段", "按学历分/高中阶段以下"]
+sum = true
+[[fields]]
+field = "total"
+row = "总计"
+column = "合计"
+"""
+
+
+def test_a_figure_can_be_the_sum_of_several_cells_all_in_its_lineage(tmp_path, pack_dir, roster):
+    pack = _pack(pack_dir, staff_education=STAFF_EDUCATION)
+    s = SheetSpec("专任教师")
+    s.merge(0, 0, 1, 0, "项目")
+    s.merge(0, 1, 1, 1, "合计")
+    s.merge(0, 2, 0, 5, "按学历分")
+    s.row(1, ["本科", "专科", "高中阶段", "高中阶段以下"], start_col=2)
+    s.row(2, ["总计", 100, 80, 12, "5", None])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
+    v = next(v for v in res.values if v.field == "below_bachelor")
+    assert v.value == 17 and v.cell == "D3+E3+F3" and v.raw == "12 + 5 + "
+    assert "求和 D3+E3+F3" in v.rule
+    # a part that cannot be read makes the sum an error, named at its cell
+    s.row(2, ["总计", 100, 80, 12, "5,,", None])
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [s]), pack, roster, 2020)
+    v = next(v for v in res.values if v.field == "below_bachelor")
+    assert v.value is None and v.status == "error"
+    [issue] = res.issues
+    assert issue.code == "bad_value" and issue.cell == "E3"
+    # a part that is missing from the sheet: the field is not found, never a partial sum
+    s.row(1, ["本科", "专科", "高中阶段", "其他"], start_col=2)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校3.xlsx", [s]), pack, roster, 2020)
+    assert not [v for v in res.values if v.field == "below_bachelor"]
+    [issue] = res.issues
+    assert issue.code == "field_not_found" and "高中阶段以下" in issue.message

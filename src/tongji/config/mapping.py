@@ -115,6 +115,7 @@ class FieldEntry:
     direction: str = "auto"
     unit: str | None = None
     unit_column: Texts = ()
+    sum: bool = False
     required: bool | None = None
 
 

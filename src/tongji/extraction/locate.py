@@ -133,9 +133,20 @@ def _next_filled(view: SheetView, r: int) -> int | None:
     return next((rr for rr in range(r + 1, view.sheet.n_rows) if view.row_values(rr)), None)
 
 
+def _years_header(view: SheetView, r: int) -> bool:
+    """A header of years side by side (`2019 | 2020`): its figures are all distinct whole
+    years close together."""
+    numbers = [v for _, v in view.row_values(r) if looks_numeric(v)]
+    years = {int(float(v)) for v in numbers if isinstance(v, (int, float)) and float(v).is_integer() and 1990 <= v <= 2100}
+    return len(numbers) >= 2 and len(years) == len(numbers) and max(years) - min(years) <= 10
+
+
 def _starts_data(view: SheetView, r: int) -> bool:
     """The first data row: mostly figures, or figures in the same columns as the row after
-    it (a list whose rows carry several names, 学校 | 类别 | 人数, and one figure)."""
+    it (a list whose rows carry several names, 学校 | 类别 | 人数, and one figure). A row of
+    years side by side is a header."""
+    if _years_header(view, r):
+        return False
     if _is_data_row(view, r):
         return True
     numbers = _numeric_columns(view, r)

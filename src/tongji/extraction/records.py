@@ -206,3 +206,49 @@ def _explain_blank(place: Place, fdef: FieldDef, row: int, col: int, cell: str, 
         )
         return clean.ERROR, rule
     return status, rule
+
+
+@dataclass(frozen=True)
+class Part:
+    """One cell of a figure that is the sum of several."""
+
+    row: int
+    col: int
+    raw: Any
+    unit: SourceUnit
+
+
+def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> Value:
+    """One figure that is the sum of several cells (专科及以下 = 专科 + 高中阶段 + 高中阶段以下):
+    each cell cleaned and converted on its own; all of them in the lineage. A cell that
+    cannot be read makes the sum an error; blank cells add nothing; all blank is blank."""
+    cells = [cell_address(part.row, part.col) for part in parts]
+    total, status, rules, units_seen = 0.0, clean.EMPTY, [], set()
+    for part, cell in zip(parts, cells, strict=True):
+        cleaned = clean.clean_value(part.raw, fdef.type)
+        unit = SourceUnit(cleaned.unit, "单元格内") if cleaned.unit else part.unit
+        units_seen.add(unit.unit)
+        if cleaned.status == clean.ERROR:
+            place.out.issue(
+                "bad_value",
+                f"“{fdef.title}”（{len(parts)} 格之和）中 {cell} 的值无法识别：{cleaned.message}（原文“{clean.raw_text(part.raw)}”）",
+                "请在原表中更正后重新放入；tongji 不会猜测数字。",
+                place.sheet, cell, place.mapping,
+            )
+            status = clean.ERROR
+        elif cleaned.status == clean.VALUE and status != clean.ERROR:
+            value, _, part_status, rule = _convert(place, fdef, float(cleaned.value), unit, cell, f"{cell}：{cleaned.rule}")  # type: ignore[arg-type]
+            status = clean.ERROR if part_status == clean.ERROR else clean.VALUE
+            total += value or 0.0
+            rules.append(rule)
+        elif cleaned.status == clean.NOT_APPLICABLE and status == clean.EMPTY:
+            status = clean.NOT_APPLICABLE
+    value = round(total, 9) if status == clean.VALUE else None
+    source = units_seen.pop() if len(units_seen) == 1 else "、".join(sorted(u for u in units_seen if u))
+    rule = f"{where}；求和 {'+'.join(cells)}" + (f"（{'；'.join(rules)}）" if rules else "")
+    v = Value(
+        place.dataset, place.school_id, place.out.year, place.keys, fdef.name, value, None, status,
+        fdef.unit, source, 1.0, " + ".join(clean.raw_text(part.raw) for part in parts), place.out.file, place.sheet, "+".join(cells), place.mapping, rule,
+    )
+    place.out.result.values.append(v)
+    return v

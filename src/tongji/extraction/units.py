@@ -28,7 +28,7 @@ _UNIT_FACTOR: dict[str, float] = {u: f for units in _FAMILIES.values() for u, f 
 
 # Longest names first, so that 万元 wins over 元 when searching text.
 _UNIT_NAMES = sorted(_UNIT_FAMILY, key=len, reverse=True)
-_SHEET_UNIT_RE = re.compile(r"单位[:：]\s*([^\s,，;；]*)")
+_SHEET_UNIT_RE = re.compile(r"单位[:：]\s*([^\s,，;；()（）\[\]【】]*)")
 # `填报单位：××学校` names an organisation, not a unit of measure.
 _ORGANISATION_MARKS = ("填报", "报送", "填表", "制表", "统计", "主管", "所在", "工作", "上报", "审核", "隶属")
 # Words that can never be a unit, in a `单位：` cell (a seal line, a school's name).

@@ -17,6 +17,7 @@ from ...errors import LocateError
 from .. import units as units_module
 from ..clean import normalize_label
 from ..locate import Column, Row, Table, find_column, is_total_label, locate_table
+from ..match import expand_year
 from ..records import FileOutput, Place, SourceUnit
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class CellPlacement(Placement):
     line: str | None = None
     column: tuple[str, ...] = ()
     code: str | None = None
+    sum: bool = False  # the figure is the sum of every row × column given, not the first found
 
     def expected_labels(self) -> tuple[tuple[str, ...], ...]:
         return tuple(group for group in (self.row, last_parts(self.column)) if group)
@@ -67,6 +69,7 @@ class ColumnPlacement(Placement):
 
     column: tuple[str, ...] = ()
     code: str | None = None
+    sum: bool = False  # the figure is the sum of every column given, not the first found
 
     def expected_labels(self) -> tuple[tuple[str, ...], ...]:
         return (last_parts(self.column),) if self.column else ()
@@ -124,7 +127,9 @@ def column_placement(entry: FieldEntry, sec: Section, common: dict[str, Any]) ->
     """The placement of a field in a table read one record per row."""
     if entry.row or entry.line is not None:
         sec.problem("row", "按行取记录（[records]）时，字段只给出列（column/code），不给出行")
-    return ColumnPlacement(**common, column=tuple(header_path(t) for t in entry.column), code=line_text(entry.code))
+    if entry.sum and len(entry.column) < 2:
+        sec.problem("sum", "sum = true 时 column 应列出两个或更多要相加的列")
+    return ColumnPlacement(**common, column=tuple(header_path(t) for t in entry.column), code=line_text(entry.code), sum=entry.sum)
 
 
 # ---------------------------------------------------------------- one sheet, one mapping
@@ -147,6 +152,11 @@ class SheetJob:
     def school_id(self) -> str | None:
         """The workbook's school, for a dataset of school figures (city figures have none)."""
         return self.out.result.school_id if self.dataset.entity == "school" else None
+
+    def year_texts(self, texts: tuple[str, ...]) -> tuple[str, ...]:
+        """A mapping's labels and header paths with `{year}`/`{prev}` put in: the column of
+        the year being extracted, when years stand side by side."""
+        return tuple(expand_year(t, self.out.year) for t in texts)
 
     def is_total(self, label: str) -> bool:
         """A totals row: 合计, 总计, 全县合计 … or a label the mapping declares in `totals`."""
@@ -209,7 +219,7 @@ class SheetJob:
         if not paths:
             return table.unit_col
         try:
-            return find_column(table, paths).index
+            return find_column(table, self.year_texts(paths)).index
         except LocateError:
             return None
 

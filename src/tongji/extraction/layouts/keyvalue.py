@@ -23,6 +23,8 @@ class KeyValueLayout(Layout):
     def placement(self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool):
         if entry.row or entry.column or entry.code is not None or entry.line is not None:
             sec.problem("label", "键值表（keyvalue）的字段用 label（标签文字）定位，不用 row/column")
+        if entry.sum:
+            sec.problem("sum", "键值表（keyvalue）的字段不能求和；请用 grid 版式")
         if entry.direction not in DIRECTIONS:
             sec.problem("direction", f"应为 right、below 或 auto，实际为“{entry.direction}”")
         return LabelPlacement(**common, label=labels(entry.label), direction=entry.direction)
@@ -32,7 +34,7 @@ class KeyValueLayout(Layout):
         for p in job.mapping.fields:
             assert isinstance(p, LabelPlacement)
             fdef = job.dataset.fields[p.field]
-            wanted = p.label or fdef.labels
+            wanted = job.year_texts(p.label) or fdef.labels
             found = find_labelled_value(job.sheet, wanted, p.direction, job.view)
             if found is None:
                 job.missing_field(p, fdef, f"表中没有标签“{' 或 '.join(wanted)}”或其旁边没有值")

@@ -14,7 +14,7 @@ from ...errors import LocateError
 from .. import clean, units
 from ..locate import Column, Row, Table, find_column
 from ..read import cell_address
-from ..records import Total, Value, record_figure
+from ..records import Part, Total, Value, record_figure, record_sum
 from .base import SCHOOL_KEY, ColumnPlacement, SheetJob
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def agrees(total: float | None, parts_sum: float | None) -> bool:
     return abs(total - parts_sum) <= max(ABS_TOLERANCE, REL_TOLERANCE * abs(total))
 
 
-FieldColumn = tuple[ColumnPlacement, "FieldDef", Column]
+FieldColumn = tuple[ColumnPlacement, "FieldDef", list[Column]]  # a field and its column(s)
 
 
 @dataclass
@@ -72,7 +72,7 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
                 state.group = []
             continue
         if all(clean.normalize_label(raw) == "" for _, _, raw in key_texts):
-            if any(job.sheet.cell(row.index, c.index) not in (None, "") for _, _, c in field_cols):
+            if any(job.sheet.cell(row.index, c.index) not in (None, "") for _, _, cols in field_cols for c in cols):
                 names = "、".join(k for k, _ in job.mapping.records.keys)  # type: ignore[union-attr]
                 job.issue("row_without_key", f"第 {row.index + 1} 行有数字但没有{names}，已跳过", "请在原表中补上该行的名称。", cell_address(row.index, 0))
             continue
@@ -93,7 +93,7 @@ def _key_columns(job: SheetJob, table: Table) -> list[tuple[str, Column | None]]
             out.append((key, None))
             continue
         try:
-            out.append((key, find_column(table, paths)))
+            out.append((key, find_column(table, job.year_texts(paths))))
         except LocateError as exc:
             job.issue("key_column_not_found", f"找不到记录键“{key}”所在的列：{exc.message}", f"请修改映射 {job.mapping.file} 的 [records]。")
             return None
@@ -101,16 +101,20 @@ def _key_columns(job: SheetJob, table: Table) -> list[tuple[str, Column | None]]
 
 
 def _field_columns(job: SheetJob, table: Table) -> list[FieldColumn]:
+    """Each field's column (each of them, for a field that sums several)."""
     out = []
     for p in job.mapping.fields:
         assert isinstance(p, ColumnPlacement)
         fdef = job.dataset.fields[p.field]
         try:
-            col = find_column(table, p.column or fdef.labels, p.code)
+            if p.sum:
+                cols = [find_column(table, (path,)) for path in job.year_texts(p.column)]
+            else:
+                cols = [find_column(table, job.year_texts(p.column) or fdef.labels, p.code)]
         except LocateError as exc:
             job.missing_field(p, fdef, exc.message)
             continue
-        out.append((p, fdef, col))
+        out.append((p, fdef, cols))
     return out
 
 
@@ -167,18 +171,24 @@ def _record_row(job: SheetJob, table: Table, row: Row, keyed: tuple[str | None, 
     school_id, key_tuple = keyed
     place = job.place(school_id, key_tuple)
     values = {}
-    for p, fdef, col in field_cols:
+    for p, fdef, cols in field_cols:
+        where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{'”+“'.join(c.path for c in cols)}”"
+        if p.sum:
+            parts = [Part(row.index, c.index, table.value(row.index, c.index), job.source_unit(p, fdef, c, table, row_index=row.index)) for c in cols]
+            values[fdef.name] = record_sum(place, fdef, parts, where)
+            continue
+        col = cols[0]
         unit = job.source_unit(p, fdef, col, table, row_index=row.index)
-        where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{col.path}”"
         values[fdef.name] = record_figure(place, fdef, row.index, col.index, table.value(row.index, col.index), unit, where)
     return values
 
 
 def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn], r: int, label: str, parts: list[dict[str, Value]]) -> None:
     """A 合计/小计 row: kept apart as a check value and compared with the rows it sums."""
-    for p, fdef, col in field_cols:
-        if fdef.type in ("text", "code"):
-            continue
+    for p, fdef, cols in field_cols:
+        if fdef.type in ("text", "code") or p.sum:
+            continue  # a total of a sum of columns is not written anywhere to compare with
+        col = cols[0]
         raw = table.value(r, col.index)
         cleaned = clean.clean_value(raw, fdef.type)
         cell = cell_address(r, col.index)
