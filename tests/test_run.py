@@ -206,3 +206,15 @@ def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monk
     res = CliRunner().invoke(main, ["run", str(job)])
     assert res.exit_code == 3 and "正被其他程序打开" in res.output and "质量年报数据_2020.xlsx" in res.output
     assert _digest(out) == before
+
+
+def test_a_file_that_is_not_a_workbook_is_named_in_the_summary_and_the_manifest(job):
+    (job.parent / "2019" / "说明.docx").write_bytes(b"PK\x03\x04 not a workbook")
+    result = run_job(job)
+    assert "未读取的文件：2019/说明.docx（不是工作簿（扩展名为 .docx））" in result.summary
+    manifest = json.loads((job.parent.parent / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["not_read"] == [{"year": 2019, "file": "2019/说明.docx", "reason": "不是工作簿（扩展名为 .docx）"}]
+    assert any(i.code == "file_not_read" and i.file == "2019/说明.docx" for i in result.issues)
+    # nothing changed: the next run says so, with the same list
+    again = run_job(job)
+    assert again.files_read == 0 and "未读取的文件：2019/说明.docx" in again.summary

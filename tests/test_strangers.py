@@ -522,3 +522,58 @@ def test_a_figure_can_be_the_sum_of_several_cells_all_in_its_lineage(tmp_path, p
     assert not [v for v in res.values if v.field == "below_bachelor"]
     [issue] = res.issues
     assert issue.code == "field_not_found" and "高中阶段以下" in issue.message
+
+
+# ---------------------------------------------------------------- CSV returns; nothing left unsaid
+
+CSV_MAJORS = """
+dataset = "majors"
+layout = "list"
+[match]
+contains = ["专业代码", "在校生数"]
+[records]
+major_category = "专业代码"
+[[fields]]
+field = "major_code"
+column = "专业代码"
+[[fields]]
+field = "students"
+column = "在校生数"
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_a_csv_return_is_read_as_a_one_sheet_workbook(tmp_path, stranger_dir, roster, encoding):
+    pack = _pack(stranger_dir, majors=CSV_MAJORS)
+    path = tmp_path / "赤峰农牧学校2020年分专业学生.csv"
+    path.write_bytes("专业名称,专业代码,在校生数\n畜牧兽医,010400,538\n护理,100100,\"1,200\"\n".encode(encoding))
+    res = extract_file(path, pack, roster, 2020)
+    got = {(dict(v.keys)["major_category"], v.field): v.text or v.value for v in res.values}
+    assert got == {("农林牧渔类", "major_code"): "010400", ("农林牧渔类", "students"): 538, ("医药卫生类", "major_code"): "100100", ("医药卫生类", "students"): 1200}
+    assert res.issues == [] and res.format == "csv" and res.school_id == "1504000001"
+    assert {v.cell for v in res.values} == {"B2", "C2", "B3", "C3"}
+
+
+def test_files_that_are_not_read_are_listed_with_their_reason(tmp_path, stranger_dir, roster):
+    import polars as pl
+
+    from tongji.extraction import extract_to_folder
+
+    pack = _pack(stranger_dir, majors=CSV_MAJORS)
+    folder = tmp_path / "2020"
+    folder.mkdir()
+    (folder / "赤峰农牧学校.csv").write_text("专业代码,在校生数\n100100,300\n", encoding="utf-8")
+    (folder / "松山区职教中心报表.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "Thumbs.db").write_bytes(b"x")
+    (folder / "~$赤峰农牧学校.xlsx").write_bytes(b"lock")
+    out = tmp_path / "out"
+    result = extract_to_folder([folder], pack, roster, 2020, out)
+    files = pl.read_parquet(out / "files.parquet").sort("file")
+    listed = {(Path(f).name, s, n) for f, s, n in files.select("file", "status", "note").iter_rows()}
+    assert listed == {
+        ("赤峰农牧学校.csv", "read", ""),
+        ("松山区职教中心报表.pdf", "not_read", "不是工作簿（扩展名为 .pdf）"),
+        ("Thumbs.db", "not_read", "系统文件或隐藏文件"),
+    }  # the lock file of an open workbook is not an input at all
+    [issue] = result.issues
+    assert issue.code == "file_not_read" and issue.severity == "warning" and issue.file.endswith(".pdf")

@@ -29,6 +29,7 @@ class Kind:
 
 _KINDS = (
     # reading a file
+    Kind("file_not_read", WARNING, "文件未读取", "输入文件夹中有不是工作簿的文件（如 .pdf、.docx），没有读取。"),
     Kind("missing_file", ERROR, "文件不存在", "要读取的文件不存在。"),
     Kind("unreadable", ERROR, "文件无法打开", "文件被其他程序占用，或没有读取权限。"),
     Kind("empty_file", ERROR, "空文件", "文件大小为 0 字节。"),

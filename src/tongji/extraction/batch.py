@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,16 +27,43 @@ from .workbook import Extractor
 if TYPE_CHECKING:
     from ..config.mapping import Pack
 
-_LOCK_PREFIXES = ("~$", ".~", ".")  # Excel/WPS lock files and hidden files
+_LOCK_PREFIXES = ("~$", ".~")  # Excel and WPS lock files of an open workbook
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file in an input folder that is not read, and why. Excel's and WPS's lock files
+    (`~$…`) are left out altogether: they are never returns."""
+
+    path: Path
+    reason: str
+    finding: bool  # a return in a format tongji does not read (not a system file): a warning
+
+
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)  # to read, in path order
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def is_workbook_name(path: Path) -> bool:
-    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(_LOCK_PREFIXES)
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith((*_LOCK_PREFIXES, "."))
 
 
-def _walk_workbooks(folder: str) -> list[Path]:
-    """Workbook files under a folder, in path order; directory entries say what is a
-    file without another system call per file (a province has thousands)."""
+def _why_not_read(path: Path) -> Skipped | None:
+    """None for a file to read; else why it is left alone."""
+    name = path.name
+    if name.startswith(".") or name.lower() in _SYSTEM_FILES:
+        return Skipped(path, "系统文件或隐藏文件", False)
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return Skipped(path, f"不是工作簿（扩展名为 {path.suffix or '无'}）", True)
+    return None
+
+
+def _walk(folder: str, found: Inputs) -> None:
+    """Every file under a folder, in path order; directory entries say what is a file
+    without another system call per file (a province has thousands)."""
     out: list[tuple[str, ...]] = []
     stack = [folder]
     while stack:
@@ -44,33 +72,60 @@ def _walk_workbooks(folder: str) -> list[Path]:
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
                     stack.append(e.path)
-                elif e.is_file() and e.name.lower().endswith(WORKBOOK_SUFFIXES) and not e.name.startswith(_LOCK_PREFIXES):
+                elif e.is_file():
                     out.append(Path(e.path).parts)
-    return [Path(*parts) for parts in sorted(out)]
+    for parts in sorted(out):
+        _add(Path(*parts), found)
 
 
-def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files, folders (recursive) and globs → workbook files, sorted, lock files skipped."""
-    found: dict[Path, None] = {}
+def _add(path: Path, found: Inputs) -> None:
+    if path.name.startswith(_LOCK_PREFIXES):
+        return
+    skipped = _why_not_read(path)
+    if skipped is None:
+        found.files.append(path)
+    else:
+        found.skipped.append(skipped)
+
+
+def find_inputs(paths: Iterable[str | Path]) -> Inputs:
+    """Files, folders (recursive) and globs → the workbooks (and CSV files) to read, sorted,
+    and every other file found, with the reason it is not read."""
+    found = Inputs()
     for p in paths:
         text = str(p)
         path = Path(text)
         if path.is_dir():
-            for f in _walk_workbooks(text):
-                found.setdefault(f, None)
+            _walk(text, found)
         elif path.is_file():
-            if not path.name.startswith("~$"):
-                found.setdefault(path, None)
+            if not path.name.startswith(_LOCK_PREFIXES):
+                found.files.append(path)
         elif any(ch in text for ch in "*?["):
             matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
             for f in matches:
-                if f.is_file() and is_workbook_name(f):
-                    found.setdefault(f, None)
+                if f.is_file():
+                    _add(f, found)
             if not matches:
                 raise UsageError(f"通配符“{text}”没有匹配到任何文件")
         else:
             raise UsageError(f"路径不存在：{text}")
-    return list(found)
+    found.files = list(dict.fromkeys(found.files))
+    return found
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read that the paths name (see `find_inputs`)."""
+    return find_inputs(paths).files
+
+
+def not_read(skipped: list[Skipped], displays: list[str] | None = None) -> list[FileResult]:
+    """A file that is not read is said: one finding each, and a line in files.parquet."""
+    out = []
+    for item, display in zip(skipped, displays or [display_path(s.path) for s in skipped], strict=True):
+        hint = "若这是学校报来的报表，请在 Excel 中另存为 .xlsx 后放回。"
+        found = [issue("file_not_read", f"未读取：{item.reason}", hint, file=display)] if item.finding else []
+        out.append(FileResult(display, status="not_read", note=item.reason, issues=found))
+    return out
 
 
 def display_path(path: Path) -> str:
@@ -120,9 +175,11 @@ def extract_paths(
     jobs: int = 1,
     progress: Progress | None = None,
     displays: list[str] | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> ExtractResult:
     """Extract every file; one broken file is an issue, never the end of the batch.
-    `displays` names the files in lineage and issues (default: relative to the cwd)."""
+    `displays` names the files in lineage and issues (default: relative to the cwd);
+    `skipped` files are listed with the reason they were not read."""
     items = list(zip(files, displays or [display_path(f) for f in files], strict=True))
     progress = progress or Progress()
     progress.start(len(items))
@@ -133,7 +190,7 @@ def extract_paths(
             progress.advance(res)
     finally:
         progress.finish()
-    return merge_results(results, year)
+    return merge_results(results + not_read(skipped or []), year)
 
 
 def _extract_items(items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int) -> Iterator[FileResult]:
@@ -155,11 +212,12 @@ def extract_to_folder(
     written to the folder `out`."""
     from .store import write_extract
 
-    files = collect_inputs(paths)
-    if not files:
-        raise UsageError("没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods）。")
-    logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(files), len(pack.mappings), len(roster.schools), year)
-    result = extract_paths(files, pack, roster, year, jobs, progress)
+    inputs = find_inputs(paths)
+    if not inputs.files:
+        others = f"（找到 {len(inputs.skipped)} 个其他文件，都不是工作簿）" if inputs.skipped else ""
+        raise UsageError(f"没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods/.csv）{others}。")
+    logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(inputs.files), len(pack.mappings), len(roster.schools), year)
+    result = extract_paths(inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped)
     write_extract(result, pack, out, roster)
     return result
 

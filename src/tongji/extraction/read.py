@@ -9,6 +9,7 @@ indices are the sheet's own (they then agree with `merged_cell_ranges`).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -22,7 +23,7 @@ import python_calamine as pc
 
 from ..errors import WorkbookError
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -261,6 +262,8 @@ def _read_workbook(path: Path) -> Workbook:
         raise ReadError("missing_file", "文件不存在", "请检查路径。") from exc
     except OSError as exc:
         raise ReadError("unreadable", f"无法打开文件：{exc.strerror or exc}", "请检查文件是否被其他程序占用或无读取权限。") from exc
+    if path.suffix.lower() == ".csv" and data and not data.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
+        return Workbook(path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data)
     fmt = sniff_format(data, path.suffix.lower())
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -290,3 +293,39 @@ def _read_workbook(path: Path) -> Workbook:
                         "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新放入。",
                     )
     return Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
+
+
+# ---------------------------------------------------------------- CSV returns
+
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's text: UTF-8 (with or without BOM), UTF-16 with its BOM, or GBK (the
+    Chinese Windows default, read as its superset GB18030). Raises ReadError otherwise."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in _TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError("garbled_text", "文件的编码无法识别（不是 UTF-8，也不是 GBK）", "请在 Excel 中打开并另存为 .xlsx，或另存为 UTF-8 编码的 CSV。")
+
+
+def read_csv_sheet(data: bytes, name: str) -> Sheet:
+    """A CSV return as a one-sheet workbook: its cells as text (`010400` keeps its zero;
+    numbers are read by the cleaning step like numbers typed as text)."""
+    if not data:
+        raise ReadError("empty_file", "文件为空（0 字节）", "请向学校重新索取该文件。")
+    text = decode_text(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    if not any(v.strip() for r in rows for v in r):
+        raise ReadError("no_sheets", "CSV 文件中没有内容", "请向学校重新索取该文件。")
+    return Sheet(name[:31], 0, True, rows, [])

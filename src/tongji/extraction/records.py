@@ -85,6 +85,8 @@ class FileResult:
     values: list[Value] = field(default_factory=list)
     totals: list[Total] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    status: str = "read"  # read | not_read (a file in an input folder that is not a workbook)
+    note: str = ""  # why a file was not read
 
 
 @dataclass

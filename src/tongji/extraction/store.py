@@ -194,6 +194,8 @@ def files_frame(result: ExtractResult) -> pl.DataFrame:
             "sheets": [";".join(f"{s}→{m}" for s, m in f.sheets) for f in result.files],
             "n_values": [len(f.values) for f in result.files],
             "n_errors": [sum(i.severity == "error" for i in f.issues) for f in result.files],
+            "status": [f.status for f in result.files],
+            "note": [f.note for f in result.files],
         },
         schema={
             "file": pl.Utf8,
@@ -204,6 +206,8 @@ def files_frame(result: ExtractResult) -> pl.DataFrame:
             "sheets": pl.Utf8,
             "n_values": pl.Int32,
             "n_errors": pl.Int32,
+            "status": pl.Utf8,
+            "note": pl.Utf8,
         },
     )
 

@@ -131,7 +131,7 @@ def _run(run: _Run) -> RunResult:
     unchanged = _unchanged(run)
     if unchanged is not None:
         return unchanged
-    inputs, extract_issues, new_cache, keys = _extract_years(run)
+    inputs, extract_issues, new_cache, keys, unread = _extract_years(run)
     t = time.perf_counter()
     years = list(job.inputs)
     report_years = [y for y in years if y in (job.year - 1, job.year)]
@@ -145,6 +145,7 @@ def _run(run: _Run) -> RunResult:
     missing = missing_by_school(published.checks, roster, run.project.pack)
     counted = counts(job, inputs, all_issues, years, roster, missing)
     manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output))
+    manifest["not_read"] = unread
     _write_manifest(job, manifest)
     result = RunResult(code, "", inputs, [job.output / job.summary, job.output / MANIFEST_FILE], all_issues, manifest)
     result.summary = summary_text(job, result, missing, run.log_path)
@@ -152,12 +153,13 @@ def _run(run: _Run) -> RunResult:
     return result
 
 
-def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path], dict[str, str]]:
+def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path], dict[str, str], list[dict]]:
     """Every year's extraction, written into the staging folder one year at a time."""
     inputs: list[InputRecord] = []
     issues: list[Issue] = []
     new_cache: list[Path] = []
     keys: dict[str, str] = {}
+    unread: list[dict] = []
     for year in run.job.inputs:
         t = time.perf_counter()
         extraction = run.year(year)
@@ -167,10 +169,11 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
         inputs += done.records
         issues += merged.issues
         new_cache += done.new_cache
+        unread += done.not_read
         keys[str(year)] = extraction.key
         run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
         del done, merged  # a year's figures are on disk now; free them before the next
-    return inputs, issues, new_cache, keys
+    return inputs, issues, new_cache, keys, unread
 
 
 def _write_manifest(job: Job, manifest: dict) -> None:
@@ -246,11 +249,15 @@ def _unchanged(run: _Run) -> RunResult | None:
     if not (out / job.summary).is_file() or any(not (out / "extract" / str(y)).is_dir() for y in job.inputs):
         return None
     inputs: list[InputRecord] = []
+    unread: list[dict] = []
     for year in job.inputs:
-        records = run.year(year).run(None).records
-        if any(r.status != "cached" for r in records):
+        done = run.year(year).run(None)
+        if any(r.status != "cached" for r in done.records):
             return None
-        inputs += records
+        inputs += done.records
+        unread += done.not_read
+    if unread != previous.get("not_read", []):
+        return None
     if {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])} != {(i.year, i.file, i.sha256) for i in inputs}:
         return None
     prev_inputs = [InputRecord(**{**e, "status": "cached"}) for e in previous["inputs"]]

@@ -20,7 +20,7 @@ from loguru import logger
 from .. import __version__
 from ..config.job import Job
 from ..config.mapping import Pack
-from ..extraction import FileResult, Progress, collect_inputs, extract_paths
+from ..extraction import FileResult, Progress, Skipped, extract_paths, find_inputs, not_read
 from ..extraction.roster import Roster
 from ..findings import ERROR, WARNING
 
@@ -102,6 +102,7 @@ class YearInputs:
     results: list[FileResult]
     records: list[InputRecord]
     new_cache: list[Path]  # cache entries written into the staging folder
+    not_read: list[dict[str, str]]  # files in the input folders that are not workbooks: file, reason
 
 
 class YearExtraction:
@@ -115,14 +116,16 @@ class YearExtraction:
     def cache_name(self, sha256: str) -> str:
         return f"{sha256[:24]}_{self.key[:16]}.pkl"
 
-    def plan(self) -> list[_Planned]:
-        """Every input file with its hash and its cache entry (when one exists)."""
+    def plan(self) -> tuple[list[_Planned], list[Skipped]]:
+        """Every input file with its hash and its cache entry (when one exists), and the
+        files in the input folders that are not read."""
         patterns = [str(self.job.base / p) if not Path(p).is_absolute() else p for p in self.job.inputs[self.year]]
         cache_dir = self.job.output / "cache" / str(self.year)
         known = {(e["year"], e["file"]): e for e in self.previous.get("inputs", [])}
         same_configs = self.previous.get("config_keys", {}).get(str(self.year)) == self.key
         plan = []
-        for f in collect_inputs(patterns):
+        inputs = find_inputs(patterns)
+        for f in inputs.files:
             display = display_name(f, self.job.base)
             st = f.stat()
             prev = known.get((self.year, display))
@@ -132,12 +135,12 @@ class YearExtraction:
                 sha = self.hasher.sha256(f)
             cache_file = cache_dir / self.cache_name(sha)
             plan.append(_Planned(f, display, sha, st.st_size, st.st_mtime_ns, cache_file if cache_file.is_file() else None))
-        return plan
+        return plan, inputs.skipped
 
     def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
         """Read what the cache does not hold (nothing at all when `staging` is None: a dry
         run or the no-change check) and write the new cache entries into `staging`."""
-        plan = self.plan()
+        plan, skipped = self.plan()
         results: dict[str, FileResult] = {}
         records: dict[str, InputRecord] = {}
         to_read: list[_Planned] = []
@@ -159,7 +162,9 @@ class YearExtraction:
         ordered = [results[i.display] for i in plan if i.display in results]
         for res in ordered:
             _count(records[res.file], res)
-        return YearInputs(ordered, [records[i.display] for i in plan], new_cache)
+        unread = not_read(skipped, [display_name(s.path, self.job.base) for s in skipped])
+        listed = [{"year": self.year, "file": r.file, "reason": r.note} for r in unread]
+        return YearInputs(ordered + unread, [records[i.display] for i in plan], new_cache, listed)
 
     def _write_cache(self, staging: Path, item: _Planned, res: FileResult) -> Path:
         target = staging / "cache" / str(self.year) / self.cache_name(item.sha256)

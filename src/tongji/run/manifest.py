@@ -75,6 +75,10 @@ def summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_
         lines.append(f"  {year} 年：{len(recs)} 个文件（新读 {read} 个，沿用上次结果 {len(recs) - read} 个），{c['values'].get(str(year), 0)} 个数字")
     complete = c["schools"] - len(missing)
     absent = "；".join(f"{n}（{'、'.join(sorted(w))}）" for n, w in sorted(missing.items()))
+    unread = m.get("not_read", [])
+    if unread:
+        shown = "；".join(f"{u['file']}（{u['reason']}）" for u in unread[:5]) + (f" 等 {len(unread)} 个" if len(unread) > 5 else "")
+        lines.append(f"  未读取的文件：{shown}")
     lines.append(f"  学校：名录 {c['schools']} 所，报齐 {complete} 所" + (f"；缺报 {len(missing)} 所：{absent}" if missing else ""))
     lines.append(f"  错误 {c['errors']} 个{_by_code(c.get('errors_by_code', {}))}；警告 {c['warnings']} 个{_by_code(c.get('warnings_by_code', {}))}")
     out = job.output
