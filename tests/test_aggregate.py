@@ -288,3 +288,74 @@ def test_report_spec_errors(world, tmp_path):
         load_report(spec, pack, defs)
     text = "\n".join(map(str, e.value.problems))
     assert "[[tables]][1].scope" in text and "[[tables]][1].columns[1].indicator" in text and "[[highlights]][1].text" in text
+
+
+def _facts_world(tmp_path, facts, datasets_extra=""):
+    m = tmp_path / "m"
+    m.mkdir()
+    (m / "datasets.toml").write_text((ROOT / "mappings" / "datasets.toml").read_text(encoding="utf-8") + datasets_extra, encoding="utf-8")
+    (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
+    (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
+    pack = load_pack(m)
+    defs = load_definitions(m, pack)
+    out = tmp_path / "extract"
+    out.mkdir()
+    pl.DataFrame(facts, schema=LINEAGE_SCHEMA).write_parquet(out / "lineage.parquet")
+    pl.DataFrame(
+        [dict(zip(("school_id", "school_name", "district", "school_type", "sponsor", "levels", "is_technical"), r, strict=True)) for r in ROSTER]
+    ).write_parquet(out / ROSTER_FILE)
+    return pack, load_facts([out], pack, defs)
+
+
+def test_a_change_by_the_factor_of_a_unit_mix_up_is_a_probable_unit_error(tmp_path):
+    from tongji.reporting.check import run_unit_jumps
+
+    facts = [
+        _fact("conditions", "A", 2019, "", "equipment_value", 856.5, "D7"),
+        _fact("conditions", "A", 2020, "", "equipment_value", 8565000, "D7"),  # 元 written where 万元 is asked
+        _fact("conditions", "B", 2019, "", "equipment_value", 300, "D7"),
+        _fact("conditions", "B", 2020, "", "equipment_value", 0.03, "D7"),  # a −99.99 % change
+        _fact("conditions", "T", 2019, "", "equipment_value", 300, "D7"),
+        _fact("conditions", "T", 2020, "", "equipment_value", 1500, "D7"),  # ×5: growth, not a unit
+    ]
+    pack, loaded = _facts_world(tmp_path, facts)
+    found = run_unit_jumps(loaded, pack, 2020, {"A": "甲校", "B": "乙校"})
+    assert sorted((i.school_id, i.code, i.cell) for i in found) == [("A", "probable_unit_error", "D7"), ("B", "probable_unit_error", "D7")]
+    a = next(i for i in found if i.school_id == "A")
+    assert "10000 倍" in a.message and "856.5" in a.message and "8.565e+06" in a.message
+    assert "1/10000" in next(i for i in found if i.school_id == "B").message
+
+
+def test_a_fall_is_a_change_like_a_rise(tmp_path):
+    from tongji.reporting.check import run_year_on_year
+
+    facts = [
+        _fact("students_by_major", "A", 2019, "major_category=加工制造类;major=数控", "students", 1000, "C3"),
+        _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 600, "C3"),  # to 1/1.67
+        _fact("students_by_major", "B", 2019, "major_category=加工制造类;major=数控", "students", 1000, "C3"),
+        _fact("students_by_major", "B", 2020, "major_category=加工制造类;major=数控", "students", 1400, "C3"),  # ×1.4
+    ]
+    pack, loaded = _facts_world(tmp_path, facts)
+    (tmp_path / "m" / "checks.toml").write_text(CHECKS, encoding="utf-8")
+    defs = load_definitions(tmp_path / "m", pack)
+    # max_change 0.5: a rise of 40 % is within it; a fall to 60 % is a change by 1.67 times
+    assert [i.school_id for i in run_year_on_year(loaded, pack, defs, 2020, {})] == ["A"]
+
+
+def test_amounts_per_student_outside_their_range(tmp_path):
+    from tongji.reporting.check import run_per_student
+
+    facts = [
+        _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 400, "C3"),
+        _fact("students_by_major", "B", 2020, "major_category=加工制造类;major=数控", "students", 200, "C3"),
+        _fact("conditions", "A", 2020, "", "equipment_value", 400, "D7"),  # 1 万元 per student
+        _fact("conditions", "B", 2020, "", "equipment_value", 2000000, "D7"),  # 1 万 万元 per student
+    ]
+    extra = 'students = "students_by_major.students"\n'
+    pack, loaded = _facts_world(tmp_path, facts, "")
+    text = (tmp_path / "m" / "datasets.toml").read_text(encoding="utf-8")
+    text = extra + text.replace('equipment_value = { title = "教学仪器设备资产值"', 'equipment_value = { per_student = [0.01, 50], title = "教学仪器设备资产值"')
+    (tmp_path / "m" / "datasets.toml").write_text(text, encoding="utf-8")
+    pack = load_pack(tmp_path / "m")
+    [issue] = run_per_student(loaded, pack, 2020, {"B": "乙校"})
+    assert issue.code == "implausible_per_student" and issue.school_id == "B" and issue.cell == "D7" and "每生 10000" in issue.message

@@ -577,3 +577,15 @@ def test_files_that_are_not_read_are_listed_with_their_reason(tmp_path, stranger
     }  # the lock file of an open workbook is not an input at all
     [issue] = result.issues
     assert issue.code == "file_not_read" and issue.severity == "warning" and issue.file.endswith(".pdf")
+
+
+def test_a_figure_outside_its_plausible_range_is_kept_and_said(tmp_path, stranger_dir, roster):
+    text = (stranger_dir / "datasets.toml").read_text(encoding="utf-8")
+    text = text.replace('equipment_value = { title = "教学仪器设备资产值"', 'equipment_value = { range = [0, 50000], title = "教学仪器设备资产值"')
+    (stranger_dir / "datasets.toml").write_text(text, encoding="utf-8")
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("单位：万元", 8560000)]), pack, roster, 2020)
+    [v] = [v for v in res.values if v.field == "equipment_value"]
+    assert v.value == 8560000
+    [issue] = res.issues
+    assert issue.code == "value_out_of_range" and issue.cell == "B4" and "0～50000" in issue.message

@@ -61,6 +61,7 @@ _KINDS = (
     Kind("unit_mismatch", ERROR, "单位无法换算", "表中的单位无法换算为字段的单位。"),
     Kind("formula_no_cached_value", WARNING, "公式没有计算结果", "单元格是公式，但文件中没有保存计算结果。"),
     Kind("cell_error_value", ERROR, "单元格是错误值", "单元格是 #DIV/0! 之类的错误值。"),
+    Kind("value_out_of_range", WARNING, "数字超出合理范围", "数字超出字段声明的合理范围（datasets.toml 的 range），已采用，请核实。"),
     Kind("total_mismatch", WARNING, "合计与各行之和不符", "报表中的合计行与各行之和不一致；采用各行数字。"),
     Kind("duplicate_value", INFO, "重复报送且一致", "同一数字在两处报送，两处一致。"),
     Kind("conflicting_value", ERROR, "两处报送不一致", "同一数字在两处报送且不一致，两者都不采用。"),
@@ -69,6 +70,8 @@ _KINDS = (
     Kind("missing_return", WARNING, "缺报", "口径内的学校没有报送某个表需要的数据。"),
     Kind("missing_dataset", WARNING, "整类数据缺失", "某年度没有任何学校的某类数据。"),
     Kind("missing_year", WARNING, "缺少年度", "没有某年度的提取结果，该年度的数字和“变化”为空。"),
+    Kind("probable_unit_error", WARNING, "可能填错了单位", "与上年相比约为 10、1000 或 10000 倍（或其倒数），像是元与万元之类的单位混用。"),
+    Kind("implausible_per_student", WARNING, "生均数字不合理", "按学生数折算的数字超出合理范围（datasets.toml 的 per_student）。"),
 )
 KINDS: dict[str, Kind] = {k.code: k for k in _KINDS}
 

@@ -25,6 +25,8 @@ class FieldDef:
     aliases: tuple[str, ...]
     required: bool = False
     length: int | None = None  # a code field: how many digits its codes have
+    range: tuple[float, float] | None = None  # plausible values of one record (one school's figure)
+    per_student: tuple[float, float] | None = None  # plausible values per student (an amount)
 
     @cached_property
     def labels(self) -> tuple[str, ...]:
@@ -117,6 +119,8 @@ class FieldDefEntry:
     aliases: Texts = ()
     required: bool = False
     length: int | None = None
+    range: list | None = None
+    per_student: list | None = None
 
 
 @dataclass
@@ -131,6 +135,7 @@ class DatasetEntry:
 class DatasetsFile:
     dimensions: dict[str, DimensionEntry] = option({})
     datasets: dict[str, DatasetEntry] = option({}, required=True)
+    students: str | None = None  # "dataset.field": a school's students, for per_student checks
 
 
 # ---------------------------------------------------------------- parsing
@@ -169,7 +174,19 @@ def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
         sec.problem("type", f"未知的类型“{entry.type}”；可用：{'、'.join(FIELD_TYPES)}")
     if entry.length is not None and entry.type != "code":
         sec.problem("length", "只有代码字段（type = \"code\"）才有 length（代码位数）")
-    return FieldDef(name, entry.title or name, entry.type, config_unit(sec, "unit", entry.unit), entry.aliases, entry.required, entry.length)
+    bounds = {key: _bounds(sec, key, getattr(entry, key)) for key in ("range", "per_student")}
+    unit = config_unit(sec, "unit", entry.unit)
+    return FieldDef(name, entry.title or name, entry.type, unit, entry.aliases, entry.required, entry.length, bounds["range"], bounds["per_student"])
+
+
+def _bounds(sec: Section, key: str, given: list | None) -> tuple[float, float] | None:
+    """`range = [0, 5000]`: the lowest and highest plausible value."""
+    if given is None:
+        return None
+    if len(given) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in given) or given[0] > given[1]:
+        sec.problem(key, f"应为两个数字 [最小值, 最大值]，实际为 {given!r}")
+        return None
+    return float(given[0]), float(given[1])
 
 
 def _dataset(name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str, Dimension]) -> Dataset:
@@ -182,9 +199,20 @@ def _dataset(name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str,
     return Dataset(name, entry.title or name, entry.keys, fields, entry.entity)
 
 
-def parse_datasets(data: dict[str, Any], file: str, problems: list[ConfigProblem]) -> tuple[dict[str, Dataset], dict[str, Dimension]]:
+def parse_datasets(data: dict[str, Any], file: str, problems: list[ConfigProblem]) -> tuple[dict[str, Dataset], dict[str, Dimension], tuple[str, str] | None]:
+    """The datasets, the dimensions, and where a school's students are counted."""
     top = Section(data, file, "", problems)
     entry = read(top, DatasetsFile)
     dimensions = {name: _dimension(name, e, section_of(e)) for name, e in entry.dimensions.items()}
     datasets = {name: _dataset(name, e, section_of(e), dimensions) for name, e in entry.datasets.items()}
-    return datasets, dimensions
+    return datasets, dimensions, _students(top, entry.students, datasets)
+
+
+def _students(top: Section, given: str | None, datasets: dict[str, Dataset]) -> tuple[str, str] | None:
+    if given is None:
+        return None
+    dataset, _, fname = given.partition(".")
+    if dataset not in datasets or fname not in datasets[dataset].fields:
+        top.problem("students", f"应为“数据集.字段”，如 \"students_by_major.students\"，实际为“{given}”")
+        return None
+    return dataset, fname

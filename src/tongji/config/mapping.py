@@ -84,6 +84,7 @@ class Pack:
     dimensions: dict[str, Dimension]
     mappings: list[Mapping]
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
+    students: tuple[str, str] | None = None  # (dataset, field) counting a school's students
 
 
 # ---------------------------------------------------------------- the files as written
@@ -282,20 +283,21 @@ def load_pack(root: str | Path) -> Pack:
     problems: list[ConfigProblem] = []
     datasets: dict[str, Dataset] = {}
     dimensions: dict[str, Dimension] = {}
+    students = None
     ds_path = root / DATASETS_FILE
     if not ds_path.is_file():
         problems.append(ConfigProblem(relative_name(ds_path, root), "", "缺少数据集定义文件 datasets.toml"))
     else:
         data = load_toml(ds_path, root, problems)
         if data is not None:
-            datasets, dimensions = parse_datasets(data, relative_name(ds_path, root), problems)
+            datasets, dimensions, students = parse_datasets(data, relative_name(ds_path, root), problems)
     mappings = _load_mappings(root, datasets, dimensions, problems)
     if not mappings and not problems:
         problems.append(ConfigProblem(str(root), "", "目录中没有映射配置（*.toml）"))
     if problems:
         raise ConfigError(problems, "映射配置")
     files = {relative_name(path, root): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.rglob("*.toml"))}
-    return Pack(root, datasets, dimensions, mappings, files)
+    return Pack(root, datasets, dimensions, mappings, files, students)
 
 
 def _load_mappings(root: Path, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> list[Mapping]:

@@ -159,12 +159,26 @@ def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, un
         )
     elif cleaned.status == clean.EMPTY and not inline:
         status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
+    _check_range(place, fdef, value, cell)
     v = Value(
         place.dataset, place.school_id, place.out.year, place.keys, fdef.name, value, text, status,
         fdef.unit, unit.unit, factor, clean.raw_text(raw), place.out.file, place.sheet, cell, place.mapping, rule,
     )
     place.out.result.values.append(v)
     return v
+
+
+def _check_range(place: Place, fdef: FieldDef, value: float | None, cell: str) -> None:
+    """A figure outside the range a field declares as plausible is kept and said."""
+    if value is None or fdef.range is None or fdef.range[0] <= value <= fdef.range[1]:
+        return
+    low, high = fdef.range
+    place.out.issue(
+        "value_out_of_range",
+        f"“{fdef.title}”为 {value:g}{fdef.unit or ''}，超出合理范围 {low:g}～{high:g}",
+        "请向学校核实这个数字（是否填错了单位或多打了 0）。",
+        place.sheet, cell, place.mapping,
+    )
 
 
 def _convert(place: Place, fdef: FieldDef, value: float, unit: SourceUnit, cell: str, rule: str) -> tuple[float | None, float, str, str]:
@@ -246,6 +260,7 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
         elif cleaned.status == clean.NOT_APPLICABLE and status == clean.EMPTY:
             status = clean.NOT_APPLICABLE
     value = round(total, 9) if status == clean.VALUE else None
+    _check_range(place, fdef, value, "+".join(cells))
     source = units_seen.pop() if len(units_seen) == 1 else "、".join(sorted(u for u in units_seen if u))
     rule = f"{where}；求和 {'+'.join(cells)}" + (f"（{'；'.join(rules)}）" if rules else "")
     v = Value(

@@ -116,5 +116,15 @@ def split_unit_suffix(text: str, is_number) -> tuple[str, str] | None:
     return None
 
 
+def confusion_factors(unit: str) -> list[float]:
+    """By how much a figure in `unit` is off when it was written in another unit of its
+    family (元 for 万元: 10000): the factors a unit mix-up multiplies by, each ≥ 5."""
+    fam = _UNIT_FAMILY.get(unit)
+    if fam is None:
+        return []
+    factors = {max(f, _UNIT_FACTOR[unit]) / min(f, _UNIT_FACTOR[unit]) for f in _FAMILIES[fam].values()}
+    return sorted(f for f in factors if f >= 5)
+
+
 def known_units() -> list[str]:
     return list(_UNIT_FAMILY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..config.definitions import Side
+from ..extraction import units
 from ..extraction.layouts.rows import ABS_TOLERANCE, agrees
 from ..findings import Issue, issue
 
@@ -88,7 +89,9 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
             if b is None or abs(b) < max(rule.min_base, 1e-9):
                 continue
             rel = (a - b) / abs(b)
-            if abs(rel) <= rule.max_change:
+            # a fall counts like a rise by the same factor: a -99.99 % change is no small one
+            fell = a > 0 and b > 0 and b / a - 1 > rule.max_change
+            if abs(rel) <= rule.max_change and not fell:
                 continue
             sid = row["school_id"]
             out.append(
@@ -101,6 +104,74 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
                     file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=rule.dataset, year=year,
                 )
             )
+    return out
+
+
+UNIT_TOLERANCE = 0.12  # how close to a unit factor a year-on-year ratio must be
+
+
+def run_unit_jumps(facts, pack, year: int, names: dict[str, str]) -> list[Issue]:
+    """A school's figure that is about 10, 1000 or 10000 times (or a tenth …) last year's, by
+    the factor of a unit mix-up in its family (元 for 万元): a probable unit error."""
+    out: list[Issue] = []
+    for dataset, fname, _ in sorted(k for k in facts.parts if k[2] == year):
+        ds = pack.datasets.get(dataset)
+        fdef = ds.fields.get(fname) if ds else None
+        if ds is None or fdef is None or ds.entity != "school" or fdef.type not in ("number", "integer") or not fdef.unit:
+            continue
+        factors = units.confusion_factors(fdef.unit)
+        if not factors:
+            continue
+        side = Side(dataset, (fname,))
+        by = ["school_id", "keys"]
+        both = _side_frame(facts, side, year, by).join(_side_frame(facts, side, year - 1, by), on=by, suffix="_p")
+        both = both.filter(pl.col("present") & pl.col("present_p") & (pl.col("value") > 0) & (pl.col("value_p") > 0)).sort(by)
+        for row in both.iter_rows(named=True):
+            a, b = row["value"], row["value_p"]
+            factor = next((f for f in factors if abs(max(a, b) / min(a, b) / f - 1) < UNIT_TOLERANCE), None)
+            if factor is None:
+                continue
+            sid = row["school_id"]
+            times = f"约为上年的 {factor:g} 倍" if a > b else f"约为上年的 1/{factor:g}"
+            what = f"（{row['keys']}）" if row["keys"] else ""
+            out.append(
+                issue(
+                    "probable_unit_error",
+                    f"{names.get(sid, sid)}：{fdef.title}{what}由 {year - 1} 年的 {b:g}{fdef.unit}（{'、'.join(row['cells_p'])}）变为 {year} 年的 {a:g}{fdef.unit}（{'、'.join(row['cells'])}），{times}，像是把单位填错了",
+                    f"请向学校核实这个数字的单位（应为{fdef.unit}）；确认无误则可忽略。",
+                    file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=dataset, year=year,
+                )
+            )
+    return out
+
+
+def run_per_student(facts, pack, year: int, names: dict[str, str]) -> list[Issue]:
+    """Amounts a field declares plausible per student (per_student = [min, max]), checked
+    against each school's students (datasets.toml `students`)."""
+    if pack.students is None:
+        return []
+    students = _side_frame(facts, Side(pack.students[0], (pack.students[1],)), year, ["school_id"])
+    students = students.filter(pl.col("present") & (pl.col("value") > 0)).select("school_id", pl.col("value").alias("students"))
+    out: list[Issue] = []
+    for name, ds in sorted(pack.datasets.items()):
+        for fname, fdef in ds.fields.items():
+            if fdef.per_student is None or ds.entity != "school":
+                continue
+            low, high = fdef.per_student
+            values = _side_frame(facts, Side(name, (fname,)), year, ["school_id"]).filter(pl.col("present"))
+            for row in values.join(students, on="school_id").sort("school_id").iter_rows(named=True):
+                each = row["value"] / row["students"]
+                if low <= each <= high:
+                    continue
+                sid = row["school_id"]
+                out.append(
+                    issue(
+                        "implausible_per_student",
+                        f"{names.get(sid, sid)} {year} 年：{fdef.title} {row['value']:g}{fdef.unit or ''}（{'、'.join(row['cells'])}）÷ 在校生 {row['students']:g} 人 = 每生 {each:g}{fdef.unit or ''}，超出合理范围 {low:g}～{high:g}",
+                        "请向学校核实这个数字（是否填错了单位）。",
+                        file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=name, year=year,
+                    )
+                )
     return out
 
 

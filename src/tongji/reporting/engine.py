@@ -28,10 +28,16 @@ class Figure:
     year: int
     value: float | None
     cells: pl.DataFrame = field(repr=False, default_factory=lambda: _EMPTY_CELLS)
+    flawed: pl.DataFrame = field(repr=False, default_factory=lambda: _EMPTY_CELLS)  # cells it should have had but could not read
 
     @property
     def n_schools(self) -> int:
         return self.cells["school_id"].drop_nulls().n_unique() if self.cells.height else 0
+
+    def sources(self) -> set[tuple[str, str, str]]:
+        """(file, sheet, cell) of every cell this figure is made of, read or not."""
+        both = pl.concat([self.cells, self.flawed]) if self.flawed.height else self.cells
+        return {(str(f), str(s), str(c)) for f, s, c in both.select("file", "sheet", "cell").iter_rows()}
 
 
 class Engine:
@@ -112,7 +118,8 @@ class Engine:
 
             value = evaluate_formula(ind.formula, lookup)
             cells = pl.concat([s.cells for s in subs]).unique(maintain_order=True) if subs else _EMPTY_CELLS
-            fig = Figure(ind, year, value, cells)
+            flawed = pl.concat([s.flawed for s in subs]).unique(maintain_order=True) if subs else _EMPTY_CELLS
+            fig = Figure(ind, year, value, cells, flawed)
         else:
             fig = self._base(ind, year, scope_id, filters)
         self._cache[key] = fig
@@ -173,8 +180,9 @@ class Engine:
             return Figure(ind, year, None)
         present = df.filter(pl.col("value").is_not_null())
         cells = present.select(CELL_COLUMNS)
+        flawed = df.filter(pl.col("status") == "error").select(CELL_COLUMNS)
         if present.height == 0:
-            return Figure(ind, year, None, cells)
+            return Figure(ind, year, None, cells, flawed)
         values = present["value"]
         if ind.agg == "sum":
             value = float(values.sum())
@@ -187,16 +195,16 @@ class Engine:
         else:  # weighted_mean
             w = self.select(ind.dataset, ind.weight, year, scope_id, filters, ind.where)
             if w is None:
-                return Figure(ind, year, None, cells)
+                return Figure(ind, year, None, cells, flawed)
             both = present.select("school_id", "keys", pl.col("value").alias("x"), *[pl.col(c).alias(f"x_{c}") for c in ("file", "sheet", "cell")]).join(
                 w.filter(pl.col("value").is_not_null()).select("school_id", "keys", pl.col("value").alias("w"), "file", "sheet", "cell"),
                 on=["school_id", "keys"],
             )
             total_w = both["w"].sum()
             if not total_w:
-                return Figure(ind, year, None, cells)
+                return Figure(ind, year, None, cells, flawed)
             value = float((both["x"] * both["w"]).sum() / total_w)
             cells = pl.concat(
                 [both.select("school_id", pl.col("x_file").alias("file"), pl.col("x_sheet").alias("sheet"), pl.col("x_cell").alias("cell")), both.select(CELL_COLUMNS)]
             )
-        return Figure(ind, year, round(value, 9), cells)
+        return Figure(ind, year, round(value, 9), cells, flawed)

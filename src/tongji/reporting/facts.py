@@ -22,7 +22,7 @@ from ..extraction.roster import Roster
 from ..findings import Issue
 
 # Repeated strings are categorical, so a province fits in memory.
-_CATEGORICAL = ["dataset", "keys", "field", "file", "sheet", "cell"]
+_CATEGORICAL = ["dataset", "keys", "field", "status", "file", "sheet", "cell"]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config.project import Project
 from ..findings import Issue
-from .check import run_completeness, run_rules, run_year_on_year
+from .check import run_completeness, run_per_student, run_rules, run_unit_jumps, run_year_on_year
 from .engine import Engine
 from .facts import load_facts
 from .render import quality_rows, write_workbook
@@ -41,13 +41,16 @@ def publish(project: Project, extract_dirs: list[str | Path], year: int, out: st
     engine = Engine(facts, pack, defs)
     report = Report(engine, spec, year)
     tables = report.tables()
-    sentences = report.sentences()
     names = dict(zip(facts.roster["school_id"].to_list(), facts.roster["school_name"].to_list(), strict=True))
     checks = (
         run_rules(facts, pack, defs, year, names)
         + run_year_on_year(facts, pack, defs, year, names)
+        + run_unit_jumps(facts, pack, year, names)
+        + run_per_student(facts, pack, year, names)
         + run_completeness(facts, pack, report_needs(spec, defs), engine.schools_in, year, names)
     )
+    doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}
+    sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
     write_workbook(out, report, tables, sentences, quality, [str(p) for p in facts.sources])
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

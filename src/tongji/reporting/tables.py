@@ -132,7 +132,11 @@ class Report:
 
     # --- sentences
 
-    def sentence(self, text: str, scope: str) -> str:
+    def sentence(self, text: str, scope: str, doubtful: set[tuple[str, str, str]] = frozenset()) -> str:  # type: ignore[assignment]
+        """A key sentence with its figures put in. A sentence whose figures rest on a cell
+        that could not be read, or that a check found doubtful, says so."""
+        used: list[Figure] = []
+
         def repl(m: re.Match[str]) -> str:
             name, attr = m.group(1), m.group(2)
             if name == "year":
@@ -142,11 +146,14 @@ class Report:
             if name == "region":
                 return self.spec.region
             ind = self.engine.defs.indicators[name]
-            cur = self.engine.figure(name, self.year, scope).value
-            prev = self.engine.figure(name, self.prev, scope).value
+            cur_fig, prev_fig = self.engine.figure(name, self.year, scope), self.engine.figure(name, self.prev, scope)
+            cur, prev = cur_fig.value, prev_fig.value
             if attr == "prev":
+                used.append(prev_fig)
                 return show(ind, prev).text or "（无数据）"
+            used.append(cur_fig)
             if attr == "change":
+                used.append(prev_fig)
                 ch = change(ind, cur, prev)
                 if ch.number is None:
                     return "（无上年数据）"
@@ -156,10 +163,16 @@ class Report:
                 return word + ch.text[1:]
             return show(ind, cur).text or "（无数据）"
 
-        return re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", repl, text)
+        sentence = re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", repl, text)
+        flawed = [f for f in used if f.flawed.height]
+        questioned = [f for f in used if f.sources() & doubtful]
+        if not (flawed or questioned):
+            return sentence
+        why = "有的来源单元格无法识别" if flawed else "所用数字未通过核对"
+        return f"【待核实】{sentence}（{why}，见“数据质量”）"
 
-    def sentences(self) -> list[str]:
-        return [self.sentence(h.text, h.scope) for h in self.spec.highlights]
+    def sentences(self, doubtful: set[tuple[str, str, str]] = frozenset()) -> list[str]:  # type: ignore[assignment]
+        return [self.sentence(h.text, h.scope, doubtful) for h in self.spec.highlights]
 
 
 def _group_of(group: Group, value: str) -> str:
