@@ -589,3 +589,56 @@ def test_a_figure_outside_its_plausible_range_is_kept_and_said(tmp_path, strange
     assert v.value == 8560000
     [issue] = res.issues
     assert issue.code == "value_out_of_range" and issue.cell == "B4" and "0～50000" in issue.message
+
+
+# ---------------------------------------------------------------- drafting and trying mappings
+
+def test_suggest_never_takes_a_line_number_column_for_figures_nor_year_specific_match_text(tmp_path, stranger_dir):
+    from tongji.authoring.suggest import suggest
+
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    s = SheetSpec("教职工")
+    s.put(0, 0, "填报日期:2020年10月")
+    s.row(1, ["类别", "行次", "人数"])
+    s.row(2, ["教职工数", 1, 120])
+    s.row(3, ["专任教师数", 2, 90])
+    s.row(4, ["行政人员", 3, 12])
+    draft = suggest(write_xlsx(tmp_path / "x.xlsx", [s]), pack, "staff")
+    assert 'column = "人数"' in draft and 'column = "行次"' not in draft
+    assert "2020" not in draft.split("contains = ", 1)[1].split("\n", 1)[0]
+
+
+def test_suggest_reads_a_county_summary_one_record_per_school_never_its_total(tmp_path, stranger_dir):
+    from tongji.authoring.suggest import suggest
+
+    pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
+    draft = suggest(_county_workbook(tmp_path / "县汇总.xlsx"), pack, "staff", "汇总")
+    assert '[records]\nschool = "学校名称"' in draft
+    assert "合计" not in draft.split("[records]", 1)[1]
+    assert 'column = "教职工数"' in draft and 'column = "专任教师数"' in draft
+
+
+def test_mappings_check_against_real_returns_flags_line_numbers(tmp_path, stranger_dir, roster):
+    from click.testing import CliRunner
+
+    from tongji.cli import main
+
+    bad = """
+dataset = "staff"
+layout = "grid"
+[match]
+contains = ["类别", "序号"]
+[[fields]]
+field = "staff_total"
+row = "教职工数"
+column = "序号"
+"""
+    _pack(stranger_dir, bad=bad)
+    s = SheetSpec("教职工")
+    s.row(0, ["类别", "序号", "人数"])
+    s.row(1, ["教职工数", 1, 120])
+    s.row(2, ["专任教师数", 2, 90])
+    path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s])
+    res = CliRunner().invoke(main, ["mappings", "check", str(stranger_dir), "--against", str(path)])
+    assert res.exit_code == 1, res.output
+    assert "staff_total（教职工数）：B2=1" in res.output and "行的编号" in res.output

@@ -17,11 +17,14 @@ from pathlib import Path
 from ..config.mapping import Dataset, Pack
 from ..errors import UsageError, WorkbookError
 from ..extraction.clean import looks_numeric, normalize_label
-from ..extraction.locate import Table, is_total_label, locate_table
+from ..extraction.locate import Column, Table, is_total_label, locate_table
 from ..extraction.read import Sheet, read_workbook
 from ..extraction.view import SheetView, find_labelled_value
 
 SCHOOL_LABELS = ("学校名称", "单位名称", "学校")
+# Columns that number or code the rows: never a figure's column.
+_INDEX_WORDS = ("行次", "序号", "编号", "代码", "行号")
+_YEAR_OR_DATE = re.compile(r"(19|20)\d\d|\d+月|\d+日|\d{1,2}[./-]\d{1,2}")
 
 
 @dataclass
@@ -43,26 +46,47 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _match_column(table: Table, labels: tuple[str, ...]) -> str | None:
-    exact = [c for c in table.columns if c.parts and c.parts[-1] in labels]
+def _is_index_column(table: Table, col: Column) -> bool:
+    """A column that numbers or codes the rows (行次, 序号, 专业代码, or 1 2 3 … down the rows)."""
+    if col.parts and any(word in col.parts[-1] for word in _INDEX_WORDS):
+        return True
+    numbers = [table.value(r.index, col.index) for r in table.data_rows]
+    whole = [int(v) for v in numbers if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()]
+    return len(whole) >= 3 and whole == list(range(whole[0], whole[0] + len(whole))) and whole[0] in (0, 1)
+
+
+def _match_column(table: Table, labels: tuple[str, ...], figures: bool = True) -> str | None:
+    """The one column whose header is one of `labels` (or contains one); for a figure never
+    a column that numbers or codes the rows."""
+    columns = [c for c in table.columns if c.parts and not (figures and _is_index_column(table, c))]
+    exact = [c for c in columns if c.parts[-1] in labels]
     if len(exact) == 1:
         return exact[0].path
-    loose = [c for c in table.columns if c.parts and any(label and label in c.parts[-1] for label in labels)]
+    loose = [c for c in columns if any(label and label in c.parts[-1] for label in labels)]
     if len(loose) == 1:
         return loose[0].path
     return None
 
 
+def _school_column(table: Table) -> str | None:
+    """A column naming a school on each row: the table holds several schools."""
+    return next((c.path for c in table.columns if c.parts and c.parts[-1] in SCHOOL_LABELS), None)
+
+
 def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> list[Draft]:
-    if dataset.keys:  # one record per row
-        draft = _records_draft(sheet, table, dataset, pack)
-        return [draft] if len(draft.records) == len(dataset.keys) else []
+    school = _school_column(table)
+    if dataset.keys or school:  # one record per row (per school, when rows are schools)
+        draft = _records_draft(sheet, table, dataset, pack, school)
+        return [draft] if len(draft.records) == len(dataset.keys) + bool(school) else []
     return [d for d in (_totals_row_draft(sheet, table, dataset), _value_column_draft(sheet, table, dataset)) if d is not None]
 
 
-def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> Draft:
-    """One record per row: each key's column (or the row label), each field's column."""
+def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, school: str | None) -> Draft:
+    """One record per row: each key's column (or the row label), each field's column; a
+    school column makes each row a school's (a county's summary: never its 合计 row)."""
     d = Draft("list" if table.code_row is None else "grid", sheet)
+    if school:
+        d.records["school"] = school
     for key in dataset.keys:
         dim = pack.dimensions[key]
         col = _match_column(table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"))
@@ -71,7 +95,7 @@ def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> 
         elif not dim.free and sum(1 for r in table.data_rows if dim.resolve(r.label)) >= 2:
             d.records[key] = ""  # the row label
     for name, fdef in dataset.fields.items():
-        col = _match_column(table, fdef.labels)
+        col = _match_column(table, fdef.labels, figures=fdef.type not in ("code", "text"))
         if col is not None and col not in d.records.values():
             d.fields.append({"field": name, "column": col})
         else:
@@ -86,7 +110,7 @@ def _totals_row_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | N
         return None
     d = Draft("grid", sheet)
     for name, fdef in dataset.fields.items():
-        col = _match_column(table, fdef.labels)
+        col = _match_column(table, fdef.labels, figures=fdef.type not in ("code", "text"))
         if col is not None:
             d.fields.append({"field": name, "row": total_row.label, "column": col})
         else:
@@ -96,7 +120,11 @@ def _totals_row_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | N
 
 def _value_column_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | None:
     """One record: one figure per row, in the column that holds the most numbers."""
-    numeric = [(sum(looks_numeric(table.value(r.index, c.index)) for r in table.data_rows), c) for c in table.columns if c.path]
+    numeric = [
+        (sum(looks_numeric(table.value(r.index, c.index)) for r in table.data_rows), c)
+        for c in table.columns
+        if c.path and not _is_index_column(table, c)
+    ]
     numeric.sort(key=lambda x: -x[0])
     if not numeric or not numeric[0][0]:
         return None
@@ -141,11 +169,12 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
         candidates += [normalize_label(v) for row in sheet.rows for v in row if isinstance(v, str)]
     chosen = [
         t for t in dict.fromkeys(candidates)
-        if len(t) >= 2 and t not in known and t not in GENERIC and not is_total_label(t) and not looks_numeric(t)
+        if 2 <= len(t) <= 20 and t not in known and t not in GENERIC and not is_total_label(t) and not looks_numeric(t)
+        and not _YEAR_OR_DATE.search(t)  # 填报日期:2020年10月 is this year's file, not this layout
     ][:2]
     if len(chosen) < 2:
         used = [p.get("label") or p.get("row") or p.get("column", "").split("/")[-1] for p in draft.fields]
-        chosen += [u for u in dict.fromkeys(used) if u and u not in chosen][: 2 - len(chosen)]
+        chosen += [u for u in dict.fromkeys(used) if u and u not in chosen and not _YEAR_OR_DATE.search(u)][: 2 - len(chosen)]
     return chosen
 
 

@@ -202,18 +202,24 @@ def mappings_group() -> None:
 @mappings_group.command("check")
 @click.argument("folder", default="mappings", type=click.Path())
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。")
-def mappings_check_cmd(folder, report_path) -> None:
+@click.option("--against", "against", multiple=True, type=click.Path(), help="再用这些报表（文件、文件夹或通配符，可重复）试一试：列出每个映射取到的值，标出可疑的值。")
+@options.roster(help="学校名录；与 --against 同用时显示认定的学校。")
+@click.option("--year", "-y", default=0, type=click.IntRange(0, 2100), help="与 --against 同用：报表所属年度（映射中用了 {year} 时需要）。")
+def mappings_check_cmd(folder, report_path, against, roster, year) -> None:
     """检查映射目录 FOLDER（默认 mappings）中的全部配置，逐条指出文件和键。
+
+    加上 --against 时，再用真实的报表试一试每个映射：取到了哪些值，哪些值可疑（像是行次、取自多校表格的合计行、超出合理范围）。有可疑的值时以退出码 1 结束。
 
     \b
     示例：
       tongji mappings check mappings --report reports/annual_report.toml
+      tongji mappings check mappings --against 新报表/ --year 2020
     """
     from ..config import has_definitions, load_project
 
     def work() -> int:
         defs = has_definitions(folder)
-        project = load_project(folder, definitions=defs, report=report_path if defs else None)
+        project = load_project(folder, definitions=defs, report=report_path if defs else None, roster=roster)
         parts = [f"{len(project.pack.mappings)} 个映射", f"{len(project.pack.datasets)} 个数据集"]
         if project.definitions is not None:
             d = project.definitions
@@ -221,7 +227,14 @@ def mappings_check_cmd(folder, report_path) -> None:
         if project.report is not None:
             parts.append(f"报告 {len(project.report.tables)} 张表、{len(project.report.charts)} 张图")
         click.echo(f"配置无误：{'，'.join(parts)}。")
-        return ExitCode.OK
+        if not against:
+            return ExitCode.OK
+        from ..authoring.against import check_against
+        from ..extraction import collect_inputs
+
+        text, flagged = check_against(project.pack, collect_inputs(against), project.roster, year)
+        click.echo(text)
+        return ExitCode.DATA if flagged else ExitCode.OK
 
     _guarded(work)
 

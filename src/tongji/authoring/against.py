@@ -1,0 +1,114 @@
+"""`tongji mappings check --against FILE…`: what each mapping would extract from real
+returns, with the values a person should look at twice.
+
+A mapping that passes `mappings check` can still read the wrong cells: a 行次 column taken
+for figures (专任教师 = 1, 2, 3 …), a 合计 row of a table that holds several schools given
+to one of them, a figure far outside its field's range. Each such value is flagged here,
+before a batch runs with the mapping.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config.mapping import Mapping, Pack
+from ..errors import WorkbookError
+from ..extraction.batch import display_path
+from ..extraction.layouts import CellPlacement
+from ..extraction.locate import is_total_label, locate_table
+from ..extraction.match import Matcher, SheetText
+from ..extraction.read import Sheet, Workbook, column_index, read_workbook
+from ..extraction.records import Value
+from ..extraction.roster import Roster
+from ..extraction.workbook import try_mapping
+
+SHOWN = 6  # values shown per field
+
+
+def check_against(pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0) -> tuple[str, int]:
+    """The report, and how many values it flags."""
+    lines: list[str] = []
+    flagged = 0
+    matcher = Matcher(pack, year)
+    for path in files:
+        lines.append(f"文件：{path}")
+        try:
+            wb = read_workbook(path)
+        except WorkbookError as exc:
+            lines.append(f"  无法读取：{exc.describe()}")
+            continue
+        for sheet in wb.sheets:
+            if sheet.is_empty or not sheet.visible:
+                continue
+            choice = matcher.choose(sheet, SheetText(sheet))
+            if not choice.chosen:
+                why = "多个映射同等相符" if choice.ambiguous else "没有相符的映射"
+                lines.append(f"  工作表“{sheet.name}”：{why}（{choice.candidates()}）")
+                continue
+            for score in choice.chosen:
+                text, n = _mapping_report(wb, sheet, score.mapping, pack, roster, year)
+                lines += text
+                flagged += n
+    lines.append("")
+    lines.append(f"共标出 {flagged} 个可疑的值。" if flagged else "没有发现可疑的值。")
+    return "\n".join(lines), flagged
+
+
+def _mapping_report(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, year: int) -> tuple[list[str], int]:
+    result = try_mapping(wb, sheet, mapping, pack, roster, display_path(Path(wb.path)), year)
+    dataset = pack.datasets[mapping.dataset]
+    lines = [f"  工作表“{sheet.name}” → 映射 {mapping.id}（数据集 {dataset.name}）"]
+    flagged = 0
+    by_field: dict[str, list[Value]] = {}
+    for v in result.values:
+        by_field.setdefault(v.field, []).append(v)
+    for p in mapping.fields:
+        values = by_field.get(p.field, [])
+        doubts = _doubts(sheet, mapping, p, values, pack)
+        shown = "、".join(f"{v.cell}={_shown(v)}" for v in values[:SHOWN]) + (f" …（共 {len(values)} 个）" if len(values) > SHOWN else "")
+        lines.append(f"    {p.field}（{dataset.fields[p.field].title}）：{shown or '未取到'}")
+        for doubt in doubts:
+            lines.append(f"      ！可疑：{doubt}")
+        flagged += len(doubts)
+    for found in result.issues:
+        lines.append(f"    ！{found.message}" + (f"（{found.cell}）" if found.cell else ""))
+    return lines, flagged
+
+
+def _shown(v: Value) -> str:
+    if v.text is not None:
+        return v.text
+    return f"{v.value:g}" if v.value is not None else f"（{v.status}）"
+
+
+def _doubts(sheet: Sheet, mapping: Mapping, p, values: list[Value], pack: Pack) -> list[str]:
+    """Why these values may not be the figures meant."""
+    fdef = pack.datasets[mapping.dataset].fields[p.field]
+    out = []
+    numbers = [v.value for v in values if v.value is not None]
+    if len(numbers) >= 3 and [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers))) and numbers[0] in (0, 1):
+        out.append("各行的值是 1、2、3……，像是行次或序号列，不是数字")
+    headers = _column_headers(sheet, values)
+    if any(word in header for header in headers for word in ("行次", "序号", "编号")):
+        out.append(f"取自“{'、'.join(sorted(headers))}”列，这一列是行的编号")
+    if isinstance(p, CellPlacement) and any(is_total_label(label) for label in p.row) and mapping.records is None:
+        table = locate_table(sheet)
+        schools = table is not None and any(c.parts and c.parts[-1] in ("学校名称", "单位名称", "学校") for c in table.columns)
+        if schools:
+            out.append("取自合计行，而这张表每行是一所学校：合计不属于任何一所学校；请改用 [records] school = \"学校名称\"")
+    if fdef.range is not None:
+        low, high = fdef.range
+        outside = [v for v in values if v.value is not None and not low <= v.value <= high]
+        if outside:
+            out.append(f"{'、'.join(f'{v.cell}={v.value:g}' for v in outside[:3])} 超出合理范围 {low:g}～{high:g}")
+    return out
+
+
+def _column_headers(sheet: Sheet, values: list[Value]) -> set[str]:
+    """The header texts (last part) of the columns these values were read from."""
+    table = locate_table(sheet)
+    if table is None:
+        return set()
+    letters = {"".join(ch for ch in v.cell.split("+")[0] if ch.isalpha()) for v in values}
+    cols = {column_index(letters_) for letters_ in letters if letters_}
+    return {c.parts[-1] for c in table.columns if c.index in cols and c.parts} | ({"行次"} if table.line_col in cols else set())
