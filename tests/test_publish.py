@@ -66,7 +66,7 @@ SEED = [
 def published(sample_extract_dirs, tmp_path_factory):
     out = tmp_path_factory.mktemp("publish") / "summary.xlsx"
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
-    result = publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, out)
+    result = publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, out, region="赤峰市")
     return result, pc.CalamineWorkbook.from_path(out)
 
 
@@ -162,7 +162,7 @@ def test_same_inputs_same_workbook(published, sample_extract_dirs, tmp_path):
     result, _ = published
     again = tmp_path / "again.xlsx"
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
-    publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, again)
+    publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, again, region="赤峰市")
     assert again.read_bytes() == result.path.read_bytes()
 
 

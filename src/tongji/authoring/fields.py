@@ -22,6 +22,9 @@ def describe_fields(pack: Pack, dataset_name: str | None = None) -> str:
     if not dataset_name:
         out.append("维度：")
         for name, dim in pack.dimensions.items():
-            values = "、".join(dim.values) if dim.values else "（自由文本）"
+            if dim.roster:
+                values = f"（取自学校名录的“{dim.roster}”列）" + ("；另有：" + "、".join(dim.values) if dim.values else "")
+            else:
+                values = "、".join(dim.values) if dim.values else "（自由文本）"
             out.append(f"    {name:<22} {dim.title}：{values}")
     return "\n".join(out).rstrip() + "\n"

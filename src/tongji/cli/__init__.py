@@ -134,28 +134,29 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
 @options.year("报告年度；上一年度的提取结果一并给出时计算“变化”。")
 @options.output("输出的汇总工作簿（.xlsx）。", file=True)
 @options.roster(help="学校名录；默认用本年度提取结果中保存的名录。")
+@click.option("--region", default=None, help="报告所写的地区（标题中的 {region}），如 赤峰市。")
 @options.strict
 @options.log_file
-def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, strict, log_file) -> None:
+def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, region, strict, log_file) -> None:
     """汇总 EXTRACT_DIRS（tongji extract 的输出目录，本年度和往年各一个）并写出汇总工作簿。
 
     工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、要点句子，以及每所学校、每个旗县区的主要指标。
 
     \b
     示例：
-      tongji aggregate out/2019 out/2020 -m mappings --report reports/annual_report.toml -y 2020 -o 汇总.xlsx
+      tongji aggregate out/2019 out/2020 -m mappings --report reports/annual_report.toml -y 2020 --region 赤峰市 -o 汇总.xlsx
     """
     setup_logging(False, log_file)
-    _guarded(lambda: run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict))
+    _guarded(lambda: run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict, region))
 
 
-def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False) -> int:
+def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False, region=None) -> int:
     from ..config import load_project
     from ..findings import ERROR, WARNING, count, exit_code
     from ..reporting import publish
 
     project = load_project(mappings, report=report_path, roster=roster)
-    result = publish(project, list(extract_dirs), year, output)
+    result = publish(project, list(extract_dirs), year, output, region)
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
     logger.info("已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个", output, len(result.tables), len(result.sentences), errors, warnings)
     return exit_code(result.issues, strict)

@@ -3,7 +3,7 @@ the dimension vocabularies (专业大类, 教师类别, …) that key their rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -13,6 +13,7 @@ from ..extraction.clean import FIELD_TYPES, normalize_label, restore_code
 from .toml import Section, Texts, option, read, section_of
 
 DATASETS_FILE = "datasets.toml"
+ROSTER_DIMENSIONS = ("district", "school_type", "sponsor")  # roster columns a dimension may take its values from
 ENTITIES = ("school", "city")
 
 
@@ -49,6 +50,14 @@ class Dimension:
     lookup: dict[str, str] = field(repr=False, hash=False, compare=False)
     code_digits: int = 0  # a code resolves by its first `code_digits` digits
     code_length: int = 0  # … and has this many digits (a code that lost its leading 0 is restored)
+    roster: str | None = None  # the values are the roster's values of this attribute (旗县区)
+
+    def with_values(self, values: list[str]) -> Dimension:
+        """This dimension with `values` added (the roster's 旗县区), each its own label."""
+        lookup = dict(self.lookup)
+        for v in values:
+            lookup.setdefault(normalize_label(v), v)
+        return replace(self, values=tuple(dict.fromkeys([*self.values, *values])), lookup=lookup)
 
     @property
     def free(self) -> bool:
@@ -109,6 +118,7 @@ class DimensionEntry:
     values: list | dict = option([])
     code_digits: int = 0
     code_length: int = 0
+    roster: str | None = None
 
 
 @dataclass
@@ -166,7 +176,9 @@ def _dimension(name: str, entry: DimensionEntry, sec: Section) -> Dimension:
     for value in vs.data:
         for label in (value, *vs.texts(value)):
             lookup[normalize_label(label)] = value
-    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits, entry.code_length)
+    if entry.roster is not None and entry.roster not in ROSTER_DIMENSIONS:
+        sec.problem("roster", f"名录中没有可作维度的“{entry.roster}”；可用：{'、'.join(ROSTER_DIMENSIONS)}")
+    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits, entry.code_length, entry.roster)
 
 
 def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:

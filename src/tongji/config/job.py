@@ -23,6 +23,7 @@ class Job:
     summary: str
     strict: bool = False
     jobs: int = 1
+    region: str = ""  # the city or county the report is about: {region} in titles
 
     @property
     def base(self) -> Path:
@@ -41,6 +42,7 @@ class JobFile:
     summary: str = "质量年报数据_{year}.xlsx"
     strict: bool = False
     jobs: int = 1
+    region: str = ""
 
 
 def _inputs(top: Section, entry: JobFile) -> dict[int, tuple[str, ...]]:
@@ -82,6 +84,7 @@ def load_job(path: str | Path) -> Job:
         summary=entry.summary.replace("{year}", str(entry.year)),
         strict=entry.strict,
         jobs=entry.jobs,
+        region=entry.region,
     )
     for key, target, kind in (("roster", job.roster, "file"), ("mappings", job.mappings, "dir"), ("report", job.report, "file")):
         if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):

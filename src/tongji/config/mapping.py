@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from ..extraction import units
 from ..extraction.clean import normalize_label
 from ..extraction.layouts import LAYOUTS, SCHOOL_KEY, Placement
 from ..extraction.layouts.base import header_path
+from ..extraction.roster import Roster
 from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_datasets
 from .toml import Section, Texts, load_toml, option, read, relative_name, section_of
 
@@ -85,6 +86,15 @@ class Pack:
     mappings: list[Mapping]
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
     students: tuple[str, str] | None = None  # (dataset, field) counting a school's students
+
+    def with_roster(self, roster: Roster) -> Pack:
+        """The pack for this roster: a dimension declared `roster = "district"` takes the
+        roster's 旗县区 as its values, so a new city writes no list of its own."""
+        dims = {
+            name: d.with_values([v for v in (getattr(s, d.roster) for s in roster.schools) if v]) if d.roster else d
+            for name, d in self.dimensions.items()
+        }
+        return replace(self, dimensions=dims)
 
 
 # ---------------------------------------------------------------- the files as written

@@ -41,7 +41,8 @@ def load_project(
     if definitions or report is not None:
         defs = load_definitions(mappings, pack)
     spec = load_report(report, pack, defs) if report is not None and defs is not None else None
-    return Project(pack, defs, spec, load_roster(roster) if roster is not None else None)
+    loaded = load_roster(roster) if roster is not None else None
+    return Project(pack.with_roster(loaded) if loaded else pack, defs, spec, loaded)
 
 
 def has_definitions(mappings: str | Path) -> bool:

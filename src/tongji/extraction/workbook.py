@@ -40,8 +40,9 @@ class Extractor:
     """Extracts workbooks with one mapping pack and roster, for one year."""
 
     def __init__(self, pack: Pack, roster: Roster, year: int):
-        self.pack, self.roster, self.year = pack, roster, year
-        self.matcher = Matcher(pack, year)
+        # a dimension whose values are the roster's (旗县区) resolves against this roster
+        self.pack, self.roster, self.year = pack.with_roster(roster), roster, year
+        self.matcher = Matcher(self.pack, year)
         self.headers = HeaderCache()
 
     def extract(self, path: Path, display: str) -> FileResult:

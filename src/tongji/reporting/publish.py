@@ -3,7 +3,7 @@ the summary workbook."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config.project import Project
@@ -29,14 +29,17 @@ class Published:
         return self.checks + self.extraction_issues
 
 
-def publish(project: Project, extract_dirs: list[str | Path], year: int, out: str | Path) -> Published:
+def publish(project: Project, extract_dirs: list[str | Path], year: int, out: str | Path, region: str | None = None) -> Published:
     """Aggregate the extractions of `year` and earlier years and write the summary workbook.
 
     The project must have its definitions and report spec; its roster, when it has one,
-    replaces the roster kept with the extractions. Raises AggregateError for folders that
-    cannot be aggregated; the workbook is written whole or not at all."""
+    replaces the roster kept with the extractions. `region` (the job's city) replaces the
+    report spec's. Raises AggregateError for folders that cannot be aggregated; the
+    workbook is written whole or not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
     assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
+    if region:
+        spec = replace(spec, region=region)
     facts = load_facts(list(extract_dirs), pack, defs, project.roster)
     engine = Engine(facts, pack, defs)
     report = Report(engine, spec, year)

@@ -136,7 +136,7 @@ def _run(run: _Run) -> RunResult:
     years = list(job.inputs)
     report_years = [y for y in years if y in (job.year - 1, job.year)]
     summary_path = run.staging / job.summary
-    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, summary_path)
+    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, summary_path, job.region)
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     all_issues = extract_issues + published.checks
     code = exit_code(all_issues, job.strict)
