@@ -201,13 +201,13 @@ def mappings_group() -> None:
 
 
 @mappings_group.command("check")
-@click.argument("folder", default="mappings", type=click.Path())
+@click.argument("folder", nargs=-1, type=click.Path())
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。")
 @click.option("--against", "against", multiple=True, type=click.Path(), help="再用这些报表（文件、文件夹或通配符，可重复）试一试：列出每个映射取到的值，标出可疑的值。")
 @options.roster(help="学校名录；与 --against 同用时显示认定的学校。")
 @click.option("--year", "-y", default=0, type=click.IntRange(0, 2100), help="与 --against 同用：报表所属年度（映射中用了 {year} 时需要）。")
 def mappings_check_cmd(folder, report_path, against, roster, year) -> None:
-    """检查映射目录 FOLDER（默认 mappings）中的全部配置，逐条指出文件和键。
+    """检查映射目录 FOLDER（默认 mappings；可给多个，第一个是映射包）中的全部配置，逐条指出文件和键。
 
     加上 --against 时，再用真实的报表试一试每个映射：取到了哪些值，哪些值可疑（像是行次、取自多校表格的合计行、超出合理范围）。有可疑的值时以退出码 1 结束。
 
@@ -218,9 +218,11 @@ def mappings_check_cmd(folder, report_path, against, roster, year) -> None:
     """
     from ..config import has_definitions, load_project
 
+    folders = folder or ("mappings",)
+
     def work() -> int:
-        defs = has_definitions(folder)
-        project = load_project(folder, definitions=defs, report=report_path if defs else None, roster=roster)
+        defs = has_definitions(folders)
+        project = load_project(folders, definitions=defs, report=report_path if defs else None, roster=roster)
         parts = [f"{len(project.pack.mappings)} 个映射", f"{len(project.pack.datasets)} 个数据集"]
         if project.definitions is not None:
             d = project.definitions
@@ -320,7 +322,7 @@ def inspect_cmd(file, mappings, mapping_id, roster) -> None:
     setup_logging()
 
     def work() -> int:
-        pack = load_pack(mappings) if Path(mappings).is_dir() or mapping_id else None
+        pack = load_pack(mappings) if all(Path(m).is_dir() for m in mappings) or mapping_id else None
         roster_obj = load_roster(roster) if roster else None
         click.echo(inspect_workbook(file, pack, mapping_id, roster_obj))
         return ExitCode.OK

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import click
 
+MORE_MAPPINGS = "可重复：第一个是映射包，其余目录补充本地版式的映射。"
+
 
 def mappings(required: bool = False, help: str = "映射配置目录。"):
+    """`--mappings/-m`, repeatable: the pack's folder, then folders of more mappings."""
     if required:
-        return click.option("--mappings", "-m", "mappings", required=True, type=click.Path(), help=help)
-    return click.option("--mappings", "-m", "mappings", default="mappings", show_default=True, type=click.Path(), help=help)
+        return click.option("--mappings", "-m", "mappings", required=True, multiple=True, type=click.Path(), help=f"{help}{MORE_MAPPINGS}")
+    return click.option("--mappings", "-m", "mappings", default=("mappings",), multiple=True, show_default=True, type=click.Path(), help=f"{help}{MORE_MAPPINGS}")
 
 
 def roster(required: bool = False, help: str = "学校名录（.xlsx/.xls/.csv）。"):

@@ -17,7 +17,7 @@ class Job:
     year: int
     inputs: dict[int, tuple[str, ...]]
     roster: Path
-    mappings: Path
+    mappings: tuple[Path, ...]  # the pack's folder, then folders of more mappings
     report: Path
     output: Path
     summary: str
@@ -36,7 +36,7 @@ class JobFile:
     year: int = option(0, required=True)
     inputs: dict = option({}, required=True)
     roster: str = option("", required=True)
-    mappings: str = option("", required=True)
+    mappings: str | list = option("", required=True)
     report: str = option("", required=True)
     output: str = option("", required=True)
     summary: str = "质量年报数据_{year}.xlsx"
@@ -56,6 +56,12 @@ def _inputs(top: Section, entry: JobFile) -> dict[int, tuple[str, ...]]:
     if "inputs" in top.data and entry.year and entry.year not in inputs:
         sec.problem("", f"没有本年度（{entry.year}）的输入")
     return dict(sorted(inputs.items()))
+
+
+def _folders(base: Path, given: object) -> tuple[Path, ...]:
+    """`mappings = "../mappings"` or `mappings = ["../mappings", "本市映射"]`."""
+    items = given if isinstance(given, list) else [given] if isinstance(given, str) else []
+    return tuple((base / item).resolve() for item in items if isinstance(item, str)) or (base,)
 
 
 def load_job(path: str | Path) -> Job:
@@ -78,7 +84,7 @@ def load_job(path: str | Path) -> Job:
         year=entry.year,
         inputs=_inputs(top, entry),
         roster=resolved("roster"),
-        mappings=resolved("mappings"),
+        mappings=_folders(base, top.data.get("mappings")),
         report=resolved("report"),
         output=resolved("output"),
         summary=entry.summary.replace("{year}", str(entry.year)),
@@ -86,7 +92,7 @@ def load_job(path: str | Path) -> Job:
         jobs=entry.jobs,
         region=entry.region,
     )
-    for key, target, kind in (("roster", job.roster, "file"), ("mappings", job.mappings, "dir"), ("report", job.report, "file")):
+    for key, target, kind in (("roster", job.roster, "file"), *(("mappings", m, "dir") for m in job.mappings), ("report", job.report, "file")):
         if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):
             top.problem(key, f"{'文件' if kind == 'file' else '目录'}不存在：{target}")
     if problems:

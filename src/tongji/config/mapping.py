@@ -285,36 +285,54 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals)
 
 
-def load_pack(root: str | Path) -> Pack:
-    """Load and validate a mapping folder. Raises ConfigError listing every mistake."""
-    root = Path(root)
-    if not root.is_dir():
-        raise ConfigError([ConfigProblem(str(root), "", "映射配置目录不存在")], "映射配置")
+def mapping_folders(given: str | Path | list | tuple) -> list[Path]:
+    """One mapping folder, or several: the first is the pack (datasets.toml, indicators.toml,
+    checks.toml and mappings); the others add mappings of their own (a city's layouts)."""
+    return [Path(f) for f in given] if isinstance(given, (list, tuple)) else [Path(given)]
+
+
+def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> Pack:
+    """Load and validate a mapping folder (or the pack's folder and folders of more
+    mappings). Raises ConfigError listing every mistake."""
+    roots = mapping_folders(root)
+    for folder in roots:
+        if not folder.is_dir():
+            raise ConfigError([ConfigProblem(str(folder), "", "映射配置目录不存在")], "映射配置")
+    base = roots[0]
     problems: list[ConfigProblem] = []
     datasets: dict[str, Dataset] = {}
     dimensions: dict[str, Dimension] = {}
     students = None
-    ds_path = root / DATASETS_FILE
+    ds_path = base / DATASETS_FILE
     if not ds_path.is_file():
-        problems.append(ConfigProblem(relative_name(ds_path, root), "", "缺少数据集定义文件 datasets.toml"))
+        problems.append(ConfigProblem(relative_name(ds_path, base), "", "缺少数据集定义文件 datasets.toml"))
     else:
-        data = load_toml(ds_path, root, problems)
+        data = load_toml(ds_path, base, problems)
         if data is not None:
-            datasets, dimensions, students = parse_datasets(data, relative_name(ds_path, root), problems)
-    mappings = _load_mappings(root, datasets, dimensions, problems)
+            datasets, dimensions, students = parse_datasets(data, relative_name(ds_path, base), problems)
+    names: dict[str, str] = {}
+    mappings = [m for folder in roots for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)]
     if not mappings and not problems:
-        problems.append(ConfigProblem(str(root), "", "目录中没有映射配置（*.toml）"))
+        problems.append(ConfigProblem(str(base), "", "目录中没有映射配置（*.toml）"))
     if problems:
         raise ConfigError(problems, "映射配置")
-    files = {relative_name(path, root): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(root.rglob("*.toml"))}
-    return Pack(root, datasets, dimensions, mappings, files, students)
+    files = {_file_name(path, folder, i): hashlib.sha256(path.read_bytes()).hexdigest() for i, folder in enumerate(roots) for path in sorted(folder.rglob("*.toml"))}
+    return Pack(base, datasets, dimensions, mappings, files, students)
 
 
-def _load_mappings(root: Path, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> list[Mapping]:
+def _file_name(path: Path, folder: Path, position: int) -> str:
+    """How a config file is named: `mappings/x.toml` in the pack, with its folder's parent
+    too in a further folder (`示例市/mappings/x.toml`), so that names never collide."""
+    name = relative_name(path, folder)
+    return name if position == 0 else f"{folder.parent.name}/{name}"
+
+
+def _load_mappings(root: Path, is_base: bool, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem], names: dict[str, str]) -> list[Mapping]:
     mappings = []
-    names: dict[str, str] = {}
     for path in sorted(root.rglob("*.toml")):
         if path.parent == root and path.name in RESERVED_FILES:
+            if not is_base:
+                problems.append(ConfigProblem(relative_name(path, root), "", f"{path.name} 只能放在第一个映射目录中；其他目录只放映射"))
             continue
         rel = relative_name(path, root)
         data = load_toml(path, root, problems)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..extraction.roster import Roster, load_roster
 from .definitions import INDICATORS_FILE, Definitions, load_definitions
-from .mapping import Pack, load_pack
+from .mapping import Pack, load_pack, mapping_folders
 from .report import ReportSpec, load_report
 
 
@@ -26,7 +26,7 @@ class Project:
 
 
 def load_project(
-    mappings: str | Path,
+    mappings: str | Path | list[str | Path] | tuple[str | Path, ...],
     *,
     definitions: bool = False,
     report: str | Path | None = None,
@@ -39,11 +39,11 @@ def load_project(
     pack = load_pack(mappings)
     defs = None
     if definitions or report is not None:
-        defs = load_definitions(mappings, pack)
+        defs = load_definitions(pack.root, pack)
     spec = load_report(report, pack, defs) if report is not None and defs is not None else None
     loaded = load_roster(roster) if roster is not None else None
     return Project(pack.with_roster(loaded) if loaded else pack, defs, spec, loaded)
 
 
-def has_definitions(mappings: str | Path) -> bool:
-    return (Path(mappings) / INDICATORS_FILE).is_file()
+def has_definitions(mappings: str | Path | list[str | Path] | tuple[str | Path, ...]) -> bool:
+    return (mapping_folders(mappings)[0] / INDICATORS_FILE).is_file()

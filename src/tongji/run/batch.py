@@ -85,7 +85,10 @@ def _prepare(job: Job) -> _Run:
     """Every config the job names, validated before anything is read or written."""
     project = load_project(job.mappings, report=job.report, roster=job.roster)
     hasher = Hasher()
-    configs = {f"mappings/{k.split('/', 1)[-1]}": v for k, v in project.pack.files.items()}
+    configs = {}
+    for i, folder in enumerate(job.mappings):  # the pack as mappings/…, further folders by their place
+        name = "mappings" if i == 0 else display_name(folder, job.base)
+        configs.update({f"{name}/{path.relative_to(folder).as_posix()}": hasher.sha256(path) for path in sorted(folder.rglob("*.toml"))})
     for label, path in (("roster", job.roster), ("report", job.report), ("job", job.file)):
         configs[f"{label}:{display_name(path, job.base)}"] = hasher.sha256(path)
     return _Run(job, project, hasher.sha256(job.roster), _previous_manifest(job.output), hasher, configs)
