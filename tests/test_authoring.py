@@ -74,3 +74,38 @@ def test_suggest_for_a_list_layout(tmp_path):
     text = suggest(ROOT / "samples" / "2019" / "巴林右旗职教中心" / "巴林右旗职教中心2019年分专业学生.xlsx", pack, "students_by_major")
     assert 'layout = "list"' in text and 'major_category = "专业大类"' in text and 'major = "专业名称"' in text
     assert 'column = "招生人数"' in text and 'field = "major_code"' in text  # no 专业代码 column: listed for a person
+
+
+def test_the_guide_for_a_county_summary(tmp_path):
+    """docs/编写映射.md, 另一个例子: a county bureau's workbook of a second city."""
+    city = ROOT / "samples" / "示例市"
+    county = city / "2020" / "西山县教育局"
+    book = county / "西山县2020年中等职业学校汇总.xlsx"
+    runner = CliRunner()
+    base = ["-r", str(city / "roster.xlsx"), "-y", "2020"]
+    res = runner.invoke(main, ["extract", str(county), "-m", str(ROOT / "mappings"), *base, "-o", str(tmp_path / "o1")])
+    files = pl.read_parquet(tmp_path / "o1" / "files.parquet")
+    assert res.exit_code == 1 and files["school_id"].to_list() == [None]  # nobody's, and said
+    ours = tmp_path / "本市映射"
+    ours.mkdir()
+    res = runner.invoke(main, ["mappings", "suggest", str(book), "--dataset", "staff", "--sheet", "教职工汇总", "-m", str(ROOT / "mappings"), "-o", str(ours / "county_staff.toml")])
+    assert res.exit_code == 0 and '[records]\nschool = "学校名称"' in (ours / "county_staff.toml").read_text(encoding="utf-8")
+    res = runner.invoke(main, ["mappings", "check", str(ROOT / "mappings"), str(ours), "--against", str(county), "--roster", str(city / "roster.xlsx")])
+    assert res.exit_code == 0 and "没有发现可疑的值" in res.output, res.output
+    res = runner.invoke(main, ["extract", str(county), "-m", str(ROOT / "mappings"), "-m", str(ours), *base, "-o", str(tmp_path / "o2")])
+    staff = pl.read_parquet(tmp_path / "o2" / "staff.parquet").sort("school_id")
+    assert staff["school_id"].to_list() == ["1599000004", "1599000005"]
+    truth = pl.read_csv(city / "truth.csv", schema_overrides={"school_id": pl.Utf8, "value": pl.Utf8})
+    want = truth.filter((pl.col("year") == 2020) & (pl.col("dataset") == "staff") & (pl.col("field") == "staff_total") & pl.col("file").str.contains("西山县")).sort("school_id")
+    assert staff["staff_total"].to_list() == [int(v) for v in want["value"]]
+
+
+def test_the_mapping_reference_lists_every_key():
+    from tongji.config.datasets import DatasetEntry, DatasetsFile, DimensionEntry, FieldDefEntry
+    from tongji.config.mapping import FieldEntry, MappingFile, MatchEntry, SchoolEntry
+    from tongji.config.toml import keys_of
+
+    text = (ROOT / "docs" / "映射参考.md").read_text(encoding="utf-8")
+    for schema in (MappingFile, MatchEntry, SchoolEntry, FieldEntry, DatasetsFile, DatasetEntry, FieldDefEntry, DimensionEntry):
+        missing = [k for k in keys_of(schema) if f"`{k}`" not in text and f"[{k}]" not in text and f"[{k}." not in text]
+        assert missing == [], (schema.__name__, missing)

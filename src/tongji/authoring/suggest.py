@@ -65,7 +65,20 @@ def _match_column(table: Table, labels: tuple[str, ...], figures: bool = True) -
     loose = [c for c in columns if any(label and label in c.parts[-1] for label in labels)]
     if len(loose) == 1:
         return loose[0].path
-    return None
+    # a header that is part of the field's name (人数 for 总人数)
+    within = [c for c in columns if len(c.parts[-1]) >= 2 and any(c.parts[-1] in label for label in labels)]
+    return within[0].path if len(within) == 1 else None
+
+
+def _key_column(table: Table, dim) -> str | None:
+    """The column of a record key: by its header (专业大类, 教师类别名称 …), else the column
+    whose cells are values of the dimension (类别 | 专任教师 …)."""
+    col = _match_column(table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"), figures=False)
+    if col is not None or dim.free:
+        return col
+    hits = [(sum(1 for r in table.data_rows if dim.resolve(table.value(r.index, c.index))), c) for c in table.columns if c.parts]
+    best = max(hits, key=lambda h: h[0], default=(0, None))
+    return best[1].path if best[0] >= 2 and best[1] is not None else None
 
 
 def _school_column(table: Table) -> str | None:
@@ -89,7 +102,7 @@ def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, sch
         d.records["school"] = school
     for key in dataset.keys:
         dim = pack.dimensions[key]
-        col = _match_column(table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"))
+        col = _key_column(table, dim)
         if col is not None:
             d.records[key] = col
         elif not dim.free and sum(1 for r in table.data_rows if dim.resolve(r.label)) >= 2:
@@ -164,7 +177,8 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
     candidates: list[str] = []
     if table is not None:
         candidates += [part for c in table.columns for part in c.parts]
-        candidates += [r.label for r in table.data_rows]
+        if not draft.records:  # a list's rows are its records (schools, 专业): not this layout's words
+            candidates += [r.label for r in table.data_rows]
     else:
         candidates += [normalize_label(v) for row in sheet.rows for v in row if isinstance(v, str)]
     chosen = [
@@ -188,7 +202,7 @@ def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
         return Draft("list" if dataset.keys else "keyvalue", sheet, missing=list(dataset.fields))
     best = max(drafts, key=lambda d: d.score)
     best.contains = _distinctive_texts(sheet, table, pack, best)
-    if best.school_label is None and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None:
+    if "school" not in best.records and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None:
         best.school_label = next(label for label in SCHOOL_LABELS if find_labelled_value(sheet, (label,), view=view) is not None)
     return best
 
