@@ -357,7 +357,10 @@ field = "total"
 """
 
 
-def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, stranger_dir, roster):
+@pytest.mark.parametrize("writer", ["xlsx", "xls"])
+def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, stranger_dir, roster, writer):
+    from builders import write_xls
+
     pack = _pack(stranger_dir, kinds=TEACHER_KINDS_BY_SCHOOL)
     s = SheetSpec("分类别教师")
     s.row(0, ["学校名称", "类别", "人数"])
@@ -369,7 +372,8 @@ def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, 
     s.row(4, ["专任教师", 60], start_col=1)
     s.row(5, ["兼职教师", 3], start_col=1)
     s.row(6, [None, "兼课教师", 7])  # no school at all: said, not guessed
-    res = extract_file(write_xlsx(tmp_path / "汇总.xlsx", [s]), pack, roster, 2020)
+    write = write_xlsx if writer == "xlsx" else write_xls
+    res = extract_file(write(tmp_path / f"汇总.{writer}", [s]), pack, roster, 2020)
     got = {(v.school_id, dict(v.keys)["kind"]): v.value for v in res.values}
     assert got == {
         ("1504000001", "专任教师"): 90, ("1504000001", "兼课教师"): 10, ("1504000001", "兼职教师"): 5,
