@@ -351,11 +351,7 @@ def test_amounts_per_student_outside_their_range(tmp_path):
         _fact("conditions", "A", 2020, "", "equipment_value", 400, "D7"),  # 1 万元 per student
         _fact("conditions", "B", 2020, "", "equipment_value", 2000000, "D7"),  # 1 万 万元 per student
     ]
-    extra = 'students = "students_by_major.students"\n'
-    pack, loaded = _facts_world(tmp_path, facts, "")
-    text = (tmp_path / "m" / "datasets.toml").read_text(encoding="utf-8")
-    text = extra + text.replace('equipment_value = { title = "教学仪器设备资产值"', 'equipment_value = { per_student = [0.01, 50], title = "教学仪器设备资产值"')
-    (tmp_path / "m" / "datasets.toml").write_text(text, encoding="utf-8")
-    pack = load_pack(tmp_path / "m")
+    pack, loaded = _facts_world(tmp_path, facts)  # the shipped pack: per_student = [0.01, 20] 万元
+    assert pack.students == ("students_by_major", "students")
     [issue] = run_per_student(loaded, pack, 2020, {"B": "乙校"})
     assert issue.code == "implausible_per_student" and issue.school_id == "B" and issue.cell == "D7" and "每生 10000" in issue.message
