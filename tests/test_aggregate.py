@@ -147,22 +147,9 @@ FACTS = [
 
 @pytest.fixture
 def world(tmp_path):
-    m = tmp_path / "mappings"
-    m.mkdir()
-    shutil.copy(ROOT / "mappings" / "datasets.toml", m / "datasets.toml")
-    (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
-    (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
-    (m / "checks.toml").write_text(CHECKS, encoding="utf-8")
-    pack = load_pack(m)
-    defs = load_definitions(m, pack)
-    out = tmp_path / "extract"
-    out.mkdir()
-    pl.DataFrame(FACTS, schema=LINEAGE_SCHEMA).write_parquet(out / "lineage.parquet")
-    pl.DataFrame(
-        [dict(zip(("school_id", "school_name", "district", "school_type", "sponsor", "levels", "is_technical"), r, strict=True)) for r in ROSTER]
-    ).write_parquet(out / ROSTER_FILE)
-    facts = load_facts([out], pack, defs)
-    return pack, defs, facts, Engine(facts, pack, defs), m
+    pack, facts = _facts_world(tmp_path, FACTS, checks=CHECKS)
+    defs = load_definitions(tmp_path / "m", pack)
+    return pack, defs, facts, Engine(facts, pack, defs), tmp_path / "m"
 
 
 def test_sum_respects_scope_and_carries_cells(world):
@@ -290,12 +277,16 @@ def test_report_spec_errors(world, tmp_path):
     assert "[[tables]][1].scope" in text and "[[tables]][1].columns[1].indicator" in text and "[[highlights]][1].text" in text
 
 
-def _facts_world(tmp_path, facts, datasets_extra=""):
+def _facts_world(tmp_path, facts, checks=None):
+    """A mapping folder with the shipped datasets, these indicators (and checks), and an
+    extract folder holding `facts` and the roster: (pack, loaded facts)."""
     m = tmp_path / "m"
     m.mkdir()
-    (m / "datasets.toml").write_text((ROOT / "mappings" / "datasets.toml").read_text(encoding="utf-8") + datasets_extra, encoding="utf-8")
+    shutil.copy(ROOT / "mappings" / "datasets.toml", m / "datasets.toml")
     (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
     (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
+    if checks:
+        (m / "checks.toml").write_text(checks, encoding="utf-8")
     pack = load_pack(m)
     defs = load_definitions(m, pack)
     out = tmp_path / "extract"

@@ -151,12 +151,7 @@ def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, un
     elif cleaned.status == clean.VALUE:
         value, factor, status, rule = _convert(place, fdef, float(cleaned.value), unit, cell, rule)  # type: ignore[arg-type]
     elif cleaned.status == clean.ERROR:
-        place.out.issue(
-            "bad_value",
-            f"“{fdef.title}”的值无法识别：{cleaned.message}（原文“{clean.raw_text(raw)}”）",
-            "请在原表中更正后重新放入；tongji 不会猜测数字。",
-            place.sheet, cell, place.mapping,
-        )
+        _bad_value(place, f"“{fdef.title}”", cell, cleaned, raw)
     elif cleaned.status == clean.EMPTY and not inline:
         status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
     _check_range(place, fdef, value, cell)
@@ -166,6 +161,16 @@ def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, un
     )
     place.out.result.values.append(v)
     return v
+
+
+def _bad_value(place: Place, what: str, cell: str, cleaned: clean.Cleaned, raw: Any) -> None:
+    """A cell that is no number tongji can read: said at the cell, never guessed."""
+    place.out.issue(
+        "bad_value",
+        f"{what}的值无法识别：{cleaned.message}（原文“{clean.raw_text(raw)}”）",
+        "请在原表中更正后重新放入；tongji 不会猜测数字。",
+        place.sheet, cell, place.mapping,
+    )
 
 
 def _check_range(place: Place, fdef: FieldDef, value: float | None, cell: str) -> None:
@@ -245,12 +250,7 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
         unit = SourceUnit(cleaned.unit, "单元格内") if cleaned.unit else part.unit
         units_seen.add(unit.unit)
         if cleaned.status == clean.ERROR:
-            place.out.issue(
-                "bad_value",
-                f"“{fdef.title}”（{len(parts)} 格之和）中 {cell} 的值无法识别：{cleaned.message}（原文“{clean.raw_text(part.raw)}”）",
-                "请在原表中更正后重新放入；tongji 不会猜测数字。",
-                place.sheet, cell, place.mapping,
-            )
+            _bad_value(place, f"“{fdef.title}”（{len(parts)} 格之和）中 {cell} ", cell, cleaned, part.raw)
             status = clean.ERROR
         elif cleaned.status == clean.VALUE and status != clean.ERROR:
             value, _, part_status, rule = _convert(place, fdef, float(cleaned.value), unit, cell, f"{cell}：{cleaned.rule}")  # type: ignore[arg-type]
