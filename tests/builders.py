@@ -87,3 +87,28 @@ def retyped_major_table(rows: list[list[Any]] | None = None, total: list[Any] | 
     s.row(r, total)
     s.put(r + 2, 0, "填表人：张三")
     return s
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+def sample_job(base: Path, schools: tuple[str, ...] | None = None, inputs_2020: str = "2020") -> Path:
+    """A job over sample returns copied into `base` (both years; every school, or `schools`),
+    with the shipped mapping pack and report, output in `base/../out`. Returns the job file."""
+    import shutil
+
+    for year in ("2019", "2020"):
+        if schools is None:
+            shutil.copytree(SAMPLES / year, base / year)
+        for school in schools or ():
+            shutil.copytree(SAMPLES / year / school, base / year / school)
+    shutil.copy(SAMPLES / "roster.xlsx", base / "roster.xlsx")
+    path = base / "job.toml"
+    path.write_text(
+        f'name = "测试任务"\nyear = 2020\nroster = "roster.xlsx"\nmappings = "{(ROOT / "mappings").as_posix()}"\n'
+        f'report = "{(ROOT / "reports" / "annual_report.toml").as_posix()}"\noutput = "../out"\njobs = 1\n'
+        f'[inputs]\n2019 = ["2019"]\n2020 = ["{inputs_2020}"]\n',
+        encoding="utf-8",
+    )
+    return path

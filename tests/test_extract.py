@@ -239,3 +239,51 @@ def test_lock_files_are_skipped(tmp_path):
     (sub / "b.XLS").write_bytes(b"x")
     assert [p.name for p in collect_inputs([tmp_path])] == ["a.xlsx", "b.XLS"]
     assert [p.name for p in collect_inputs([str(tmp_path / "*.xlsx")])] == ["a.xlsx"]
+
+
+@pytest.mark.parametrize(
+    "cell,text,where",
+    [((1, 1), "2019年中等职业学校专任教师情况", "标题"), ((13, 1), "填报日期：2018年12月5日", "填报日期")],
+)
+def test_a_return_that_names_another_year_is_a_warning_at_its_cell(tmp_path, pack, roster, cell, text, where):
+    s = national_teacher_form()
+    s.cells[cell] = text
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校_421.xlsx", [s]), pack, roster, 2020)
+    [found] = [i for i in res.issues if i.code == "year_mismatch"]
+    assert found.severity == "warning" and found.message.startswith(where) and found.cell == f"B{cell[0] + 1}" and found.year == 2020
+    assert res.values  # read all the same: it is a warning
+
+
+def test_the_same_return_dated_this_year_or_the_next_is_not_a_mismatch(tmp_path, pack, roster):
+    s = national_teacher_form()
+    s.cells[(1, 1)] = "2020-2021学年中等职业学校专任教师情况"
+    s.cells[(13, 1)] = "填报日期：2021年1月8日"
+    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校_421.xlsx", [s]), pack, roster, 2020)
+    assert not [i for i in res.issues if i.code == "year_mismatch"]
+
+
+def test_a_panic_of_the_reader_is_a_broken_file_not_the_end_of_the_batch(tmp_path, pack, roster, monkeypatch):
+    import python_calamine
+
+    class PanicException(BaseException):  # what pyo3 raises when the Rust parser panics
+        pass
+
+    def panic(*args, **kwargs):
+        raise PanicException("index out of bounds")
+
+    good = write_xlsx(tmp_path / "赤峰农牧学校_421.xlsx", [national_teacher_form()])
+    broken = write_xlsx(tmp_path / "松山区职教中心_421.xlsx", [national_teacher_form(school="松山区职教中心")])
+    real = python_calamine.CalamineWorkbook.from_filelike
+
+    def from_filelike(f):
+        data = f.read()
+        f.seek(0)
+        if data == broken.read_bytes():
+            panic()
+        return real(f)
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", from_filelike)
+    result = extract_paths([good, broken], pack, roster, 2020)
+    [found] = [i for i in result.issues if i.file.endswith("松山区职教中心_421.xlsx")]
+    assert found.code == "corrupt" and "PanicException" in found.message
+    assert any(v.file.endswith("赤峰农牧学校_421.xlsx") for v in result.values)

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import python_calamine as pc
 from click.testing import CliRunner
@@ -183,3 +185,23 @@ def test_a_key_sentence_whose_figure_lost_a_cell_says_so(published):
     # 表6's total lacks the malformed 6,7.99 (赤峰建筑工程学校 D4): the sentence is not passed off as right
     assert training.startswith("【待核实】") and "数据质量" in training
     assert sum(t.startswith("【待核实】") for t in result.sentences) == 1
+
+
+def test_names_that_look_like_formulas_are_text_in_issues_csv_and_the_workbook(sample_extract_dirs, tmp_path):
+    """CSV injection: a file or sheet named `=HYPERLINK(…)` starts no formula anywhere."""
+    from tongji.extraction.store import issues_csv, read_issues
+    from tongji.findings import issue
+
+    year_dir = tmp_path / "2020"
+    shutil.copytree(sample_extract_dirs[2020], year_dir)
+    hostile = issue("sheet_unmatched", "-1+1", "@SUM(1)", file="=cmd|' /C calc'!A0.xlsx", sheet="=HYPERLINK(\"http://x\")", cell="+A1")
+    (year_dir / "issues.csv").write_text(issues_csv([*read_issues(year_dir), hostile]), encoding="utf-8-sig", newline="")
+    text = (year_dir / "issues.csv").read_text(encoding="utf-8-sig")
+    assert "'=cmd|" in text and "'=HYPERLINK" in text and "'+A1" in text and "'-1+1" in text and "'@SUM" in text
+    assert hostile in read_issues(year_dir)  # read back as it was
+    out = tmp_path / "s.xlsx"
+    project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
+    publish(project, [sample_extract_dirs[2019], year_dir], 2020, out)
+    ws = openpyxl.load_workbook(out)["数据质量"]
+    [row] = [r for r in ws.iter_rows() if r[4].value == "=cmd|' /C calc'!A0.xlsx"]
+    assert all(c.data_type == "s" for c in row[4:10]) and row[5].value == "=HYPERLINK(\"http://x\")"

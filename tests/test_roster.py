@@ -50,3 +50,36 @@ def test_csv_roster_and_errors(tmp_path):
         load_roster(p)
     with pytest.raises(RosterError, match="不存在"):
         load_roster(tmp_path / "none.xlsx")
+
+
+def test_roster_names_are_cleaned_where_they_enter(tmp_path):
+    """A control character pasted into a name, or quotes typed around it, would corrupt the
+    summary workbook (a sheet name may not hold them): the roster takes them off."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from builders import SheetSpec, write_xlsx
+
+    s = SheetSpec("名录")
+    s.row(0, ["学校代码", "学校名称", "旗县区"])
+    s.row(1, ["'1504000001", "赤峰农牧\x01学校", "红山区\x0b"])
+    s.row(2, ["1504000002", "'松山区职教中心'", "松山区"])
+    s.row(3, ["1504000003", "“赤峰卫生学校”", "红山区"])
+    roster = load_roster(write_xlsx(tmp_path / "r.xlsx", [s]))
+    assert [(x.school_id, x.name, x.district) for x in roster.schools] == [
+        ("1504000001", "赤峰农牧学校", "红山区"),
+        ("1504000002", "松山区职教中心", "松山区"),
+        ("1504000003", "赤峰卫生学校", "红山区"),
+    ]
+
+
+def test_two_schools_of_one_name_are_a_roster_error_naming_both_rows(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("学校代码,学校名称,别名\n001,甲校,\n002,乙校,\n003,甲校,\n", encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(p)
+    assert "第 4 行" in str(caught.value) and "第 2 行" in str(caught.value) and "甲校" in str(caught.value)
+    p.write_text("学校代码,学校名称,别名\n001,甲校,职教中心\n002,乙校,职教中心\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="职教中心"):
+        load_roster(p)

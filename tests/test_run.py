@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -12,40 +13,57 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from builders import sample_job
 from click.testing import CliRunner
 
 import tongji.config.project
 import tongji.extraction.workbook
 import tongji.run.batch
+import tongji.run.commit
 from tongji.cli import main
 from tongji.errors import LockError
 from tongji.extraction.store import atomic_path
 from tongji.run import LOCK_FILE, OutputLock, run_job
+from tongji.run.commit import current_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 FIXED_FILE = "2020/赤峰建筑工程学校/赤峰建筑工程学校2020年校内实训基地.xlsx"
 
 
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[Path, object]:
+    """The sample returns of both years and the outputs of one run over them."""
+    root = tmp_path_factory.mktemp("first_run")
+    path = sample_job(root / "returns", inputs_2020="2020/**/*.xls*")
+    return root, run_job(path)
+
+
 @pytest.fixture
-def job(tmp_path: Path) -> Path:
-    base = tmp_path / "returns"
-    base.mkdir()
-    for year in ("2019", "2020"):
-        shutil.copytree(SAMPLES / year, base / year)
-    shutil.copy(SAMPLES / "roster.xlsx", base / "roster.xlsx")
-    path = base / "job.toml"
-    path.write_text(
-        f'name = "测试任务"\nyear = 2020\nroster = "roster.xlsx"\nmappings = "{(ROOT / "mappings").as_posix()}"\n'
-        f'report = "{(ROOT / "reports" / "annual_report.toml").as_posix()}"\noutput = "../out"\njobs = 1\n'
-        '[inputs]\n2019 = ["2019"]\n2020 = ["2020/**/*.xls*"]\n',
-        encoding="utf-8",
-    )
-    return path
+def job(first_run, tmp_path: Path) -> Path:
+    """A copy of the returns and of the first run's outputs, for one test to change."""
+    shutil.copytree(first_run[0], tmp_path / "w", symlinks=True)
+    return tmp_path / "w" / "returns" / "job.toml"
+
+
+@pytest.fixture
+def fresh_job(job: Path) -> Path:
+    """The returns with no outputs yet."""
+    shutil.rmtree(job.parent.parent / "out")
+    return job
 
 
 def _digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and "logs" not in p.parts}
+
+
+def _lock_is_free(out: Path) -> bool:
+    """No run holds the output folder (the lock file may stay: the OS lock is what counts)."""
+    try:
+        with OutputLock(out):
+            return True
+    except LockError:
+        return False
 
 
 def _fix_malformed_number(base: Path) -> None:
@@ -55,25 +73,24 @@ def _fix_malformed_number(base: Path) -> None:
     wb.save(path)
 
 
-def test_first_run_writes_everything(job):
-    result = run_job(job)
+def test_first_run_writes_everything(job, first_run):
+    result = first_run[1]
     out = job.parent.parent / "out"
     assert result.exit_code == 1  # the samples' malformed number
     assert result.files_read == 251 and result.files_cached == 0
     assert (out / "质量年报数据_2020.xlsx").is_file()
-    assert (out / "extract" / "2019" / "students_by_major.parquet").is_file()
+    assert (current_run(out) / "extract" / "2019" / "students_by_major.parquet").is_file()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] and manifest["counts"]["files"] == 251 and manifest["exit_code"] == 1
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert "mappings/national_311.toml" in manifest["configs"] and "extract_2020" in manifest["timings_s"]
     assert manifest["counts"]["schools_missing"] == {"赤峰新华职业技术学校": ["2019 年毕业生就业"]}
     assert len(list((out / "logs").glob("run_*.log"))) == 1
-    assert not (out / LOCK_FILE).exists() and not list(out.glob(".staging-*"))
+    assert _lock_is_free(out) and not list(out.rglob(".staging-*"))
     assert "报齐 25 所" in result.summary and "赤峰新华职业技术学校" in result.summary and "bad_value 1" in result.summary
 
 
 def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
-    run_job(job)
     out = job.parent.parent / "out"
     before = _digest(out)
 
@@ -94,8 +111,8 @@ def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
     assert third.files_read == 0 and "没有变化" not in third.summary
 
 
-def test_corrected_return_replaces_its_earlier_version(job):
-    first = run_job(job)
+def test_corrected_return_replaces_its_earlier_version(job, first_run):
+    first = first_run[1]
     assert any(i.code == "bad_value" for i in first.issues)
     _fix_malformed_number(job.parent)
     second = run_job(job)
@@ -103,16 +120,15 @@ def test_corrected_return_replaces_its_earlier_version(job):
     assert not any(i.code == "bad_value" for i in second.issues)
     assert second.exit_code == 0  # only warnings are left
     out = job.parent.parent / "out"
-    bases = pl.read_parquet(out / "extract" / "2020" / "training_bases.parquet")
+    bases = pl.read_parquet(current_run(out) / "extract" / "2020" / "training_bases.parquet")
     assert bases["equipment_value"].sum() == pytest.approx(418.72 + 41507.22)
-    lineage = pl.read_parquet(out / "extract" / "2020" / "lineage.parquet")
+    lineage = pl.read_parquet(current_run(out) / "extract" / "2020" / "lineage.parquet")
     assert lineage.filter(pl.col("file") == FIXED_FILE).filter(pl.col("cell") == "D4")["value"].to_list() == [67.99]
-    caches = list((out / "cache" / "2020").glob("*.pkl"))
+    caches = list((out / "cache" / "2020").glob("*.json"))
     assert len(caches) == 126  # the old version's cache entry is gone
 
 
 def test_a_failed_run_leaves_previous_outputs(job, monkeypatch):
-    run_job(job)
     out = job.parent.parent / "out"
     before = _digest(out)
     _fix_malformed_number(job.parent)
@@ -124,7 +140,7 @@ def test_a_failed_run_leaves_previous_outputs(job, monkeypatch):
     with pytest.raises(RuntimeError):
         run_job(job)
     assert _digest(out) == before
-    assert not (out / LOCK_FILE).exists() and not list(out.glob(".staging-*"))
+    assert _lock_is_free(out) and not list(out.rglob(".staging-*"))
 
 
 def test_interrupted_write_leaves_no_partial_file(tmp_path):
@@ -138,6 +154,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path):
 
 
 def test_two_runs_at_once(job, monkeypatch):
+    _fix_malformed_number(job.parent)  # the first run has something to do
     started, release = threading.Event(), threading.Event()
     real_publish = tongji.run.batch.publish
 
@@ -155,16 +172,18 @@ def test_two_runs_at_once(job, monkeypatch):
         run_job(job)
     release.set()
     first.join(60)
-    assert results["first"].exit_code == 1
+    assert results["first"].exit_code == 0
     out = job.parent.parent / "out"
-    assert not (out / LOCK_FILE).exists()
-    # a lock left by a process that died is taken over
-    (out / LOCK_FILE).write_text(json.dumps({"pid": 2**22 + 12345, "host": __import__("socket").gethostname(), "started": "x"}), encoding="utf-8")
+    assert _lock_is_free(out)
+    # the files a process that died left do not block
+    (out / LOCK_FILE).write_bytes(b"")
+    (out / ".tongji.lock.json").write_text(json.dumps({"pid": 2**22 + 12345, "host": __import__("socket").gethostname(), "started": "x"}), encoding="utf-8")
     with OutputLock(out):
         pass
 
 
-def test_dry_run_writes_nothing(job):
+def test_dry_run_writes_nothing(fresh_job):
+    job = fresh_job
     result = run_job(job, dry_run=True)
     out = job.parent.parent / "out"
     assert not out.exists()
@@ -197,12 +216,11 @@ def test_exit_codes(job, monkeypatch):
 
 
 def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monkeypatch):
-    run_job(job)
     out = job.parent.parent / "out"
     before = _digest(out)
     _fix_malformed_number(job.parent)
     summary = out / "质量年报数据_2020.xlsx"
-    monkeypatch.setattr(tongji.run.batch, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
+    monkeypatch.setattr(tongji.run.commit, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
     res = CliRunner().invoke(main, ["run", str(job)])
     assert res.exit_code == 3 and "正被其他程序打开" in res.output and "质量年报数据_2020.xlsx" in res.output
     assert _digest(out) == before
@@ -218,3 +236,46 @@ def test_a_file_that_is_not_a_workbook_is_named_in_the_summary_and_the_manifest(
     # nothing changed: the next run says so, with the same list
     again = run_job(job)
     assert again.files_read == 0 and "未读取的文件：2019/说明.docx" in again.summary
+
+
+def test_a_backup_copy_is_a_warning_naming_both_and_the_run_goes_on(job):
+    original = job.parent / "2020" / "赤峰农牧学校" / "赤峰农牧学校2020年教育统计报表.xlsx"
+    copy = original.with_name("赤峰农牧学校2020年教育统计报表 - 副本.xlsx")  # as Windows names a copy
+    shutil.copy(copy.parent / original.name, copy)
+    result = run_job(job)
+    assert result.exit_code == 1  # the samples' malformed number, as before
+    [found] = [i for i in result.issues if i.code == "duplicate_file"]
+    assert found.severity == "warning" and found.file.endswith("副本.xlsx") and original.name in found.message
+    lineage = pl.read_parquet(current_run(job.parent.parent / "out") / "extract" / "2020" / "lineage.parquet")
+    assert not lineage.filter(pl.col("file").str.ends_with("副本.xlsx")).height  # its figures are not counted twice
+    assert lineage.filter(pl.col("file").str.ends_with(original.name)).height
+
+
+def test_last_years_folder_given_as_this_years_is_said_file_by_file(job):
+    job.write_text(job.read_text(encoding="utf-8").replace('2020 = ["2020/**/*.xls*"]', '2020 = ["2019"]'), encoding="utf-8")
+    result = run_job(job)
+    same = [i for i in result.issues if i.code == "same_as_other_year"]
+    assert len(same) == 2 * 125 and all(i.severity == "warning" for i in same)  # each file, in both years
+    assert any(i.code == "year_mismatch" and i.year == 2020 for i in result.issues)  # their names say 2019
+
+
+def test_an_empty_lock_file_left_by_a_full_disk_does_not_block(job):
+    out = job.parent.parent / "out"
+    (out / LOCK_FILE).write_bytes(b"")
+    (out / ".tongji.lock.json").write_bytes(b"")
+    assert run_job(job).exit_code == 1
+
+
+def test_an_input_folder_that_is_not_there_is_a_config_error(job):
+    job.write_text(job.read_text(encoding="utf-8").replace('2019 = ["2019"]', '2019 = ["2019年报表"]'), encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(job)])
+    assert res.exit_code == 2 and "job.toml" in res.output and "inputs.2019" in res.output and "2019年报表" in res.output
+
+
+def test_run_outputs_are_readable_by_colleagues(job):
+    out = job.parent.parent / "out"
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in [out / "质量年报数据_2020.xlsx", out / "manifest.json", *current_run(out).rglob("*")]:
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path

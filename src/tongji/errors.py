@@ -8,6 +8,7 @@ of the run: it becomes a finding (`findings.Issue`) and the batch goes on.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -17,6 +18,7 @@ class ExitCode(IntEnum):
     DATA = 1  # some input had errors (or warnings, when strict)
     USAGE = 2  # a bad command line or a bad config
     FAILURE = 3  # the run could not be completed (the log has the details)
+    INTERRUPTED = 130  # stopped with Ctrl+C
 
 
 class TongjiError(Exception):
@@ -38,6 +40,17 @@ class TongjiError(Exception):
     def describe(self) -> str:
         """The message with its hint, as the command line prints it."""
         return f"{self}（{self.hint}）" if self.hint else str(self)
+
+    def __reduce__(self):
+        # pickled whole (a worker process sends it to the parent), whatever __init__ takes
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> TongjiError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 @dataclass(frozen=True)
@@ -137,3 +150,34 @@ class OutputBusyError(TongjiError):
     """An output file is open in another program (Excel locks the files it has open)."""
 
     code = "output_busy"
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘（或换一个输出目录）后重新运行"),
+    errno.EDQUOT: ("磁盘配额已用完", "请清理磁盘（或换一个输出目录）后重新运行"),
+    errno.EACCES: ("没有权限", "请检查该文件或文件夹的权限，或换一个输出目录"),
+    errno.EPERM: ("不允许这样操作", "请检查该文件或文件夹的权限，或换一个输出目录"),
+    errno.ENOENT: ("文件或文件夹不存在", "请检查路径"),
+    errno.EROFS: ("磁盘是只读的", "请换一个可以写入的输出目录"),
+    errno.EIO: ("磁盘读写出错", "请检查磁盘或网络盘是否正常"),
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An operating system's error, said in Chinese with the file and what to do."""
+    where = f"：{exc.filename}" if exc.filename else ""
+    if (exc.errno or 0) in _OS_ERRORS:
+        what, todo = _OS_ERRORS[exc.errno]  # type: ignore[index]
+        return f"{what}{where}。{todo}"
+    return f"读写文件时出错{where}（系统提示：{exc.strerror or exc}）。请检查磁盘和文件后重新运行"
+
+
+def describe_error(exc: BaseException) -> str:
+    """Any failure, in the words a user should see."""
+    if isinstance(exc, TongjiError):
+        return exc.describe()
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "已中断（Ctrl+C）"
+    return f"{type(exc).__name__}: {exc}"

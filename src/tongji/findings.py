@@ -30,6 +30,7 @@ class Kind:
 _KINDS = (
     # reading a file
     Kind("file_not_read", WARNING, "文件未读取", "输入文件夹中有不是工作簿的文件（如 .pdf、.docx），没有读取。"),
+    Kind("duplicate_file", WARNING, "重复的文件", "两个输入文件的内容完全相同（常是备份副本）；只读第一个。"),
     Kind("missing_file", ERROR, "文件不存在", "要读取的文件不存在。"),
     Kind("unreadable", ERROR, "文件无法打开", "文件被其他程序占用，或没有读取权限。"),
     Kind("empty_file", ERROR, "空文件", "文件大小为 0 字节。"),
@@ -39,6 +40,7 @@ _KINDS = (
     Kind("html_as_excel", ERROR, "网页冒充的工作簿", "文件实际是网页（HTML），只是扩展名为 Excel。"),
     Kind("no_sheets", ERROR, "没有工作表", "工作簿中没有任何工作表。"),
     Kind("garbled_text", ERROR, "中文乱码", "旧版 .xls（Excel 95）中的中文无法正确读取。"),
+    Kind("too_large", ERROR, "文件过大或异常", "文件声明的范围或解压后的大小远超一份报表，单独读取时超出内存或时间上限。"),
     # which sheets, which school
     Kind("hidden_sheet_skipped", WARNING, "跳过隐藏表", "隐藏的工作表与某个映射相符，但隐藏表常是旧版副本，没有读取。"),
     Kind("sheet_ambiguous", ERROR, "工作表对应多个映射", "工作表同时与多个映射同等相符，无法确定按哪个读取。"),
@@ -64,11 +66,14 @@ _KINDS = (
     Kind("value_out_of_range", WARNING, "数字超出合理范围", "数字超出字段声明的合理范围（datasets.toml 的 range），已采用，请核实。"),
     Kind("total_mismatch", WARNING, "合计与各行之和不符", "报表中的合计行与各行之和不一致；采用各行数字。"),
     Kind("duplicate_value", INFO, "重复报送且一致", "同一数字在两处报送，两处一致。"),
+    Kind("copy_value_used", WARNING, "采用另一份报表的数字", "同一数字在两处报送，一处为空或无法识别；采用可识别的一处，请确认哪份是最新的。"),
     Kind("conflicting_value", ERROR, "两处报送不一致", "同一数字在两处报送且不一致，两者都不采用。"),
     Kind("internal_error", ERROR, "内部错误", "处理文件时 tongji 自身出错；请把文件和日志发给维护者。"),
     # checks over the extracted data
     Kind("missing_return", WARNING, "缺报", "口径内的学校没有报送某个表需要的数据。"),
     Kind("missing_dataset", WARNING, "整类数据缺失", "某年度没有任何学校的某类数据。"),
+    Kind("same_as_other_year", WARNING, "与别的年度的文件相同", "这个年度的一个文件与另一年度的一个文件内容完全相同：可能放错了文件夹。"),
+    Kind("year_mismatch", WARNING, "年度不符", "文件名、标题或填报日期写的是另一个年度：可能放错了文件夹。"),
     Kind("missing_year", WARNING, "缺少年度", "没有某年度的提取结果，该年度的数字和“变化”为空。"),
     Kind("probable_unit_error", WARNING, "可能填错了单位", "与上年相比约为 10、1000 或 10000 倍（或其倒数），像是元与万元之类的单位混用。"),
     Kind("implausible_per_student", WARNING, "生均数字不合理", "按学生数折算的数字超出合理范围（datasets.toml 的 per_student）。"),

@@ -18,7 +18,7 @@ import click
 from loguru import logger
 
 from .. import __version__
-from ..errors import ExitCode, TongjiError, UsageError
+from ..errors import ExitCode, TongjiError, UsageError, describe_os_error
 from . import options
 from .help import Group
 
@@ -28,7 +28,7 @@ _UNEXPECTED = "意外错误：{}。请把命令和日志文件发给维护者。
 def setup_logging(verbose: bool = False, log_file: str | None = None) -> None:
     logger.remove()
     logger.enable("tongji")
-    logger.add(sys.stderr, level="DEBUG" if verbose else "INFO", format="<level>{message}</level>", colorize=None)
+    logger.add(sys.stderr, level="DEBUG" if verbose else "INFO", format="<level>{message}</level>", colorize=None, filter=lambda r: not r["extra"].get("log_only"))
     if log_file:
         logger.add(log_file, level="DEBUG", encoding="utf-8", rotation="10 MB", retention=10, enqueue=False)
 
@@ -38,19 +38,26 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _guarded(work: Callable[[], int], unexpected: str = _UNEXPECTED) -> NoReturn:
+def _guarded(work: Callable[[], int], unexpected: str = _UNEXPECTED, unchanged: str = "") -> NoReturn:
     """Run a command's work and exit with its code. A foreseen failure ends with its
-    message and exit code; what was not foreseen ends with a message and exit 3, never a
-    traceback (the log file, when asked for, has it)."""
+    message and exit code; a failure of the disk or the system ends with what it means and
+    what to do; what was not foreseen ends with a message and exit 3, never a traceback (the
+    log file, when asked for, has it). Ctrl+C ends with 130. `unchanged` is said after a
+    failure when the outputs were left as they were."""
     try:
         code = work()
     except SystemExit:
         raise
+    except KeyboardInterrupt:
+        _fail("已中断（Ctrl+C）。" + unchanged, ExitCode.INTERRUPTED)
     except TongjiError as exc:
         _fail(exc.describe(), exc.exit_code)
     except PermissionError as exc:
         target = exc.filename or "输出文件"
-        _fail(f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。", ExitCode.FAILURE)
+        _fail(f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。" + unchanged, ExitCode.FAILURE)
+    except OSError as exc:
+        logger.opt(exception=True).debug("failure")
+        _fail(describe_os_error(exc) + "。" + unchanged, ExitCode.FAILURE)
     except Exception as exc:
         logger.opt(exception=True).debug("failure")
         _fail(unexpected.format(f"{type(exc).__name__}: {exc}"), ExitCode.FAILURE)
@@ -172,7 +179,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
 def run_cmd(job_file, dry_run, verbose) -> None:
     """按任务文件 JOB_FILE 运行整批处理：提取 → 核对 → 汇总 → 写出。
 
-    适合每年 12 月定时运行：未改动的报表不再重读；每次运行写一份日志和运行记录（manifest.json）；运行失败时保留上次的输出。退出码：0 无问题，1 有数据问题，2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录）。
+    适合每年 12 月定时运行：未改动的报表不再重读；一个坏文件不会让整批停下；每次运行写一份日志和运行记录（manifest.json）；输出要么全是这次的，要么全是上次的（运行失败、中止或磁盘写满时保留上次的输出）。退出码：0 无问题，1 有数据问题，2 配置或命令有误，3 运行失败（含另一个运行正在使用同一输出目录），130 被中止。
 
     \b
     示例：
@@ -189,7 +196,7 @@ def run_cmd(job_file, dry_run, verbose) -> None:
             click.echo(result.summary)
         return result.exit_code
 
-    _guarded(work, "运行失败：{}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。")
+    _guarded(work, "运行失败：{}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。", "上次的输出未被改动。")
 
 
 # ---------------------------------------------------------------- writing mappings

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from ..errors import UsageError
 from ..findings import Issue, issue
-from . import clean
+from . import clean, guard
+from .clean import printable
 from .read import WORKBOOK_SUFFIXES
 from .records import ExtractResult, FileResult, Value
 from .roster import Roster
@@ -63,17 +66,24 @@ def _why_not_read(path: Path) -> Skipped | None:
 
 def _walk(folder: str, found: Inputs) -> None:
     """Every file under a folder, in path order; directory entries say what is a file
-    without another system call per file (a province has thousands)."""
+    without another system call per file (a province has thousands). Linked folders are not
+    followed (a link can loop); a link that leads nowhere or loops is listed, not read."""
     out: list[tuple[str, ...]] = []
     stack = [folder]
     while stack:
         current = stack.pop()
         with os.scandir(current) as entries:
             for e in entries:
-                if e.is_dir(follow_symlinks=False):
-                    stack.append(e.path)
-                elif e.is_file():
-                    out.append(Path(e.path).parts)
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    elif e.is_file():
+                        out.append(Path(e.path).parts)
+                    elif e.is_symlink():
+                        why = "指向文件夹的链接（不跟随，免得循环）" if os.path.isdir(e.path) else "链接指向的文件不存在"
+                        found.skipped.append(Skipped(Path(e.path), why, True))
+                except OSError as exc:  # a link that loops (ELOOP), a file that vanished
+                    found.skipped.append(Skipped(Path(e.path), f"无法访问（{exc.strerror or exc}）", True))
     for parts in sorted(out):
         _add(Path(*parts), found)
 
@@ -129,11 +139,14 @@ def not_read(skipped: list[Skipped], displays: list[str] | None = None) -> list[
 
 
 def display_path(path: Path) -> str:
-    """How a file is named in lineage and findings: relative to the working folder."""
+    """How a file is named in lineage and findings: relative to the working folder, in
+    characters that can be written anywhere (a name that is not valid UTF-8 keeps a mark
+    where its undecodable bytes were)."""
     try:
-        return os.path.relpath(path)
+        shown = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return str(path)
+        shown = str(path)
+    return printable(shown)
 
 
 class Progress:
@@ -160,6 +173,22 @@ _worker_extractor: Extractor | None = None
 def _init_worker(pack: Pack, roster: Roster, year: int) -> None:
     global _worker_extractor
     _worker_extractor = Extractor(pack, roster, year)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the batch's process is killed (Linux), instead of finishing its files."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
 
 
 def _work(item: tuple[Path, str]) -> FileResult:
@@ -190,19 +219,72 @@ def extract_paths(
             progress.advance(res)
     finally:
         progress.finish()
-    return merge_results(results + not_read(skipped or []), year)
+    return merge_results(_without_copies(results) + not_read(skipped or []), year)
+
+
+def copies_among(files: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Which inputs (display name, sha256 or None) hold the same bytes as another, and which
+    of them is read: copy → the one read. Of identical files the one with the shortest name
+    is read (a copy is `X - 副本.xlsx`, `X(1).xlsx`, `备份_X.xlsx`), then the first in order."""
+    groups: dict[str, list[str]] = {}
+    for name, sha256 in files:
+        if sha256:
+            groups.setdefault(sha256, []).append(name)
+    out: dict[str, str] = {}
+    for names in groups.values():
+        kept = min(names, key=lambda n: len(PurePath(n).name))  # min keeps the first of equals
+        out.update({n: kept for n in names if n != kept})
+    return out
+
+
+def copy_result(display: str, original: str, sha256: str, fmt: str = "") -> FileResult:
+    """An input with exactly the bytes of another: said, and its figures not counted twice."""
+    found = issue("duplicate_file", f"与“{original}”内容完全相同（可能是备份副本），未重复读取", "请确认哪一份该留下，删去另一份。", file=display)
+    return FileResult(display, sha256, fmt, status="not_read", note=f"与 {original} 内容相同", issues=[found])
+
+
+def _without_copies(results: list[FileResult]) -> list[FileResult]:
+    copy_of = copies_among((res.file, res.sha256) for res in results)
+    return [copy_result(res.file, copy_of[res.file], res.sha256, res.format) if res.file in copy_of else res for res in results]
 
 
 def _extract_items(items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int) -> Iterator[FileResult]:
-    if jobs > 1 and len(items) > 1:
-        chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
-        context = get_context("fork" if os.name != "nt" else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pack, roster, year)) as pool:
-            yield from pool.map(_work, items, chunksize=chunk)
-    else:
+    if jobs <= 1 or len(items) <= 1:
         extractor = Extractor(pack, roster, year)
         for path, display in items:
             yield extractor.extract(path, display)
+        return
+    chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
+    context = get_context("fork" if os.name != "nt" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pack, roster, year))
+    done = 0
+    try:
+        for res in pool.map(_work, items, chunksize=chunk):
+            done += 1
+            yield res
+    except BrokenProcessPool:
+        # a worker died (a file crashed the reader past every check): the files not done yet
+        # are read one at a time, each in a process of its own
+        logger.warning("并行读取的进程意外退出，其余 {} 个文件逐个单独读取", len(items) - done)
+        pool.shutdown(wait=False, cancel_futures=True)
+        yield from (_extract_alone(item, pack, roster, year) for item in items[done:])
+    except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        raise
+    else:
+        pool.shutdown()
+
+
+def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int) -> FileResult:
+    """One file in a process of its own: if the reader kills it, the file is a finding."""
+    path, display = item
+    try:
+        return guard.run_isolated(extract_file, path, pack, roster, year, display)
+    except guard.IsolatedFailure as exc:
+        found = issue("too_large", f"读取该文件时进程意外退出：{exc}", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。", file=display)
+        return FileResult(display, issues=[found])
 
 
 def extract_to_folder(
@@ -235,7 +317,7 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
     values: list[Value] = []
     issues: list[Issue] = []
     totals = [t for res in results for t in res.totals]
-    owner: dict[tuple, Value] = {}
+    at: dict[tuple, int] = {}  # (record key, field) -> its index in values
     conflicts: set[tuple] = set()
     for res in results:
         issues.extend(res.issues)
@@ -243,22 +325,40 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
             # the same rule text recurs for every school: one copy of each, not one per figure
             v.rule, v.cell = sys.intern(v.rule), sys.intern(v.cell)
             k = (*v.record_key, v.field)
-            first = owner.get(k)
-            if first is None:
-                owner[k] = v
+            if k not in at:
+                at[k] = len(values)
                 values.append(v)
-            elif (first.value, first.text, first.status) == (v.value, v.text, v.status):
-                issues.append(issue("duplicate_value", f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}", **_at(v)))
-            else:
-                conflicts.add(k)
+                continue
+            first = values[at[k]]
+            if first.status == clean.VALUE and v.status == clean.VALUE:
+                if (first.value, first.text) == (v.value, v.text):
+                    issues.append(issue("duplicate_value", f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}", **_at(v)))
+                else:
+                    conflicts.add(k)
+                    issues.append(
+                        issue(
+                            "conflicting_value",
+                            f"“{v.dataset}.{v.field}”在两处的值不一致：{first.file} {first.sheet}!{first.cell} 为“{first.raw}”，此处为“{v.raw}”；两者都不采用",
+                            "请确认哪份是最新的报表，删除或更正另一份后重新运行。",
+                            **_at(v),
+                        )
+                    )
+            elif first.status == clean.VALUE or v.status == clean.VALUE:
+                # One copy holds a figure, the other a blank or a cell already reported as
+                # unreadable: the figure is the one a reader can use, and it says so.
+                used, other = (first, v) if first.status == clean.VALUE else (v, first)
+                values[at[k]] = used
+                state = {clean.EMPTY: "为空", clean.ERROR: f"无法识别（“{other.raw}”）"}.get(other.status, f"为“{other.raw}”")
                 issues.append(
                     issue(
-                        "conflicting_value",
-                        f"“{v.dataset}.{v.field}”在两处的值不一致：{first.file} {first.sheet}!{first.cell} 为“{first.raw}”，此处为“{v.raw}”；两者都不采用",
-                        "请确认哪份是最新的报表，删除或更正另一份后重新运行。",
-                        **_at(v),
+                        "copy_value_used",
+                        f"“{v.dataset}.{v.field}”在两处报送：{other.file} {other.sheet}!{other.cell} {state}，采用此处的“{used.raw}”",
+                        "请确认哪份是最新的报表，删除另一份后重新运行。",
+                        **_at(used),
                     )
                 )
+            elif first.status == clean.EMPTY and v.status == clean.ERROR:
+                values[at[k]] = v  # an unreadable cell is not a blank: the figure stays missing
     for v in values:
         if conflicts and (*v.record_key, v.field) in conflicts:
             v.value, v.text, v.status = None, None, clean.ERROR

@@ -7,6 +7,7 @@ value says what was done to its raw text.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,6 +58,16 @@ class Cleaned:
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
+
+
+def printable(text: str) -> str:
+    """Text safe to print and to write as UTF-8: undecodable bytes of a file name (surrogate
+    escapes) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def normalize_text(value: Any) -> str:
@@ -219,7 +230,17 @@ def _clean_number_text(original: str, field_type: str) -> Cleaned:
     return Cleaned(typed.value, typed.status, typed.rule, typed.message, cell_unit) if cell_unit else typed
 
 
+# No figure of a school's return comes near this: a larger one is a corrupt cell, not data.
+LARGEST = 1e15
+
+
 def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool) -> Cleaned:
+    if not math.isfinite(number):
+        return Cleaned(None, ERROR, "", f"不是有限的数字（{number}）")
+    if abs(number) > LARGEST:
+        return Cleaned(None, ERROR, "", f"数字大得不合理（{number:g}）")
+    if field_type == "integer" and number < 0:
+        return Cleaned(None, ERROR, "", f"人数、个数不能为负（{number:g}）")
     if field_type == "integer":
         if abs(number - round(number)) > 1e-9:
             return Cleaned(None, ERROR, "", f"应为整数，实际为 {number:g}")

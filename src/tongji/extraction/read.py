@@ -22,12 +22,24 @@ from typing import Any
 import python_calamine as pc
 
 from ..errors import WorkbookError
+from . import guard
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_ZIP_END = b"PK\x05\x06"  # the end-of-central-directory record every zip ends with
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+# The stream a legacy workbook keeps its sheets in: `Workbook` (Excel 97 and later) or
+# `Book` (Excel 5/95), each a compound-file directory name in UTF-16 ended by a 0 character.
+_WORKBOOK_STREAMS = tuple(n.lower().encode("utf-16-le") + b"\0\0" for n in ("Workbook", "Book"))
+
+
+def _has_workbook_stream(data: bytes) -> bool:
+    """Whether a compound file names a workbook stream (names compare without case)."""
+    lowered = data.lower()
+    return any(name in lowered for name in _WORKBOOK_STREAMS)
 
 
 class ReadError(WorkbookError):
@@ -81,11 +93,12 @@ class Sheet:
 
     @cached_property
     def merge_at(self) -> dict[tuple[int, int], Merge]:
-        """Every cell covered by a merged range → that range."""
+        """Every cell covered by a merged range → that range (within the cells the sheet has:
+        a range merged down a whole column covers a million rows that hold nothing)."""
         out: dict[tuple[int, int], Merge] = {}
         for m in self.merges:
-            for r in range(m.first_row, m.last_row + 1):
-                for c in range(m.first_col, m.last_col + 1):
+            for r in range(m.first_row, min(m.last_row, self.n_rows - 1) + 1):
+                for c in range(m.first_col, min(m.last_col, self.n_cols - 1) + 1):
                     out[(r, c)] = m
         return out
 
@@ -204,8 +217,17 @@ def sniff_format(data: bytes, suffix: str) -> str:
                 "工作簿设有打开密码（已加密），无法读取",
                 "请学校去掉密码后重新报送，或在 Excel 中输入密码后另存为不加密的 .xlsx。",
             )
+        if not _has_workbook_stream(data):
+            what = (
+                f"文件是 Word 文档，只是扩展名为 {suffix or '无'}"
+                if _WORD_STREAM in data
+                else "文件不是可读取的 Excel 工作簿：其中找不到工作簿数据（可能是其他 Office 文件改了扩展名，或文件已损坏）"
+            )
+            raise ReadError("not_workbook", what, "请确认是否放错了文件；若是报表，请向学校重新索取 Excel 工作簿。")
         return "xls"
     if data.startswith(_ZIP_MAGIC):
+        if _ZIP_END not in data[-65557:]:  # the archive's directory is at its end: cut off
+            raise ReadError("corrupt", "文件不完整（压缩包的末尾缺失，多半是下载或复制时中断）", "请向学校重新索取该文件。")
         # The common case without opening the archive: its part names are stored in clear.
         head = data[:4096]
         if b"mimetypeapplication/vnd.oasis.opendocument" in head:
@@ -240,6 +262,30 @@ def sniff_format(data: bytes, suffix: str) -> str:
     )
 
 
+def parse_sheets(data: bytes) -> list[Sheet]:
+    """Every worksheet of a workbook's bytes, parsed by python-calamine. Anything the parser
+    raises, a panic of its own included, is a ReadError."""
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for i, meta in enumerate(book.sheets_metadata):
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            s = book.get_sheet_by_index(i)
+            rows = s.to_python(skip_empty_area=False)
+            merges = [Merge(a[0], a[1], b[0], b[1]) for a, b in (s.merged_cell_ranges or [])]
+            sheets.append(Sheet(meta.name, i, meta.visible == pc.SheetVisibleEnum.Visible, rows, merges))
+    except pc.PasswordError as exc:
+        raise ReadError("encrypted", "工作簿设有密码保护，无法读取", "请学校去掉密码后重新报送。") from exc
+    except (pc.CalamineError, ValueError, OSError) as exc:
+        raise ReadError("corrupt", f"文件已损坏，无法解析（解析程序报告：{exc}）", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。") from exc
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a panic of the Rust parser is a BaseException
+        raise ReadError("corrupt", f"文件无法解析（读取程序出错：{type(exc).__name__}）", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。") from exc
+    return sheets
+
+
 def looks_garbled(text: str) -> bool:
     """Text from an Excel 95 `.xls` whose GBK bytes were read as Latin-1/UTF-16."""
     return "\x00" in text or "\ufffd" in text
@@ -266,21 +312,16 @@ def _read_workbook(path: Path) -> Workbook:
         return Workbook(path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data)
     fmt = sniff_format(data, path.suffix.lower())
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for i, meta in enumerate(book.sheets_metadata):
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
-                continue
-            s = book.get_sheet_by_index(i)
-            rows = s.to_python(skip_empty_area=False)
-            merges = [Merge(a[0], a[1], b[0], b[1]) for a, b in (s.merged_cell_ranges or [])]
-            sheets.append(Sheet(meta.name, i, meta.visible == pc.SheetVisibleEnum.Visible, rows, merges))
-    except pc.PasswordError as exc:
-        raise ReadError(
-            "encrypted", "工作簿设有密码保护，无法读取", "请学校去掉密码后重新报送。"
-        ) from exc
-    except (pc.CalamineError, ValueError, OSError) as exc:
-        raise ReadError("corrupt", f"文件已损坏，无法解析：{exc}", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。") from exc
+        reason = guard.suspicion(data, fmt)
+    except guard.Refused as exc:
+        raise ReadError(exc.code, f"文件不能读取：{exc}", "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。") from exc
+    if reason is None:
+        sheets = parse_sheets(data)
+    else:  # parsed where running out of memory ends one process, not the batch
+        try:
+            sheets = guard.run_isolated(parse_sheets, data)
+        except guard.IsolatedFailure as exc:
+            raise ReadError("too_large", f"文件不能读取：{reason}；{exc}", "多半是远处有多余的单元格或格式：请在 Excel 中删除多余的行列后另存；若文件损坏，请向学校重新索取。") from exc
     if not sheets:
         raise ReadError("no_sheets", "工作簿中没有工作表", "请向学校重新索取该文件。")
     for s in sheets:

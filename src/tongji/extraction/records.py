@@ -107,7 +107,7 @@ class FileOutput:
 
     def issue(self, code: str, message: str, hint: str = "", sheet: str = "", cell: str = "", mapping: str = "", severity: str | None = None) -> None:
         self.result.issues.append(
-            issue(code, message, hint, severity=severity, file=self.file, sheet=sheet, cell=cell, school_id=self.result.school_id or "", mapping=mapping)
+            issue(code, message, hint, severity=severity, file=self.file, sheet=sheet, cell=cell, school_id=self.result.school_id or "", mapping=mapping, year=self.year or None)
         )
 
     def attribute(self, school_id: str, how: str) -> None:

@@ -156,9 +156,11 @@ def _csv_records(path: Path) -> list[tuple[dict[str, Any], str]]:
     ]
 
 
-def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
-    if not records:
-        raise RosterError(file, "名录中没有学校")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _columns(records: list[tuple[dict[str, Any], str]], file: str) -> dict[str, str]:
+    """Roster field → the header it is under; the required ones must be there."""
     headers = set(records[0][0])
     colmap: dict[str, str] = {}
     for key, labels in COLUMNS.items():
@@ -169,16 +171,29 @@ def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in colmap]
     if missing:
         raise RosterError(file, f"缺少列：{'、'.join(missing)}", f"现有列：{'、'.join(h for h in headers if h)}")
+    return colmap
+
+
+def _cell_text(value: Any) -> str:
+    """A roster cell as text: no control characters, no quotes around it (`'1504000001` typed
+    to keep a code's zeros is the code)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalize_text(_CONTROL.sub("", normalize_text(value))).strip("'\"“”‘’ ")
+
+
+def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
+    if not records:
+        raise RosterError(file, "名录中没有学校")
+    colmap = _columns(records, file)
 
     def get(rec: dict[str, Any], key: str) -> str:
         col = colmap.get(key)
-        v = rec.get(col) if col else None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return normalize_text(v)
+        return _cell_text(rec.get(col) if col else None)
 
     schools: list[School] = []
     seen: dict[str, str] = {}
+    names: dict[str, str] = {}  # a normalised name or alias → where it was first given
     for rec, where in records:
         sid, name = get(rec, "school_id"), get(rec, "name")
         if not sid and not name:
@@ -188,11 +203,17 @@ def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
         if sid in seen:
             raise RosterError(file, f"{where}：学校代码 {sid} 与{seen[sid]}重复")
         seen[sid] = where
+        aliases = tuple(a.strip() for a in _ALIAS_SPLIT.split(get(rec, "aliases")) if a.strip())
+        for label in (name, *aliases):
+            key = normalize_label(label)
+            if key in names and names[key] != where:
+                raise RosterError(file, f"{where}：学校名称或别名“{label}”与{names[key]}重复", "一个名称只能指一所学校：请改用全称，或删去重复的别名。")
+            names[key] = where
         schools.append(
             School(
                 school_id=sid,
                 name=name,
-                aliases=tuple(a.strip() for a in _ALIAS_SPLIT.split(get(rec, "aliases")) if a.strip()),
+                aliases=aliases,
                 district=get(rec, "district"),
                 school_type=get(rec, "school_type"),
                 sponsor=get(rec, "sponsor"),

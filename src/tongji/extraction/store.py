@@ -24,6 +24,7 @@ import polars as pl
 from ..errors import AggregateError
 from ..findings import ISSUE_COLUMNS, Issue, sort_key
 from . import clean
+from .clean import printable
 from .records import ExtractResult, Total, Value
 from .roster import Roster
 
@@ -44,6 +45,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600: colleagues could not open it
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -51,6 +53,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
@@ -166,11 +174,21 @@ def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in schema.items():
         if name not in out.columns:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
-        elif dtype == pl.Int64:
-            columns.append(pl.col(name).round(0).cast(pl.Int64))
+        elif dtype == pl.Int64:  # cleaning keeps integers within ±1e15; never fail a whole year on one cell
+            columns.append(pl.col(name).round(0).cast(pl.Int64, strict=False))
         else:
             columns.append(pl.col(name).cast(dtype))
     return out.select(columns).sort(["school_id", *dataset.keys], nulls_last=False)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """A field Excel shows as text: one starting with = + - @ (a sheet named `=HYPERLINK(…)`)
+    gets a leading ' as OWASP advises, so that opening issues.csv never runs a formula."""
+    text = printable(str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def issues_csv(issues: list[Issue]) -> str:
@@ -179,7 +197,7 @@ def issues_csv(issues: list[Issue]) -> str:
     w.writerow(ISSUE_COLUMNS)
     for i in sorted(issues, key=sort_key):
         row = i.as_row()
-        w.writerow([row[c] for c in ISSUE_COLUMNS])
+        w.writerow([csv_safe(row[c]) for c in ISSUE_COLUMNS])
     return buf.getvalue()
 
 
@@ -288,11 +306,16 @@ def read_totals(folder: Path) -> pl.DataFrame | None:
 
 
 def read_issues(folder: Path) -> list[Issue]:
+    """issues.csv as written, the ' that kept a field from being a formula taken off."""
     path = folder / ISSUES_FILE
     if not path.is_file():
         return []
     with open(path, encoding="utf-8-sig", newline="") as f:
-        return [Issue(**{k: row.get(k, "") for k in ISSUE_COLUMNS}) for row in csv.DictReader(f)]
+        return [Issue(**{k: _unsafe(row.get(k, "")) for k in ISSUE_COLUMNS}) for row in csv.DictReader(f)]
+
+
+def _unsafe(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def read_roster(folder: Path) -> pl.DataFrame | None:

@@ -100,7 +100,7 @@ class SheetView:
     def _merges_by_row(self) -> dict[int, list]:
         out: dict[int, list] = {}
         for m in self.sheet.merges:
-            for r in range(m.first_row, m.last_row + 1):
+            for r in range(m.first_row, min(m.last_row, self.sheet.n_rows - 1) + 1):
                 out.setdefault(r, []).append(m)
         return out
 

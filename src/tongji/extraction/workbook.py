@@ -9,6 +9,7 @@ layouts), which never changes a result, only how fast it comes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +69,7 @@ class Extractor:
         if not matched:
             _nothing_matched(out)
             return
+        check_year(out, matched, self.headers)
         needing = [m for m in matched if self._needs_school(m.mapping)]
         if needing:
             attribute_school(out, needing, self.roster, self.headers)
@@ -228,6 +230,50 @@ def _school_not_found(out: FileOutput, inside: list[tuple[str, Sheet, str]], out
         sheet=inside[0][1].name if inside else "",
         cell=inside[0][2] if inside else "",
     )
+
+
+# ---------------------------------------------------------------- which year
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DATE_LABELS = ("填报日期", "报出日期", "填表日期", "统计日期", "报送日期")
+
+
+def check_year(out: FileOutput, matched: list[_Matched], headers: HeaderCache | None) -> None:
+    """A return whose file name or title names another year than the one being extracted,
+    or whose 填报日期 is neither this year nor the next, is probably last year's file put in
+    this year's folder: said, once for the file."""
+    year = out.year
+    if not year:
+        return
+    named = [(y, "文件名", "", "") for y in _years(Path(out.wb.path).stem)]
+    for m in matched:
+        top = _table_top(m, headers)
+        for r in range(min(3, m.sheet.n_rows, top if top is not None else 3)):
+            for c, v in m.view.row_values(r):
+                if isinstance(v, str):
+                    named += [(y, "标题", m.sheet.name, cell_address(r, c)) for y in _years(v)]
+    dated = []
+    for m in matched:
+        found = find_labelled_value(m.sheet, _DATE_LABELS, view=m.view)
+        if found is not None:
+            when = found.raw.year if hasattr(found.raw, "year") else next(iter(_years(str(found.raw))), None)
+            if when:
+                dated.append((when, "填报日期", m.sheet.name, cell_address(found.row, found.col)))
+    wrong = [n for n in named if n[0] != year] if named and not any(y == year for y, *_ in named) else []
+    wrong += [d for d in dated if d[0] not in (year, year + 1)]
+    if wrong:
+        y, where, sheet, cell = wrong[0]
+        out.issue(
+            "year_mismatch",
+            f"{where}写的是 {y} 年，而正在提取的是 {year} 年的报表",
+            f"请确认这份报表属于 {year} 年；若放错了年度文件夹，请移到 {y} 年的文件夹。",
+            sheet=sheet,
+            cell=cell,
+        )
+
+
+def _years(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text)}
 
 
 # ---------------------------------------------------------------- one sheet, for inspect

@@ -29,13 +29,17 @@ class Published:
         return self.checks + self.extraction_issues
 
 
-def publish(project: Project, extract_dirs: list[str | Path], year: int, out: str | Path, region: str | None = None) -> Published:
+def publish(
+    project: Project, extract_dirs: list[str | Path], year: int, out: str | Path, region: str | None = None, cited: list[str] | None = None
+) -> Published:
     """Aggregate the extractions of `year` and earlier years and write the summary workbook.
 
     The project must have its definitions and report spec; its roster, when it has one,
     replaces the roster kept with the extractions. `region` (the job's city) replaces the
-    report spec's. Raises AggregateError for folders that cannot be aggregated; the
-    workbook is written whole or not at all."""
+    report spec's. `cited` names the extraction folders in the workbook where they are
+    read from elsewhere (a run reads its staging folder, the workbook names the run's
+    folder). Raises AggregateError for folders that cannot be aggregated; the workbook is
+    written whole or not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
     assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
     if region:
@@ -55,5 +59,5 @@ def publish(project: Project, extract_dirs: list[str | Path], year: int, out: st
     doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}
     sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
-    write_workbook(out, report, tables, sentences, quality, [str(p) for p in facts.sources])
+    write_workbook(out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources])
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

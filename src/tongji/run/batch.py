@@ -1,23 +1,14 @@
 """`tongji run JOB.toml`: the December batch, unattended and repeatable.
 
-One run: lock the output folder → load every config once → extract every year's inputs
-(re-using the results of files whose content and configs are unchanged since the last
-run) → aggregate → write the summary workbook → commit → write the run manifest.
-Everything is written into a staging folder first and moved into place at the end, so a
-run that fails leaves the previous outputs as they were.
-
-Output folder:
-    extract/<year>/        what `tongji extract` writes, per year
-    <summary>.xlsx         the summary workbook
-    manifest.json          what this run was built from: inputs, configs, hashes, counts, timings
-    logs/run_*.log         one log per run (the newest 30 are kept)
-    cache/<year>/*.pkl     per-file extraction results, for the next run
+One run: lock the output folder → clear what a killed run left → load every config once →
+extract every year's inputs (re-using the results of files whose bytes and configs are
+unchanged since the last run) → aggregate → write the summary workbook → commit (see
+`commit`: the run's outputs become current in one step, or not at all).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import shutil
 import time
@@ -28,11 +19,21 @@ from loguru import logger
 
 from ..config.job import Job, load_job
 from ..config.project import Project, load_project
-from ..errors import OutputBusyError
+from ..errors import describe_error
 from ..extraction import FileResult, Progress, merge_results
-from ..extraction.store import atomic_path, write_extract
-from ..findings import Issue, exit_code
+from ..extraction.store import write_extract
+from ..findings import Issue, exit_code, issue
 from ..reporting import publish
+from .commit import (
+    RUNS,
+    clear_stale,
+    commit,
+    current_run,
+    read_manifest,
+    refresh_copy,
+    staging_dir,
+    write_manifest,
+)
 from .incremental import Hasher, InputRecord, YearExtraction, display_name
 from .lock import OutputLock, now
 from .manifest import MANIFEST_FILE, RunResult, counts, manifest_of, missing_by_school, summary_text
@@ -62,20 +63,24 @@ class _Run:
 
 def run_job(job_path: str | Path, dry_run: bool = False) -> RunResult:
     """Run a job. Raises ConfigError / RosterError for bad configs and LockError when
-    another run holds the output folder; data problems are in the result."""
+    another run holds the output folder; data problems are in the result. A run that fails
+    says why in its own log, and leaves the last run's outputs as they were."""
     job = load_job(job_path)
     if dry_run:
         return _dry_run(_prepare(job))
     started, t0 = now(), time.perf_counter()
     with OutputLock(job.output):
+        clear_stale(job.output)
         sink, log_path = _setup_run_log(job.output)
-        staging = job.output / f".staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        staging = staging_dir(job.output)
         try:
             run = _prepare(job)
             run.staging, run.started, run.t0, run.log_path = staging, started, t0, log_path
             return _run(run)
+        except BaseException as exc:
+            # into this run's log (the terminal gets the message from the command line, without a traceback)
+            logger.bind(log_only=True).opt(exception=exc).error("运行失败：{}", describe_error(exc))
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             logger.remove(sink)
@@ -91,14 +96,7 @@ def _prepare(job: Job) -> _Run:
         configs.update({f"{name}/{path.relative_to(folder).as_posix()}": hasher.sha256(path) for path in sorted(folder.rglob("*.toml"))})
     for label, path in (("roster", job.roster), ("report", job.report), ("job", job.file)):
         configs[f"{label}:{display_name(path, job.base)}"] = hasher.sha256(path)
-    return _Run(job, project, hasher.sha256(job.roster), _previous_manifest(job.output), hasher, configs)
-
-
-def _previous_manifest(out: Path) -> dict:
-    try:
-        return json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return _Run(job, project, hasher.sha256(job.roster), read_manifest(job.output), hasher, configs)
 
 
 def _setup_run_log(out: Path) -> tuple[int, Path]:
@@ -127,6 +125,10 @@ class _LogProgress(Progress):
             self.next += max(1, self.total // 10)
 
 
+def _run_id(run: _Run) -> str:
+    return f"{_dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+
+
 def _run(run: _Run) -> RunResult:
     job, roster = run.job, run.project.roster
     assert roster is not None
@@ -138,18 +140,19 @@ def _run(run: _Run) -> RunResult:
     t = time.perf_counter()
     years = list(job.inputs)
     report_years = [y for y in years if y in (job.year - 1, job.year)]
-    summary_path = run.staging / job.summary
-    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, summary_path, job.region)
+    run_id = _run_id(run)
+    cited = [display_name(job.output / RUNS / run_id / "extract" / str(y), job.base) for y in report_years]  # where they are once committed
+    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, run.staging / job.summary, job.region, cited)
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     all_issues = extract_issues + published.checks
     code = exit_code(all_issues, job.strict)
-    _commit(run, years, new_cache, inputs, keys)
-    run.timings["total"] = round(time.perf_counter() - run.t0, 3)
     missing = missing_by_school(published.checks, roster, run.project.pack)
     counted = counts(job, inputs, all_issues, years, roster, missing)
-    manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output))
+    run.timings["total"] = round(time.perf_counter() - run.t0, 3)
+    manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output), run_id)
     manifest["not_read"] = unread
-    _write_manifest(job, manifest)
+    commit(job.output, run.staging, manifest, job.summary, new_cache, run.previous.get("run"))
+    _prune_cache(job.output, inputs, keys)
     result = RunResult(code, "", inputs, [job.output / job.summary, job.output / MANIFEST_FILE], all_issues, manifest)
     result.summary = summary_text(job, result, missing, run.log_path)
     logger.info("\n{}", result.summary)
@@ -176,66 +179,31 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
         keys[str(year)] = extraction.key
         run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
         del done, merged  # a year's figures are on disk now; free them before the next
-    return inputs, issues, new_cache, keys, unread
+    return inputs, issues + _same_as_other_years(inputs), new_cache, keys, unread
 
 
-def _write_manifest(job: Job, manifest: dict) -> None:
-    with atomic_path(job.output / MANIFEST_FILE) as tmp:
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-# ---------------------------------------------------------------- commit
-
-
-def _in_use(path: Path) -> bool:
-    try:
-        with open(path, "r+b"):
-            return False
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-
-
-def _ensure_replaceable(paths: list[Path]) -> None:
-    busy = [p for p in paths if p.is_file() and _in_use(p)]
-    if busy:
-        raise OutputBusyError(
-            "这些输出文件正被其他程序打开（如 Excel），无法替换："
-            + "、".join(str(p) for p in busy)
-            + "。请关闭它们后重新运行；上次的输出未被改动。"
-        )
-
-
-def _replace_dir(src: Path, dst: Path) -> None:
-    old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists():
-        os.replace(dst, old)
-    os.replace(src, dst)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _commit(run: _Run, years: list[int], new_cache: list[Path], inputs: list[InputRecord], keys: dict[str, str]) -> None:
-    """Move everything into place; nothing before this touched the outputs."""
-    out, staging = run.job.output, run.staging
-    _ensure_replaceable([out / run.job.summary, *(p for y in years for p in (out / "extract" / str(y)).glob("*"))])
-    for year in years:
-        _replace_dir(staging / "extract" / str(year), out / "extract" / str(year))
-    for f in new_cache:
-        target = out / f.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(f, target)
-    os.replace(staging / run.job.summary, out / run.job.summary)
-    _prune_cache(out, inputs, keys)
+def _same_as_other_years(inputs: list[InputRecord]) -> list[Issue]:
+    """A return in one year's folder with exactly the bytes of one in another year's: last
+    year's file given as this year's gives a report whose every change is 0."""
+    by_sha: dict[str, list[InputRecord]] = {}
+    for rec in inputs:
+        by_sha.setdefault(rec.sha256, []).append(rec)
+    out = []
+    for recs in by_sha.values():
+        for rec in recs:
+            others = [r for r in recs if r.year != rec.year]
+            if others:
+                names = "、".join(f"{r.year} 年的“{r.file}”" for r in others)
+                out.append(issue("same_as_other_year", f"与{names}内容完全相同", f"请确认这是 {rec.year} 年的报表，而不是别的年度的文件放错了文件夹。", file=rec.file, school_id=rec.school_id or "", year=rec.year))
+    return out
 
 
 def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> None:
     """Drop cache entries no current input uses (an old version of a corrected return)."""
-    wanted = {(str(i.year), f"{i.sha256[:24]}_{keys[str(i.year)][:16]}.pkl") for i in inputs}
+    wanted = {(str(i.year), f"{i.sha256[:24]}_{keys[str(i.year)][:16]}") for i in inputs}
     for year_dir in (out / "cache").glob("*"):
-        for f in year_dir.glob("*.pkl"):
-            if (year_dir.name, f.name) not in wanted:
+        for f in year_dir.glob("*"):
+            if f.is_file() and (year_dir.name, f.name.split(".")[0]) not in wanted:
                 f.unlink(missing_ok=True)
 
 
@@ -249,7 +217,8 @@ def _unchanged(run: _Run) -> RunResult | None:
     if not previous or previous.get("configs") != run.configs or previous.get("year") != job.year:
         return None
     out = job.output
-    if not (out / job.summary).is_file() or any(not (out / "extract" / str(y)).is_dir() for y in job.inputs):
+    folder = current_run(out)
+    if folder is None or not (folder / job.summary).is_file() or any(not (folder / "extract" / str(y)).is_dir() for y in job.inputs):
         return None
     inputs: list[InputRecord] = []
     unread: list[dict] = []
@@ -263,6 +232,7 @@ def _unchanged(run: _Run) -> RunResult | None:
         return None
     if {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])} != {(i.year, i.file, i.sha256) for i in inputs}:
         return None
+    refresh_copy(out, folder, job.summary)  # a kill between a commit and its copy is mended here
     prev_inputs = [InputRecord(**{**e, "status": "cached"}) for e in previous["inputs"]]
     manifest = dict(previous)
     manifest["counts"] = {**previous["counts"], "files_read": 0, "files_cached": len(prev_inputs)}
@@ -270,7 +240,7 @@ def _unchanged(run: _Run) -> RunResult | None:
     manifest["unchanged_since"] = previous.get("unchanged_since", previous.get("finished"))
     manifest["finished"] = now()
     manifest["timings_s"] = {"total": round(time.perf_counter() - run.t0, 3)}
-    _write_manifest(job, manifest)
+    write_manifest(out / MANIFEST_FILE, manifest)
     errors = [Issue("error", code, "") for code, n in previous["counts"].get("errors_by_code", {}).items() for _ in range(n)]
     result = RunResult(previous["exit_code"], "", prev_inputs, [out / job.summary, out / MANIFEST_FILE], errors, manifest)
     missing = {k: set(v) for k, v in manifest["counts"]["schools_missing"].items()}
@@ -293,6 +263,5 @@ def _dry_run(run: _Run) -> RunResult:
         lines += [f"    读取：{i.file}" for i in new[:50]]
         if len(new) > 50:
             lines.append(f"    …… 另有 {len(new) - 50} 个")
-    lines.append(f"  将写出：{job.output / job.summary}、{job.output / 'extract'}/<年度>/、{job.output / MANIFEST_FILE}")
+    lines.append(f"  将写出：{job.output / job.summary}、{job.output / RUNS}/<本次运行>/、{job.output / MANIFEST_FILE}")
     return RunResult(0, "\n".join(lines), inputs)
-

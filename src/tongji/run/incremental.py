@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,21 @@ from loguru import logger
 from .. import __version__
 from ..config.job import Job
 from ..config.mapping import Pack
-from ..extraction import FileResult, Progress, Skipped, extract_paths, find_inputs, not_read
+from ..errors import ConfigError, ConfigProblem, UsageError
+from ..extraction import (
+    FileResult,
+    Inputs,
+    Progress,
+    copies_among,
+    copy_result,
+    extract_paths,
+    find_inputs,
+    not_read,
+)
+from ..extraction.clean import printable
 from ..extraction.roster import Roster
 from ..findings import ERROR, WARNING
+from . import cache
 
 
 class Hasher:
@@ -69,20 +80,13 @@ class InputRecord:
 
 
 def display_name(path: Path, base: Path) -> str:
-    """How a run names a file: relative to the job file's folder when it is inside it."""
+    """How a run names a file: relative to the job file's folder when it is inside it, in
+    characters that can be written anywhere."""
     try:
-        return path.resolve().relative_to(base).as_posix()
+        shown = path.resolve().relative_to(base).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
-
-
-def _load_cached(cache_file: Path, display: str) -> FileResult | None:
-    try:
-        with open(cache_file, "rb") as f:
-            res = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    return res if isinstance(res, FileResult) and res.file == display else None
+        shown = path.resolve().as_posix()
+    return printable(shown)
 
 
 @dataclass
@@ -106,7 +110,8 @@ class YearInputs:
 
 
 class YearExtraction:
-    """Extract one year's inputs of a job, re-using unchanged files' results."""
+    """Extract one year's inputs of a job, re-using unchanged files' results. Every input is
+    hashed on every run: a corrected return with the same size and time is still new."""
 
     def __init__(self, job: Job, year: int, pack: Pack, roster: Roster, roster_sha: str, previous: dict[str, Any], hasher: Hasher):
         self.job, self.year, self.pack, self.roster = job, year, pack, roster
@@ -114,63 +119,75 @@ class YearExtraction:
         self.key = config_key(pack.files, roster_sha, year)
 
     def cache_name(self, sha256: str) -> str:
-        return f"{sha256[:24]}_{self.key[:16]}.pkl"
+        return f"{sha256[:24]}_{self.key[:16]}{cache.SUFFIX}"
 
-    def plan(self) -> tuple[list[_Planned], list[Skipped]]:
-        """Every input file with its hash and its cache entry (when one exists), and the
-        files in the input folders that are not read."""
+    def _inputs(self) -> Inputs:
         patterns = [str(self.job.base / p) if not Path(p).is_absolute() else p for p in self.job.inputs[self.year]]
+        try:
+            return find_inputs(patterns)
+        except UsageError as exc:  # a folder the job names that is not there is a mistake in the job file
+            raise ConfigError([ConfigProblem(str(self.job.file), f"inputs.{self.year}", f"{exc.message}；请检查任务文件中的路径（相对于任务文件所在的文件夹）")]) from exc
+
+    def plan(self) -> tuple[list[_Planned], list[FileResult]]:
+        """Every input file with its hash and its cache entry (when one exists); and, as
+        results of their own, the files not read: not workbooks, or the same bytes as an
+        input before them (a backup copy)."""
         cache_dir = self.job.output / "cache" / str(self.year)
-        known = {(e["year"], e["file"]): e for e in self.previous.get("inputs", [])}
-        same_configs = self.previous.get("config_keys", {}).get(str(self.year)) == self.key
-        plan = []
-        inputs = find_inputs(patterns)
+        inputs = self._inputs()
+        hashed = []
         for f in inputs.files:
-            display = display_name(f, self.job.base)
             st = f.stat()
-            prev = known.get((self.year, display))
-            if prev and prev.get("size") == st.st_size and prev.get("mtime_ns") == st.st_mtime_ns and same_configs:
-                sha = prev["sha256"]  # unchanged by size and time: not even hashed again
-            else:
-                sha = self.hasher.sha256(f)
+            hashed.append((f, display_name(f, self.job.base), st, self.hasher.sha256(f)))
+        copy_of = copies_among((display, sha if st.st_size else None) for _, display, st, sha in hashed)  # empty files are no copies
+        plan: list[_Planned] = []
+        copies: list[FileResult] = []
+        for f, display, st, sha in hashed:
+            if display in copy_of:
+                copies.append(copy_result(display, copy_of[display], sha))
+                continue
             cache_file = cache_dir / self.cache_name(sha)
             plan.append(_Planned(f, display, sha, st.st_size, st.st_mtime_ns, cache_file if cache_file.is_file() else None))
-        return plan, inputs.skipped
+        unread = not_read(inputs.skipped, [display_name(s.path, self.job.base) for s in inputs.skipped])
+        return plan, unread + copies
 
     def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
         """Read what the cache does not hold (nothing at all when `staging` is None: a dry
         run or the no-change check) and write the new cache entries into `staging`."""
-        plan, skipped = self.plan()
+        plan, unread = self.plan()
         results: dict[str, FileResult] = {}
         records: dict[str, InputRecord] = {}
         to_read: list[_Planned] = []
         for item in plan:
-            cached = _load_cached(item.cache_file, item.display) if item.cache_file else None
+            cached = cache.load(item.cache_file, item.display) if item.cache_file else None
+            status = "cached" if cached is not None else "read"
+            records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, status)
             if cached is not None:
                 results[item.display] = cached
-                records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, "cached")
             else:
-                to_read.append(item)
-                records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, "read")
+                to_read.append(item)  # not in the cache, or an entry that is damaged: read again
         new_cache: list[Path] = []
         if to_read and staging is not None:
             logger.info("{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results))
             fresh = extract_paths([i.path for i in to_read], self.pack, self.roster, self.year, self.job.jobs, progress, [i.display for i in to_read])
             for item, res in zip(to_read, fresh.files, strict=True):
                 results[item.display] = res
-                new_cache.append(self._write_cache(staging, item, res))
+                written = self._write_cache(staging, item, res)
+                if written is not None:
+                    new_cache.append(written)
         ordered = [results[i.display] for i in plan if i.display in results]
         for res in ordered:
             _count(records[res.file], res)
-        unread = not_read(skipped, [display_name(s.path, self.job.base) for s in skipped])
         listed = [{"year": self.year, "file": r.file, "reason": r.note} for r in unread]
         return YearInputs(ordered + unread, [records[i.display] for i in plan], new_cache, listed)
 
-    def _write_cache(self, staging: Path, item: _Planned, res: FileResult) -> Path:
+    def _write_cache(self, staging: Path, item: _Planned, res: FileResult) -> Path | None:
+        try:
+            text = cache.dump(res)
+        except ValueError:  # a figure JSON cannot hold: read the file again next time
+            return None
         target = staging / "cache" / str(self.year) / self.cache_name(item.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        target.write_text(text, encoding="utf-8")
         return target
 
 

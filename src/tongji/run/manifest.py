@@ -83,7 +83,7 @@ def summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_
     lines.append(f"  错误 {c['errors']} 个{_by_code(c.get('errors_by_code', {}))}；警告 {c['warnings']} 个{_by_code(c.get('warnings_by_code', {}))}")
     out = job.output
     lines.append(f"  汇总工作簿：{out / job.summary}")
-    lines.append(f"  提取结果与问题清单：{out / 'extract'}（各年度的 issues.csv）")
+    lines.append(f"  提取结果与问题清单：{out / m.get('outputs', {}).get('run', 'runs')}/extract（各年度的 issues.csv）")
     lines.append(f"  运行记录：{out / MANIFEST_FILE}；日志：{log_path}")
     lines.append(f"  用时 {m['timings_s']['total']:.1f} 秒")
     return "\n".join(lines)
@@ -93,10 +93,11 @@ def _by_code(codes: dict[str, int]) -> str:
     return f"（{'、'.join(f'{k} {v}' for k, v in sorted(codes.items()))}）" if codes else ""
 
 
-def manifest_of(job: Job, started: str, finished: str, exit_code: int, configs: dict[str, str], keys: dict[str, str], inputs: list[InputRecord], counted: dict[str, Any], timings: dict[str, float], years: list[int], log: str) -> dict[str, Any]:
+def manifest_of(job: Job, started: str, finished: str, exit_code: int, configs: dict[str, str], keys: dict[str, str], inputs: list[InputRecord], counted: dict[str, Any], timings: dict[str, float], years: list[int], log: str, run_id: str) -> dict[str, Any]:
     return {
         "tool": "tongji",
         "version": __version__,
+        "run": run_id,
         "job": display_name(job.file, job.base),
         "name": job.name,
         "year": job.year,
@@ -108,5 +109,5 @@ def manifest_of(job: Job, started: str, finished: str, exit_code: int, configs: 
         "inputs": [vars(i) for i in inputs],
         "counts": counted,
         "timings_s": timings,
-        "outputs": {"summary": job.summary, "extract": [f"extract/{y}" for y in years], "log": log},
+        "outputs": {"summary": job.summary, "run": f"runs/{run_id}", "extract": [f"runs/{run_id}/extract/{y}" for y in years], "log": log},
     }

@@ -7,12 +7,34 @@ import re
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ..display import Shown
 
 FONT = "宋体"
 MAX_CELL_TEXT = 32000
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 cannot hold (a control character in a school's name, a surrogate from
+# an undecodable file name): written as they are, they make the workbook unreadable.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_IN_XML.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+
+
+class _SafeWorksheet(Worksheet):
+    """A worksheet that never writes a character XML cannot hold."""
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        return super()._write_string(row, col, xml_safe(string), cell_format)
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook, every worksheet of it safe (see `_SafeWorksheet`)."""
+
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
+        return super().add_worksheet(name, worksheet_class or _SafeWorksheet)
 
 
 def header_cells(paths: list[tuple[str, ...]], depth: int) -> list[tuple[int, int, int, int, str]]:
@@ -43,7 +65,10 @@ def text_width(text: str) -> int:
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("_", text)[:31]
+    """A sheet name Excel accepts, unique in the workbook: no [ ] : * ? / \\, no control
+    characters, not starting or ending with an apostrophe, at most 31 characters."""
+    base = _BAD_SHEET_CHARS.sub("_", xml_safe(text)).strip("'").strip() or "工作表"
+    base = base[:31].strip("'") or "工作表"
     name, i = base, 2
     while name.lower() in taken:
         suffix = f"({i})"

@@ -18,7 +18,7 @@ from ...extraction.store import atomic_path
 from ...findings import Issue
 from ..tables import BuiltTable, Report, expand
 from .charts import Published, write_chart_sheet
-from .formats import Formats, page_setup, sheet_name, text_width
+from .formats import Formats, SafeWorkbook, page_setup, sheet_name, text_width
 from .profiles import write_profiles
 from .sheets import write_data_sheet, write_definitions, write_quality_sheet
 from .tables import write_table
@@ -34,7 +34,7 @@ def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], s
     roster = report.engine.facts.roster
     names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+        wb = SafeWorkbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
         wb.set_properties({"title": expand(report.spec.title, report.year, report.spec.region), "author": "tongji", "created": _CREATED})
         fm = Formats(wb)
         taken: set[str] = set()

@@ -1,0 +1,149 @@
+"""The output folder, and how a run's outputs replace the last run's as one step.
+
+    manifest.json          which run is current (its `run`), and what that run was built from
+    runs/<run id>/         one run's outputs, complete: extract/<year>/…, the summary
+                           workbook, manifest.json with the hash of every file
+    <summary>.xlsx         a copy of the current run's summary workbook, for people
+    cache/<year>/*.json    per-file extraction results, for the next run
+    logs/run_*.log         one log per run
+
+A run writes its outputs into runs/.staging-<pid>/, renames that folder to runs/<run id>,
+and then replaces manifest.json: that one atomic rename is the commit. Before it, readers
+see the last run; after it, this one. The summary copy is prepared before the commit and
+renamed right after it. Killed anywhere, the folder still holds one complete run's outputs;
+the next run clears what a dead run left (staging folders, runs no manifest names) and
+mends the summary copy if a kill came between the two renames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputBusyError
+from ..extraction.store import atomic_path
+from .manifest import MANIFEST_FILE
+
+RUNS = "runs"
+_STAGING = ".staging-"
+
+
+def staging_dir(out: Path) -> Path:
+    path = out / RUNS / f"{_STAGING}{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def clear_stale(out: Path) -> None:
+    """What a killed run left: staging folders and half-written files (this run holds the
+    lock, so no other run is writing them), and the folders of the layout before runs/."""
+    for path in [*(out / RUNS).glob(f"{_STAGING}*"), *out.glob(f"{_STAGING}*"), *out.glob(".extract.old-*")]:
+        shutil.rmtree(path, ignore_errors=True)
+    for path in [*out.glob(".*.tmp"), *(out / "cache").glob("*/.*.tmp")]:  # atomic_path's temporaries
+        path.unlink(missing_ok=True)
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def current_run(out: Path) -> Path | None:
+    """The folder of the run manifest.json names, if it is there."""
+    run = read_manifest(out).get("run")
+    path = out / RUNS / run if isinstance(run, str) and run and "/" not in run and "\\" not in run else None
+    return path if path is not None and path.is_dir() else None
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """Every file of a run's folder and its sha256: what a reader can check the run by."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE):
+        out[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        with open(path, "r+b"):
+            return False
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def ensure_replaceable(paths: list[Path]) -> None:
+    busy = [p for p in paths if p.is_file() and _in_use(p)]
+    if busy:
+        raise OutputBusyError(
+            "这些输出文件正被其他程序打开（如 Excel），无法替换："
+            + "、".join(str(p) for p in busy)
+            + "。请关闭它们后重新运行；上次的输出未被改动。"
+        )
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def commit(out: Path, staging: Path, manifest: dict[str, Any], summary: str, new_cache: list[Path], previous_run: str | None) -> None:
+    """Make the staged run the current one: its folder renamed into runs/, then manifest.json
+    replaced (the commit) and at once the summary copy beside it, then old runs removed."""
+    ensure_replaceable([out / summary])
+    for f in new_cache:  # content-addressed: an entry that lands before a kill harms nothing
+        target = out / f.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(f, target)
+    shutil.rmtree(staging / "cache", ignore_errors=True)
+    manifest["files"] = file_hashes(staging)
+    write_manifest(staging / MANIFEST_FILE, manifest)
+    folder = out / RUNS / manifest["run"]
+    os.replace(staging, folder)
+    committed = False
+    try:
+        source = folder / summary
+        if source.is_file():
+            # The copy is made before the commit and renamed into place right after it: the
+            # manifest and the copy beside it disagree only between two renames.
+            with atomic_path(out / summary) as copy:
+                shutil.copyfile(source, copy)
+                write_manifest(out / MANIFEST_FILE, manifest)  # the commit
+                committed = True
+        else:
+            write_manifest(out / MANIFEST_FILE, manifest)
+            committed = True
+    except BaseException:
+        if not committed:  # the run failed: its folder goes, the last run stays current
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    prune_runs(out, {manifest["run"], previous_run})
+
+
+def refresh_copy(out: Path, folder: Path, summary: str) -> None:
+    """The summary workbook beside manifest.json: a copy of the current run's, replaced whole
+    (after a kill between the commit and the copy's rename)."""
+    source, target = folder / summary, out / summary
+    if not source.is_file():
+        return
+    if target.is_file() and target.read_bytes() == source.read_bytes():
+        return
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+
+
+def prune_runs(out: Path, keep: set[str | None]) -> None:
+    """Keep the current run and the one before it; any other run folder goes, a run killed
+    before its commit among them."""
+    for p in (out / RUNS).iterdir():
+        if p.is_dir() and not p.name.startswith(".") and p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)  # a file open in Excel keeps it until a later run

@@ -1,0 +1,126 @@
+"""Bad inputs and faults: one file never stops the batch, a figure is never stale, a run's
+outputs are replaced whole or not at all (issue: the December batch never aborts on one
+file, never serves a stale figure, never runs foreign code)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from badfiles import build, write_good
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# Runs a command and prints the peak resident memory of it and its children (in KiB) last
+# on stderr: what the test process itself allocated is not counted.
+_MEASURED = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "print('peak_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def _extract(folder: Path, out: Path, pack_dir: Path, roster_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "tongji", "extract", str(folder), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(out), *extra]
+    return subprocess.run([sys.executable, "-c", _MEASURED, *cmd], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300)
+
+
+def _peak_kb(result: subprocess.CompletedProcess) -> int:
+    return int(result.stderr.rsplit("peak_kb", 1)[1].split()[0])
+
+
+def _issues(out: Path) -> list[dict[str, str]]:
+    with open(out / "issues.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    from conftest import DATASETS_TOML, MAJORS_TOML, SCHOOL_INFO_TOML, TEACHERS_TOML
+
+    base = tmp_path_factory.mktemp("faults")
+    pack_dir = base / "mappings"
+    pack_dir.mkdir()
+    for name, text in (("datasets", DATASETS_TOML), ("teachers_421", TEACHERS_TOML), ("school_info_111", SCHOOL_INFO_TOML), ("majors_list", MAJORS_TOML)):
+        (pack_dir / f"{name}.toml").write_text(text, encoding="utf-8")
+    from builders import SheetSpec, write_xlsx
+
+    s = SheetSpec("名录")
+    s.row(0, ["学校代码", "学校名称", "旗县区"])
+    for i, name in enumerate(["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专", "赤峰北方民族技工学校"], 1):
+        s.row(i, [f"150400000{i}", name, "红山区"])
+    roster = write_xlsx(base / "roster.xlsx", [s])
+    good, mixed = base / "good", base / "mixed"
+    write_good(good)
+    write_good(mixed)
+    bad = build(mixed)
+    clean = _extract(good, base / "out_good", pack_dir, roster)
+    result = _extract(mixed, base / "out_mixed", pack_dir, roster)
+    return {"base": base, "bad": bad, "clean": clean, "result": result, "pack_dir": pack_dir, "roster": roster}
+
+
+def test_the_corpus_has_forty_kinds(corpus):
+    assert len({b.name for b in corpus["bad"]}) >= 40
+
+
+def test_the_batch_goes_on_and_exits_as_documented(corpus):
+    result = corpus["result"]
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr and "memory allocation" not in result.stderr
+    assert "完成：" in result.stderr
+
+
+def test_every_bad_file_is_named_in_chinese_with_its_finding(corpus):
+    issues = _issues(corpus["base"] / "out_mixed")
+    by_file: dict[str, list[dict[str, str]]] = {}
+    for i in issues:
+        by_file.setdefault(Path(i["file"]).name, []).append(i)
+    missing = []
+    for bad in corpus["bad"]:
+        found = by_file.get(bad.name, [])
+        if bad.code is None:
+            assert not [i for i in found if i["severity"] == "error"], (bad.name, found)
+            continue
+        match = [i for i in found if i["code"] == bad.code and i["severity"] == bad.severity]
+        if not match or not any(ord(ch) > 0x2E7F for ch in match[0]["message"]):
+            missing.append((bad.name, bad.code, [(i["code"], i["severity"]) for i in found]))
+    assert missing == []
+
+
+def test_good_files_give_the_same_figures_as_a_clean_run(corpus):
+    keep = ["school_id", "keys", "field", "value", "text", "status", "sheet", "cell", "raw", "rule"]
+
+    def figures(out: Path) -> pl.DataFrame:
+        lineage = pl.read_parquet(out / "lineage.parquet")
+        lineage = lineage.with_columns(pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.Utf8))
+        good = {"赤峰农牧学校_421.xlsx", "松山区职教中心_421.xls", "赤峰农牧学校_专业.xlsx", "赤峰农牧学校_111.xlsx"}
+        return lineage.filter(pl.col("file").is_in(good)).select(["file", *keep]).sort(["file", "cell", "field"])
+
+    assert corpus["clean"].returncode == 0
+    assert figures(corpus["base"] / "out_mixed").equals(figures(corpus["base"] / "out_good"))
+
+
+def test_memory_stays_bounded(corpus):
+    # the zip bomb and the huge dimensions are refused or read in a child that may not grow
+    assert _peak_kb(corpus["result"]) < 300 * 1024
+
+
+def test_csv_injection_is_neutralised_in_issues_csv_and_text_in_the_workbook(corpus):
+    issues = _issues(corpus["base"] / "out_mixed")
+    row = next(i for i in issues if "cmd.xlsx" in i["file"])
+    assert row["file"].startswith("'=") or "/=" in row["file"]
+    assert row["sheet"] == "'=HYPERLINK(1)"
+
+
+def test_outputs_are_readable_by_colleagues(corpus):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in (corpus["base"] / "out_mixed").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
