@@ -223,6 +223,12 @@ def build(folder: Path) -> list[Bad]:
     _ods(folder / "libreoffice.ods", key_value_form(school="赤峰北方民族技工学校", code="1504000004"))
     out.append(Bad("libreoffice.ods", None))
     raw("北方民族_分专业学生.csv", text.getvalue().encode("gbk"), None)  # as Excel saves "CSV" in China
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    for r in range(max(r for r, _ in majors.cells) + 1):
+        writer.writerow([majors.cells.get((r, c), "") for c in range(7)])
+    writer.writerow(["注：" + "专业设置说明。" * 40000])  # one field longer than the csv module allows by default
+    raw("北方民族_分专业学生_附说明.csv", text.getvalue().encode("utf-8-sig"), None)
     # sheets that are not what they seem
     hidden = _teacher(100)
     hidden.hidden = True
@@ -252,6 +258,10 @@ def build(folder: Path) -> list[Bad]:
     # the file system
     raw("报表说明.pdf", b"%PDF-1.4 not a return", "file_not_read", "warning")
     raw("Thumbs.db", b"\x00" * 64, None)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("赤峰第一职业中专_421.xlsx", good_bytes)
+    raw("学校报表.zip", packed.getvalue(), "file_not_read", "warning")  # sent packed, not unpacked
     raw("~$赤峰农牧学校.xlsx", b"lock", None)
     raw("empty_too.xlsx", b"", "empty_file")
     (folder / "backup_copy.xlsx").write_bytes((folder / "nan.xlsx").read_bytes())
@@ -265,6 +275,8 @@ def build(folder: Path) -> list[Bad]:
         out.append(Bad("dangling.xlsx", "file_not_read", "warning"))
         os.symlink(folder, folder / "link_to_folder")
         out.append(Bad("link_to_folder", "file_not_read", "warning"))
+        os.mkfifo(folder / "pipe.xlsx")  # reading it would wait for ever
+        out.append(Bad("pipe.xlsx", "file_not_read", "warning"))
         weird = os.path.join(os.fsencode(folder), b"\xff\xfe_gbk_name.xlsx")
         with open(weird, "wb") as f:
             f.write(b"")

@@ -50,6 +50,10 @@ class Inputs:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+_ARCHIVES = (".zip", ".rar", ".7z", ".tar", ".gz")
+_NOT_REGULAR = "不是普通文件（如管道或设备）"
+
+
 def is_workbook_name(path: Path) -> bool:
     return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith((*_LOCK_PREFIXES, "."))
 
@@ -82,6 +86,8 @@ def _walk(folder: str, found: Inputs) -> None:
                     elif e.is_symlink():
                         why = "指向文件夹的链接（不跟随，免得循环）" if os.path.isdir(e.path) else "链接指向的文件不存在"
                         found.skipped.append(Skipped(Path(e.path), why, True))
+                    else:  # reading a pipe would wait for ever
+                        found.skipped.append(Skipped(Path(e.path), _NOT_REGULAR, True))
                 except OSError as exc:  # a link that loops (ELOOP), a file that vanished
                     found.skipped.append(Skipped(Path(e.path), f"无法访问（{exc.strerror or exc}）", True))
     for parts in sorted(out):
@@ -115,8 +121,12 @@ def find_inputs(paths: Iterable[str | Path]) -> Inputs:
             for f in matches:
                 if f.is_file():
                     _add(f, found)
+                elif not f.is_dir() and is_workbook_name(f):
+                    found.skipped.append(Skipped(f, _NOT_REGULAR, True))
             if not matches:
                 raise UsageError(f"通配符“{text}”没有匹配到任何文件")
+        elif path.exists():
+            found.skipped.append(Skipped(path, _NOT_REGULAR, True))
         else:
             raise UsageError(f"路径不存在：{text}")
     found.files = list(dict.fromkeys(found.files))
@@ -132,7 +142,10 @@ def not_read(skipped: list[Skipped], displays: list[str] | None = None) -> list[
     """A file that is not read is said: one finding each, and a line in files.parquet."""
     out = []
     for item, display in zip(skipped, displays or [display_path(s.path) for s in skipped], strict=True):
-        hint = "若这是学校报来的报表，请在 Excel 中另存为 .xlsx 后放回。"
+        if item.path.suffix.lower() in _ARCHIVES:
+            hint = "这是压缩包：请解压，把其中的报表放进输入文件夹（压缩包本身可以移走）。"
+        else:
+            hint = "若这是学校报来的报表，请在 Excel 中另存为 .xlsx 后放回。"
         found = [issue("file_not_read", f"未读取：{item.reason}", hint, file=display)] if item.finding else []
         out.append(FileResult(display, status="not_read", note=item.reason, issues=found))
     return out

@@ -339,6 +339,7 @@ def _read_workbook(path: Path) -> Workbook:
 # ---------------------------------------------------------------- CSV returns
 
 _TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+_CSV_FIELD_LIMIT = 2**31 - 1  # the default (128 KiB) fails a long note; a C long on Windows is 32 bits
 
 
 def decode_text(data: bytes) -> str:
@@ -364,8 +365,14 @@ def read_csv_sheet(data: bytes, name: str) -> Sheet:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise ReadError("corrupt", f"CSV 文件无法按表格读取（{exc}）", "请在 Excel 中打开并另存为 .xlsx 后重新放入。") from exc
     width = max((len(r) for r in rows), default=0)
+    if len(rows) * width > guard.MAX_CELLS:
+        raise ReadError("too_large", f"CSV 文件有 {len(rows):,} 行、最多 {width:,} 列，远超一份报表应有的大小", "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。")
     rows = [r + [""] * (width - len(r)) for r in rows]
     if not any(v.strip() for r in rows for v in r):
         raise ReadError("no_sheets", "CSV 文件中没有内容", "请向学校重新索取该文件。")

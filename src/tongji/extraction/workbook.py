@@ -52,6 +52,10 @@ class Extractor:
             wb = read_workbook(path)
         except ReadError as exc:
             return FileResult(display, issues=[issue(exc.code, exc.message, exc.hint, file=display)])
+        except Exception as exc:  # a bug in reading must not stop the batch either
+            logger.exception("内部错误：{}", display)
+            found = issue("internal_error", f"读取该文件时发生内部错误：{type(exc).__name__}: {exc}", "请把该文件和日志发给 tongji 的维护者。", file=display)
+            return FileResult(display, issues=[found])
         out = FileOutput(wb, display, self.year)
         try:
             self._extract_workbook(out)

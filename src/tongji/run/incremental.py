@@ -171,6 +171,12 @@ class YearExtraction:
             fresh = extract_paths([i.path for i in to_read], self.pack, self.roster, self.year, self.job.jobs, progress, [i.display for i in to_read])
             for item, res in zip(to_read, fresh.files, strict=True):
                 results[item.display] = res
+                if res.sha256 and res.sha256 != item.sha256:
+                    # replaced while this run read it (a school uploading again): the figures
+                    # are of the bytes read, and so is the record; the next run looks again
+                    logger.warning("{}：读取期间文件被替换，按读到的内容处理", item.display)
+                    records[item.display].sha256 = res.sha256
+                    continue
                 written = self._write_cache(staging, item, res)
                 if written is not None:
                     new_cache.append(written)
