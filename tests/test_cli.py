@@ -138,3 +138,38 @@ def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_
     monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
     res = CliRunner().invoke(main, ["extract", str(good), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(tmp_path / "o")])
     assert res.exit_code == 3 and "issues.csv" in res.output and "Excel" in res.output and "Traceback" not in res.output
+
+
+def test_extract_replaces_its_folder_whole_or_not_at_all(tmp_path, pack_dir, roster_path, monkeypatch):
+    import tongji.extraction.store
+
+    d = _batch(tmp_path)
+    out = tmp_path / "o"
+    args = ["extract", str(d), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(out)]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (d / "赤峰农牧学校_421.xlsx").unlink()
+    real = tongji.extraction.store.write_parquet
+    calls = []
+
+    def disk_full_on_the_third(df, path):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(df, path)
+
+    monkeypatch.setattr(tongji.extraction.store, "write_parquet", disk_full_on_the_third)
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 3 and "磁盘空间不足" in res.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # not two files of the new run beside the old
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_extract_does_not_replace_a_folder_of_other_files(tmp_path, pack_dir, roster_path):
+    d = _batch(tmp_path)
+    desk = tmp_path / "桌面"
+    desk.mkdir()
+    (desk / "工作计划.docx").write_bytes(b"mine")
+    res = CliRunner().invoke(main, ["extract", str(d), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(desk)])
+    assert res.exit_code == 2 and "工作计划.docx" in res.output and "新的或空的目录" in res.output
+    assert [p.name for p in desk.iterdir()] == ["工作计划.docx"]

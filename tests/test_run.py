@@ -279,3 +279,11 @@ def test_run_outputs_are_readable_by_colleagues(job):
     for path in [out / "质量年报数据_2020.xlsx", out / "manifest.json", *current_run(out).rglob("*")]:
         if path.is_file():
             assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_as_returns(job):
+    job.write_text(job.read_text(encoding="utf-8").replace('output = "../out"', 'output = "2019/汇总结果"'), encoding="utf-8")
+    first = run_job(job)
+    again = run_job(job)  # the first run's workbooks, cache and logs now lie in 2019/
+    assert again.exit_code == first.exit_code == 1 and again.files_read == 0
+    assert not any("汇总结果" in i.file for i in again.issues) and not any("汇总结果" in i.file for i in again.inputs)

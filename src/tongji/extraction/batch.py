@@ -304,16 +304,17 @@ def extract_to_folder(
     paths: Iterable[str | Path], pack: Pack, roster: Roster, year: int, out: str | Path, jobs: int = 1, progress: Progress | None = None
 ) -> ExtractResult:
     """`tongji extract`: the workbooks the paths name (files, folders, globs), extracted and
-    written to the folder `out`."""
-    from .store import write_extract
+    written to the folder `out`, which is replaced whole (or, on failure, left as it was)."""
+    from .store import folder_replaced, write_extract
 
     inputs = find_inputs(paths)
     if not inputs.files:
         others = f"（找到 {len(inputs.skipped)} 个其他文件，都不是工作簿）" if inputs.skipped else ""
         raise UsageError(f"没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods/.csv）{others}。")
     logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(inputs.files), len(pack.mappings), len(roster.schools), year)
-    result = extract_paths(inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped)
-    write_extract(result, pack, out, roster)
+    with folder_replaced(out) as new:  # checked before the reading starts
+        result = extract_paths(inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped)
+        write_extract(result, pack, new, roster)
     return result
 
 

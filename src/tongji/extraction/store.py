@@ -14,6 +14,7 @@ import csv
 import io
 import operator
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,42 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@contextlib.contextmanager
+def folder_replaced(path: str | Path) -> Iterator[Path]:
+    """Yield a new folder beside `path`; on success it takes the place of `path` (an extract
+    folder from before, or nothing), on failure it is removed. A reader never sees one
+    extraction's files mixed with another's. A folder at `path` that holds anything but an
+    extraction's files is not replaced: UsageError."""
+    from ..errors import UsageError
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        foreign = [p.name for p in path.iterdir() if not _extract_file(p)] if path.is_dir() else [path.name]
+        if foreign:
+            raise UsageError(f"输出目录“{path}”中已有不是提取结果的文件（如 {'、'.join(sorted(foreign)[:3])}）：tongji 不会替换它。请指定一个新的或空的目录。")
+    for stale in [*path.parent.glob(f".{path.name}.new-*"), *path.parent.glob(f".{path.name}.old-*")]:
+        shutil.rmtree(stale, ignore_errors=True)  # left by an extraction that was killed
+    new = path.parent / f".{path.name}.new-{os.getpid()}"
+    new.mkdir()
+    try:
+        yield new
+        old = path.parent / f".{path.name}.old-{os.getpid()}"
+        if path.exists():
+            os.replace(path, old)
+        os.replace(new, path)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _extract_file(path: Path) -> bool:
+    """A file an extraction writes (or its temporary): Parquet, issues.csv."""
+    name = path.name
+    return path.is_file() and (name.endswith((".parquet", ".tmp")) or name == ISSUES_FILE)
 
 
 def write_parquet(df: pl.DataFrame, path: str | Path) -> None:

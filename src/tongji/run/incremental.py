@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,9 +125,14 @@ class YearExtraction:
     def _inputs(self) -> Inputs:
         patterns = [str(self.job.base / p) if not Path(p).is_absolute() else p for p in self.job.inputs[self.year]]
         try:
-            return find_inputs(patterns)
+            found = find_inputs(patterns)
         except UsageError as exc:  # a folder the job names that is not there is a mistake in the job file
             raise ConfigError([ConfigProblem(str(self.job.file), f"inputs.{self.year}", f"{exc.message}；请检查任务文件中的路径（相对于任务文件所在的文件夹）")]) from exc
+        # The output folder inside an input folder: its workbooks, caches and logs are not returns.
+        inside = os.path.join(os.path.abspath(self.job.output), "")
+        found.files = [f for f in found.files if not os.path.abspath(f).startswith(inside)]
+        found.skipped = [k for k in found.skipped if not os.path.abspath(k.path).startswith(inside)]
+        return found
 
     def plan(self) -> tuple[list[_Planned], list[FileResult]]:
         """Every input file with its hash and its cache entry (when one exists); and, as
