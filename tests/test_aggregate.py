@@ -277,12 +277,14 @@ def test_report_spec_errors(world, tmp_path):
     assert "[[tables]][1].scope" in text and "[[tables]][1].columns[1].indicator" in text and "[[highlights]][1].text" in text
 
 
-def _facts_world(tmp_path, facts, checks=None):
-    """A mapping folder with the shipped datasets, these indicators (and checks), and an
-    extract folder holding `facts` and the roster: (pack, loaded facts)."""
+def _facts_world(tmp_path, facts, checks=None, year=None):
+    """A mapping folder with the shipped datasets and catalogues, these indicators (and
+    checks), and an extract folder holding `facts` and the roster: (pack, loaded facts),
+    the facts loaded for a report of `year` when given."""
     m = tmp_path / "m"
     m.mkdir()
     shutil.copy(ROOT / "mappings" / "datasets.toml", m / "datasets.toml")
+    shutil.copy(ROOT / "mappings" / "catalogues.toml", m / "catalogues.toml")
     (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
     (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
     if checks:
@@ -295,7 +297,7 @@ def _facts_world(tmp_path, facts, checks=None):
     pl.DataFrame(
         [dict(zip(("school_id", "school_name", "district", "school_type", "sponsor", "levels", "is_technical"), r, strict=True)) for r in ROSTER]
     ).write_parquet(out / ROSTER_FILE)
-    return pack, load_facts([out], pack, defs)
+    return pack, load_facts([out], pack, defs, year=year)
 
 
 def test_a_change_by_the_factor_of_a_unit_mix_up_is_a_probable_unit_error(tmp_path):
@@ -346,3 +348,52 @@ def test_amounts_per_student_outside_their_range(tmp_path):
     assert pack.students == ("students_by_major", "students")
     [issue] = run_per_student(loaded, pack, 2020, {"B": "乙校"})
     assert issue.code == "implausible_per_student" and issue.school_id == "B" and issue.cell == "D7" and "每生 10000" in issue.message
+
+
+# ---------------------------------------------------------------- catalogues across a change
+
+
+def _major(sid, year, cat, major, students, code=None, cell="C3"):
+    keys = f"major_category={cat};major={major}"
+    rows = [_fact("students_by_major", sid, year, keys, "students", students, cell)]
+    if code is not None:
+        row = _fact("students_by_major", sid, year, keys, "major_code", None, "B" + cell[1:])
+        rows.append({**row, "text": code, "status": "value", "raw": code})
+    return rows
+
+
+def test_last_years_figures_go_into_this_years_edition(tmp_path):
+    facts = [
+        *_major("A", 2020, "加工制造类", "数控技术应用", 100, "052600"),  # one-to-one
+        *_major("A", 2020, "教育类", "学前教育", 40, "160100", "C4"),  # merged with 体育与健身类
+        *_major("B", 2020, "体育与健身类", "运动训练", 10, "150100"),
+        *_major("A", 2020, "土木水利类", "建筑工程施工", 30, "040100", "C5"),  # split, placed by its code
+        *_major("B", 2020, "土木水利类", "水利工程施工", 7, None, "C6"),  # split, placed by its name
+        *_major("B", 2020, "土木水利类", "工程测量", 5, "041300", "C7"),  # split, not placed
+        *_major("B", 2020, "其他", "民族美术", 3, "190000", "C8"),  # no counterpart
+        *_major("A", 2021, "装备制造大类", "数控技术应用", 120, "660103"),
+        *_major("A", 2021, "教育与体育大类", "幼儿保育", 45, "770101", "C4"),
+    ]
+    pack, loaded = _facts_world(tmp_path, facts, year=2021)
+    students = loaded.parts[("students_by_major", "students", 2020)]
+    by_category = dict(students.group_by(pl.col("major_category").cast(pl.Utf8)).agg(pl.col("value").sum()).iter_rows())
+    assert by_category == {"装备制造大类": 100, "教育与体育大类": 50, "土木建筑大类": 30, "水利大类": 7, "未能对应本年度目录": 8}
+    found = {(i.code, i.cell, i.severity) for i in loaded.crosswalk_issues}
+    assert found == {
+        ("crosswalk_merged", "C4", "info"), ("crosswalk_merged", "C3", "info"),  # 学前教育 (A) and 运动训练 (B)
+        ("crosswalk_by_major", "C5", "info"), ("crosswalk_by_major", "C6", "info"),
+        ("crosswalk_unmapped", "C7", "warning"), ("crosswalk_unmapped", "C8", "warning"),
+    }  # fmt: skip
+    unplaced = next(i for i in loaded.crosswalk_issues if i.cell == "C7")
+    assert unplaced.file == "B-2020.xlsx" and unplaced.year == 2020 and "工程测量" in unplaced.message and "041300" in unplaced.hint
+    # this year's figures are in this year's edition already; the note says what was done
+    assert loaded.parts[("students_by_major", "students", 2021)]["major_category"].cast(pl.Utf8).to_list() == ["装备制造大类", "教育与体育大类"]
+    note = loaded.crosswalked["major_category"].note([2020, 2021])
+    assert "2020 年" in note and "《中等职业学校专业目录（2010年修订）》" in note and "未能对应本年度目录" in note
+    assert loaded.crosswalked["major_category"].note([2021]) == ""
+
+
+def test_without_a_report_year_nothing_is_moved(tmp_path):
+    _, loaded = _facts_world(tmp_path, _major("A", 2020, "土木水利类", "工程测量", 5, "041300"))
+    assert loaded.parts[("students_by_major", "students", 2020)]["major_category"].cast(pl.Utf8).to_list() == ["土木水利类"]
+    assert loaded.crosswalk_issues == []

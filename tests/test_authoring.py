@@ -101,11 +101,13 @@ def test_the_guide_for_a_county_summary(tmp_path):
 
 
 def test_the_mapping_reference_lists_every_key():
+    from tongji.config.catalogues import CatalogueEntry, CataloguesFile, CrosswalkEntry, ValueEntry
     from tongji.config.datasets import DatasetEntry, DatasetsFile, DimensionEntry, FieldDefEntry
     from tongji.config.mapping import FieldEntry, MappingFile, MatchEntry, SchoolEntry
     from tongji.config.toml import keys_of
 
     text = (ROOT / "docs" / "映射参考.md").read_text(encoding="utf-8")
-    for schema in (MappingFile, MatchEntry, SchoolEntry, FieldEntry, DatasetsFile, DatasetEntry, FieldDefEntry, DimensionEntry):
+    schemas = (MappingFile, MatchEntry, SchoolEntry, FieldEntry, DatasetsFile, DatasetEntry, FieldDefEntry, DimensionEntry)
+    for schema in (*schemas, CataloguesFile, CatalogueEntry, ValueEntry, CrosswalkEntry):
         missing = [k for k in keys_of(schema) if f"`{k}`" not in text and f"[{k}]" not in text and f"[{k}." not in text]
         assert missing == [], (schema.__name__, missing)

@@ -43,6 +43,7 @@ _KINDS = (
     Kind("too_large", ERROR, "文件过大或异常", "文件声明的范围或解压后的大小远超一份报表，单独读取时超出内存或时间上限。"),
     # which sheets, which school
     Kind("hidden_sheet_skipped", WARNING, "跳过隐藏表", "隐藏的工作表与某个映射相符，但隐藏表常是旧版副本，没有读取。"),
+    Kind("form_year_mismatch", WARNING, "表式与年度不符", "工作表是另一个年度用的表式（如 2025 年报来了 2020 年的中职基311）；照常读取，请确认。"),
     Kind("sheet_ambiguous", ERROR, "工作表对应多个映射", "工作表同时与多个映射同等相符，无法确定按哪个读取。"),
     Kind("sheet_unmatched", WARNING, "工作表没有对应的映射", "工作表不符合任何映射，没有读取。"),
     Kind("workbook_unmatched", ERROR, "工作簿没有对应的映射", "工作簿中没有任何工作表符合映射，没有读取任何数据。"),
@@ -56,6 +57,7 @@ _KINDS = (
     Kind("key_column_not_found", ERROR, "找不到记录键所在的列", "清单表中说明每行是什么（如专业大类）的列找不到。"),
     Kind("row_without_key", WARNING, "有数字的行没有名称", "清单表中一行有数字，但没有说明它是什么的名称，已跳过。"),
     Kind("unknown_key", ERROR, "未知的取值", "清单表中的名称（如专业大类）不是已知的取值；代码对不上任何类别时总是错误。"),
+    Kind("catalogue_mismatch", WARNING, "专业目录版本不符", "报表中的专业大类（或专业代码）属于另一版专业目录，不是该年度在用的一版；汇总时按新旧目录对照归入。"),
     Kind("code_zero_restored", WARNING, "代码补回前导 0", "存成数字的代码丢了开头的 0（如 10400），已补回（010400）；请核对。"),
     Kind("duplicate_row", ERROR, "重复的行", "同一条记录在表中出现了两次。"),
     # the figures themselves
@@ -74,6 +76,9 @@ _KINDS = (
     Kind("missing_dataset", WARNING, "整类数据缺失", "某年度没有任何学校的某类数据。"),
     Kind("same_as_other_year", WARNING, "与别的年度的文件相同", "这个年度的一个文件与另一年度的一个文件内容完全相同：可能放错了文件夹。"),
     Kind("year_mismatch", WARNING, "年度不符", "文件名、标题或填报日期写的是另一个年度：可能放错了文件夹。"),
+    Kind("crosswalk_merged", INFO, "新旧目录：合并", "上一版目录的几个大类在本年度目录中合为一个大类，该专业的数字计入合并后的大类。"),
+    Kind("crosswalk_by_major", INFO, "新旧目录：按专业归入", "上一版目录的大类在本年度目录中拆分为几个大类，该专业按专业对照归入其中一个。"),
+    Kind("crosswalk_unmapped", WARNING, "新旧目录：无法归入", "上一版目录的大类在本年度目录中拆分或没有对应，而专业对照中没有该专业：数字计入“未能对应本年度目录”一行，不猜测。"),
     Kind("missing_year", WARNING, "缺少年度", "没有某年度的提取结果，该年度的数字和“变化”为空。"),
     Kind("probable_unit_error", WARNING, "可能填错了单位", "与上年相比约为 10、1000 或 10000 倍（或其倒数），像是元与万元之类的单位混用。"),
     Kind("implausible_per_student", WARNING, "生均数字不合理", "按学生数折算的数字超出合理范围（datasets.toml 的 per_student）。"),

@@ -26,5 +26,10 @@ def describe_fields(pack: Pack, dataset_name: str | None = None) -> str:
                 values = f"（取自学校名录的“{dim.roster}”列）" + ("；另有：" + "、".join(dim.values) if dim.values else "")
             else:
                 values = "、".join(dim.values) if dim.values else "（自由文本）"
+            if dim.catalogues:
+                for c in reversed(dim.catalogues):
+                    span = f"{c.first}–{c.last} 年" if c.last is not None else f"{c.first} 年起"
+                    out.append(f"    {name:<22} {dim.title}（《{c.title}》，{span}）：{'、'.join(c.values)}")
+                continue
             out.append(f"    {name:<22} {dim.title}：{values}")
     return "\n".join(out).rstrip() + "\n"

@@ -79,11 +79,12 @@ def main() -> None:
 @options.roster(required=True)
 @options.year("报表所属年度，如 2020。")
 @options.output("输出目录。", file=False)
+@options.catalogue("这一年度的报表按哪一版专业目录填写（catalogues.toml 中的版本，如 2010）；默认按年度。")
 @options.jobs
 @options.strict
 @options.log_file
 @options.verbose
-def extract_cmd(paths, mappings, roster, year, output, jobs, strict, log_file, verbose) -> None:
+def extract_cmd(paths, mappings, roster, year, output, catalogue, jobs, strict, log_file, verbose) -> None:
     """从 PATHS（文件、文件夹或通配符）中的工作簿提取数据。
 
     每个数据集写成一个 Parquet 文件，另写 lineage.parquet（每个值来自哪个文件、工作表、单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
@@ -93,7 +94,7 @@ def extract_cmd(paths, mappings, roster, year, output, jobs, strict, log_file, v
       tongji extract samples/2020 -m mappings -r samples/roster.xlsx -y 2020 -o out/2020
     """
     setup_logging(verbose, log_file)
-    _guarded(lambda: run_extract(paths, mappings, roster, year, output, jobs, strict))
+    _guarded(lambda: run_extract(paths, mappings, roster, year, output, jobs, strict, catalogue))
 
 
 class _Bar:
@@ -110,14 +111,15 @@ class _Bar:
         self.bar.__exit__(None, None, None)
 
 
-def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -> int:
+def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False, catalogue=None) -> int:
     # polars is imported with these: keep `tongji --help` quick
     from ..config import load_project
+    from ..config.project import with_catalogue_years
     from ..extraction import extract_to_folder
     from ..extraction.store import ISSUES_FILE
     from ..findings import ERROR, WARNING, count, exit_code
 
-    project = load_project(mappings, roster=roster_path)
+    project = with_catalogue_years(load_project(mappings, roster=roster_path), {year: catalogue} if catalogue else {}, "--catalogue", "")
     assert project.roster is not None
     result = extract_to_folder(paths, project.pack, project.roster, year, out, jobs, _Bar() if sys.stderr.isatty() else None)
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
@@ -142,9 +144,10 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False) -
 @options.output("输出的汇总工作簿（.xlsx）。", file=True)
 @options.roster(help="学校名录；默认用本年度提取结果中保存的名录。")
 @click.option("--region", default=None, help="报告所写的地区（标题中的 {region}），如 赤峰市。")
+@options.catalogue("报告年度的表按哪一版专业目录分行（catalogues.toml 中的版本，如 2010）；默认按年度。")
 @options.strict
 @options.log_file
-def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, region, strict, log_file) -> None:
+def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, region, catalogue, strict, log_file) -> None:
     """汇总 EXTRACT_DIRS（tongji extract 的输出目录，本年度和往年各一个）并写出汇总工作簿。
 
     工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、要点句子，以及每所学校、每个旗县区的主要指标。
@@ -154,15 +157,16 @@ def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, reg
       tongji aggregate out/2019 out/2020 -m mappings --report reports/annual_report.toml -y 2020 --region 赤峰市 -o 汇总.xlsx
     """
     setup_logging(False, log_file)
-    _guarded(lambda: run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict, region))
+    _guarded(lambda: run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict, region, catalogue))
 
 
-def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False, region=None) -> int:
+def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False, region=None, catalogue=None) -> int:
     from ..config import load_project
+    from ..config.project import with_catalogue_years
     from ..findings import ERROR, WARNING, count, exit_code
     from ..reporting import publish
 
-    project = load_project(mappings, report=report_path, roster=roster)
+    project = with_catalogue_years(load_project(mappings, report=report_path, roster=roster), {year: catalogue} if catalogue else {}, "--catalogue", "")
     result = publish(project, list(extract_dirs), year, output, region)
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
     logger.info("已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个", output, len(result.tables), len(result.sentences), errors, warnings)

@@ -32,3 +32,8 @@ strict = click.option("--strict", is_flag=True, help="有警告也以退出码 1
 log_file = click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
 verbose = click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
 jobs = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行读取的进程数。")
+
+
+def catalogue(help: str):
+    """`--catalogue`: the catalogue edition (catalogues.toml) of the command's year."""
+    return click.option("--catalogue", default=None, metavar="版本", help=help)

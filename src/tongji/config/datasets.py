@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import ConfigProblem
 from ..extraction import units
 from ..extraction.clean import FIELD_TYPES, normalize_label, restore_code
+from .catalogues import Catalogue
 from .toml import Section, Texts, option, read, section_of
 
 DATASETS_FILE = "datasets.toml"
@@ -41,7 +42,9 @@ class Dimension:
 
     A dimension with no values is free text (专业名称): any label is its own value.
     With `code_digits`, a numeric code resolves by its leading digits (专业代码 `090100`
-    → the 专业大类 whose alias is `09`).
+    → the 专业大类 whose alias is `09`). A dimension with catalogues (catalogues.toml) has
+    the values of every edition; `for_year` gives it as a year's returns are read, the
+    edition in force taking precedence where a label is shared.
     """
 
     name: str
@@ -51,6 +54,8 @@ class Dimension:
     code_digits: int = 0  # a code resolves by its first `code_digits` digits
     code_length: int = 0  # … and has this many digits (a code that lost its leading 0 is restored)
     roster: str | None = None  # the values are the roster's values of this attribute (旗县区)
+    catalogues: tuple[Catalogue, ...] = ()  # the editions giving the values, oldest first
+    in_force: Catalogue | None = None  # set by for_year: the edition of the year being read
 
     def with_values(self, values: list[str]) -> Dimension:
         """This dimension with `values` added (the roster's 旗县区), each its own label."""
@@ -58,6 +63,40 @@ class Dimension:
         for v in values:
             lookup.setdefault(normalize_label(v), v)
         return replace(self, values=tuple(dict.fromkeys([*self.values, *values])), lookup=lookup)
+
+    def with_catalogues(self, catalogues: list[Catalogue]) -> Dimension:
+        """The dimension whose values are those of its catalogues (the newest edition's
+        labels first where two editions share one)."""
+        editions = tuple(sorted(catalogues, key=lambda c: c.first))
+        first = editions[-1]
+        return replace(
+            self,
+            values=tuple(v for c in editions for v in c.values),
+            lookup=_lookup(editions, None),
+            code_digits=first.code_digits,
+            code_length=first.code_length,
+            catalogues=editions,
+        )
+
+    def edition(self, year: int | None, override: str | None = None) -> Catalogue | None:
+        """The edition in force for a year (or the one a job names for it)."""
+        if not self.catalogues:
+            return None
+        if override is not None:
+            return next((c for c in self.catalogues if c.id == override), None)
+        if year is None:
+            return self.catalogues[-1]
+        return next((c for c in self.catalogues if c.covers(year)), None)
+
+    def for_year(self, year: int, override: str | None = None) -> Dimension:
+        """The dimension as the returns of `year` are read."""
+        edition = self.edition(year, override)
+        if edition is None:
+            return self
+        return replace(self, lookup=_lookup(self.catalogues, edition), in_force=edition)
+
+    def catalogue_of(self, value: str) -> Catalogue | None:
+        return next((c for c in self.catalogues if value in c.codes), None)
 
     @property
     def free(self) -> bool:
@@ -70,6 +109,14 @@ class Dimension:
         """The value a label (a name, an alias, or a code) stands for, with what was done to
         get there: a code that lost its leading 0 is restored; a code that names no value is
         a problem, never a value of the wrong kind."""
+        found = self._match(label)
+        if found.value is not None and self.in_force is not None:
+            edition = self.catalogue_of(found.value)
+            if edition is not None and edition is not self.in_force:
+                return replace(found, edition=edition)
+        return found
+
+    def _match(self, label: Any) -> KeyMatch:
         key = normalize_label(label)
         if not key:
             return KeyMatch(None)
@@ -92,11 +139,23 @@ class Dimension:
         return KeyMatch(hit, restored)
 
 
+def _lookup(editions: tuple[Catalogue, ...], first: Catalogue | None) -> dict[str, str]:
+    """Labels → values over all editions; `first` (else the newest) wins a shared label."""
+    order = [first] if first is not None else []
+    order += [c for c in reversed(editions) if c is not first]
+    lookup: dict[str, str] = {}
+    for c in order:
+        for label, value in c.labels():
+            lookup.setdefault(normalize_label(label), value)
+    return lookup
+
+
 @dataclass(frozen=True)
 class KeyMatch:
     value: str | None
     restored: str = ""  # the code with its leading 0 put back, when it had lost it
     problem: str = ""  # why a code-like label names no value
+    edition: Catalogue | None = None  # the value is of this edition, not the one in force
 
 
 @dataclass(frozen=True)

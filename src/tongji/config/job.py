@@ -3,7 +3,7 @@ and report make this December's batch. Paths in it are relative to the job file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, ConfigProblem
@@ -24,6 +24,7 @@ class Job:
     strict: bool = False
     jobs: int = 1
     region: str = ""  # the city or county the report is about: {region} in titles
+    catalogues: dict[int, str] = field(default_factory=dict)  # year → the catalogue edition its returns use
 
     @property
     def base(self) -> Path:
@@ -43,6 +44,21 @@ class JobFile:
     strict: bool = False
     jobs: int = 1
     region: str = ""
+    catalogue: dict = option({})
+
+
+def _catalogues(top: Section, entry: JobFile) -> dict[int, str]:
+    """`catalogue = { 2021 = "2010" }`: a year whose returns use another catalogue edition
+    than the one in force (checked against the pack when the job runs)."""
+    sec = Section(entry.catalogue, top.file, top.path("catalogue"), top.problems)
+    out: dict[int, str] = {}
+    for key in sec.data:
+        edition = sec.get(key, str)
+        if not key.isdigit():
+            sec.problem(key, "键应为年度，如 2021 = \"2010\"")
+        elif edition is not None:
+            out[int(key)] = edition
+    return out
 
 
 def _inputs(top: Section, entry: JobFile) -> dict[int, tuple[str, ...]]:
@@ -91,6 +107,7 @@ def load_job(path: str | Path) -> Job:
         strict=entry.strict,
         jobs=entry.jobs,
         region=entry.region,
+        catalogues=_catalogues(top, entry),
     )
     for key, target, kind in (("roster", job.roster, "file"), *(("mappings", m, "dir") for m in job.mappings), ("report", job.report, "file")):
         if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):

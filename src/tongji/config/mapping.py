@@ -26,11 +26,12 @@ from ..extraction.clean import normalize_label
 from ..extraction.layouts import LAYOUTS, SCHOOL_KEY, Placement
 from ..extraction.layouts.base import header_path
 from ..extraction.roster import Roster
+from .catalogues import CATALOGUES_FILE, Catalogue, Crosswalk, parse_catalogues, year_span
 from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_datasets
 from .toml import Section, Texts, load_toml, option, read, relative_name, section_of
 
-# Files in a mapping folder that are not mappings: the definitions of the report (definitions.py).
-RESERVED_FILES = (DATASETS_FILE, "indicators.toml", "checks.toml")
+# Files in a mapping folder that are not mappings: the catalogues, the definitions of the report (definitions.py).
+RESERVED_FILES = (DATASETS_FILE, CATALOGUES_FILE, "indicators.toml", "checks.toml")
 
 
 # ---------------------------------------------------------------- the typed objects
@@ -70,6 +71,7 @@ class Mapping:
     keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
     totals: tuple[str, ...] = ()  # labels of totals rows besides 合计/总计/小计 (全县合计 …)
+    form_years: tuple[int, int | None] | None = None  # the years the form this mapping reads is in use
 
     @cached_property
     def id(self) -> str:
@@ -86,6 +88,24 @@ class Pack:
     mappings: list[Mapping]
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
     students: tuple[str, str] | None = None  # (dataset, field) counting a school's students
+    crosswalks: tuple[Crosswalk, ...] = ()
+    catalogue_years: dict[int, str] = field(default_factory=dict)  # year → the edition a job names for it
+
+    def with_catalogue_years(self, years: dict[int, str]) -> Pack:
+        """The pack with the editions a job names for some years (instead of the one in force)."""
+        return replace(self, catalogue_years=dict(years))
+
+    def dimensions_for(self, year: int) -> dict[str, Dimension]:
+        """The dimensions as the returns of `year` are read (a catalogue's edition in force)."""
+        return {name: d.for_year(year, self.catalogue_years.get(year)) if d.catalogues else d for name, d in self.dimensions.items()}
+
+    def edition(self, dimension: str, year: int) -> Catalogue | None:
+        """The edition of a dimension's catalogue for a year (a report's rows)."""
+        d = self.dimensions.get(dimension)
+        return d.edition(year, self.catalogue_years.get(year)) if d is not None else None
+
+    def crosswalk(self, old: str, new: str) -> Crosswalk | None:
+        return next((x for x in self.crosswalks if x.old == old and x.new == new), None)
 
     def with_roster(self, roster: Roster) -> Pack:
         """The pack for this roster: a dimension declared `roster = "district"` takes the
@@ -142,6 +162,7 @@ class MappingFile:
     totals: Texts = ()
     records: dict | None = None
     keys: dict | None = None
+    form_years: list | None = None
     fields: tuple[FieldEntry, ...] = option((), required=True)
 
 
@@ -278,11 +299,12 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     placements = [p for p in (_placement(f, entry.layout, dataset, records is not None) for f in entry.fields) if p is not None]
     if dataset is not None:
         _check_default_unit(top, default_unit, dataset, placements)
+    form_years = year_span(top, "form_years", entry.form_years) if entry.form_years is not None else None
     if len(problems) > n_before:
         return None
     unit_column = tuple(header_path(t) for t in entry.unit_column)
     totals = tuple(normalize_label(t) for t in entry.totals)
-    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals)
+    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals, form_years)
 
 
 def mapping_folders(given: str | Path | list | tuple) -> list[Path]:
@@ -310,6 +332,10 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
         data = load_toml(ds_path, base, problems)
         if data is not None:
             datasets, dimensions, students = parse_datasets(data, relative_name(ds_path, base), problems)
+    crosswalks: tuple[Crosswalk, ...] = ()
+    cat_path = base / CATALOGUES_FILE
+    if cat_path.is_file():
+        dimensions, crosswalks = _with_catalogues(cat_path, base, dimensions, problems)
     names: dict[str, str] = {}
     mappings = [m for folder in roots for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)]
     if not mappings and not problems:
@@ -317,7 +343,22 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
     if problems:
         raise ConfigError(problems, "映射配置")
     files = {_file_name(path, folder, i): hashlib.sha256(path.read_bytes()).hexdigest() for i, folder in enumerate(roots) for path in sorted(folder.rglob("*.toml"))}
-    return Pack(base, datasets, dimensions, mappings, files, students)
+    return Pack(base, datasets, dimensions, mappings, files, students, crosswalks)
+
+
+def _with_catalogues(path: Path, base: Path, dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> tuple[dict[str, Dimension], tuple[Crosswalk, ...]]:
+    """The dimensions whose values catalogues.toml gives, and its crosswalks."""
+    data = load_toml(path, base, problems)
+    if data is None:
+        return dimensions, ()
+    file = relative_name(path, base)
+    catalogues, crosswalks = parse_catalogues(data, file, set(dimensions), problems)
+    out = dict(dimensions)
+    for name in {c.dimension for c in catalogues.values() if c.dimension in dimensions}:
+        if dimensions[name].values:
+            problems.append(ConfigProblem(DATASETS_FILE, f"dimensions.{name}.values", f"维度“{name}”的取值由 {CATALOGUES_FILE} 中的目录给出，这里不要再写 values"))
+        out[name] = dimensions[name].with_catalogues([c for c in catalogues.values() if c.dimension == name])
+    return out, tuple(crosswalks.values())
 
 
 def _file_name(path: Path, folder: Path, position: int) -> str:

@@ -4,9 +4,10 @@ object instead of loading files again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..errors import ConfigError, ConfigProblem
 from ..extraction.roster import Roster, load_roster
 from .definitions import INDICATORS_FILE, Definitions, load_definitions
 from .mapping import Pack, load_pack, mapping_folders
@@ -43,6 +44,23 @@ def load_project(
     spec = load_report(report, pack, defs) if report is not None and defs is not None else None
     loaded = load_roster(roster) if roster is not None else None
     return Project(pack.with_roster(loaded) if loaded else pack, defs, spec, loaded)
+
+
+def with_catalogue_years(project: Project, years: dict[int, str], file: str, key: str) -> Project:
+    """The project with another catalogue edition for some years (a job's `catalogue`, the
+    `--catalogue` option); an edition the pack does not have is a ConfigError naming `file`
+    and `key`."""
+    if not years:
+        return project
+    known = {c.id for d in project.pack.dimensions.values() for c in d.catalogues}
+    wrong = [
+        ConfigProblem(file, f"{key}.{y}" if key else "", f"没有目录“{cid}”；catalogues.toml 中有：{'、'.join(sorted(known)) or '（无）'}")
+        for y, cid in years.items()
+        if cid not in known
+    ]
+    if wrong:
+        raise ConfigError(wrong)
+    return replace(project, pack=project.pack.with_catalogue_years(years))
 
 
 def has_definitions(mappings: str | Path | list[str | Path] | tuple[str | Path, ...]) -> bool:

@@ -165,8 +165,8 @@ def _rows(table: TableSpec, refs: _Refs) -> RowsSpec:
         r.problem("group", f"未定义的分组“{beside}”")
     kind = "levels" if entry.levels else ("group" if grp else "dimension")
     values = entry.levels or entry.values
-    if dim and not values:
-        values = refs.pack.dimensions[dim].values if dim in refs.pack.dimensions else ()
+    if dim and not values and dim in refs.pack.dimensions and not refs.pack.dimensions[dim].catalogues:
+        values = refs.pack.dimensions[dim].values  # a catalogue's values are those of the report year's edition
     if grp and not values and grp in refs.defs.groups:
         values = refs.defs.groups[grp].order
     return RowsSpec(kind, dim or grp, tuple(values), entry.total, entry.total_position, beside, entry.filters)

@@ -312,7 +312,7 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster
 # ---------------------------------------------------------------- reading back
 
 # What aggregation needs of the lineage; the rest (raw text, rules) stays on disk.
-FACT_COLUMNS = ["dataset", "school_id", "year", "keys", "field", "value", "status", "file", "sheet", "cell"]
+FACT_COLUMNS = ["dataset", "school_id", "year", "keys", "field", "value", "text", "status", "file", "sheet", "cell"]
 
 
 def check_extract_dir(folder: Path) -> None:

@@ -43,6 +43,7 @@ class Extractor:
     def __init__(self, pack: Pack, roster: Roster, year: int):
         # a dimension whose values are the roster's (旗县区) resolves against this roster
         self.pack, self.roster, self.year = pack.with_roster(roster), roster, year
+        self.dimensions = self.pack.dimensions_for(year)  # a catalogue's edition in force this year
         self.matcher = Matcher(self.pack, year)
         self.headers = HeaderCache()
 
@@ -66,7 +67,7 @@ class Extractor:
 
     def job(self, out: FileOutput, m: _Matched) -> SheetJob:
         dataset = self.pack.datasets[m.mapping.dataset]
-        return SheetJob(m.sheet, m.view, m.mapping, dataset, out, self.roster, self.pack.dimensions, self.headers)
+        return SheetJob(m.sheet, m.view, m.mapping, dataset, out, self.roster, self.dimensions, self.headers)
 
     def _extract_workbook(self, out: FileOutput) -> None:
         matched = self._match_sheets(out)
@@ -74,6 +75,7 @@ class Extractor:
             _nothing_matched(out)
             return
         check_year(out, matched, self.headers)
+        check_form_years(out, matched)
         needing = [m for m in matched if self._needs_school(m.mapping)]
         if needing:
             attribute_school(out, needing, self.roster, self.headers)
@@ -273,6 +275,24 @@ def check_year(out: FileOutput, matched: list[_Matched], headers: HeaderCache | 
             f"请确认这份报表属于 {year} 年；若放错了年度文件夹，请移到 {y} 年的文件夹。",
             sheet=sheet,
             cell=cell,
+        )
+
+
+def check_form_years(out: FileOutput, matched: list[_Matched]) -> None:
+    """A sheet read by a mapping of a form not in use in the year being extracted (a school
+    that sent last years' 中职基311 for 2025): read all the same, and said once per sheet."""
+    year = out.year
+    for m in matched:
+        span = m.mapping.form_years
+        if not year or span is None or span[0] <= year and (span[1] is None or year <= span[1]):
+            continue
+        when = f"{span[0]}–{span[1]} 年" if span[1] is not None else f"{span[0]} 年起"
+        out.issue(
+            "form_year_mismatch",
+            f"工作表按“{m.mapping.name}”读取，这种表式用于 {when}，而正在提取的是 {year} 年的报表",
+            f"请确认学校报送的是 {year} 年的表式；数字照常读取，专业大类等按新旧目录对照归入。",
+            sheet=m.sheet.name,
+            mapping=m.mapping.id,
         )
 
 

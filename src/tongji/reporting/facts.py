@@ -20,6 +20,7 @@ from ..errors import AggregateError
 from ..extraction import store
 from ..extraction.roster import Roster
 from ..findings import Issue
+from .crosswalk import Crosswalked, to_report_editions
 
 # Repeated strings are categorical, so a province fits in memory.
 _CATEGORICAL = ["dataset", "keys", "field", "status", "file", "sheet", "cell"]
@@ -54,6 +55,8 @@ class Facts:
     totals: pl.DataFrame
     issues: list[tuple[int, Issue]] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+    crosswalk_issues: list[Issue] = field(default_factory=list)  # records put into the report year's edition
+    crosswalked: dict[str, Crosswalked] = field(default_factory=dict)  # per catalogue dimension
 
     def rows(self, dataset: str, fields: tuple[str, ...], year: int) -> pl.DataFrame | None:
         frames = [self.parts[(dataset, f, year)] for f in fields if (dataset, f, year) in self.parts]
@@ -64,8 +67,9 @@ class Facts:
         return {(d, sid, y) for (d, _f, y), df in self.parts.items() for sid in df["school_id"].unique().to_list()}
 
 
-def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Roster | None = None) -> Facts:
-    """Read extraction outputs (one folder per year, any number of years)."""
+def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Roster | None = None, year: int | None = None) -> Facts:
+    """Read extraction outputs (one folder per year, any number of years). With the report
+    `year`, a catalogue dimension's values are put into that year's edition."""
     lineages, totals, issues = [], [], []
     year_dirs: dict[int, Path] = {}
     newest_roster: tuple[int, Path] | None = None
@@ -85,9 +89,9 @@ def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Ro
         if (d / store.ROSTER_FILE).is_file() and (newest_roster is None or year > newest_roster[0]):
             newest_roster = (year, d)
     roster_df = _roster(roster, newest_roster)
-    parts = _parts(lineages, pack, defs) if lineages else {}
+    parts, moved, crosswalked = _parts(lineages, pack, defs, year) if lineages else ({}, [], {})
     totals_df = pl.concat(totals, how="vertical_relaxed") if totals else pl.DataFrame()
-    return Facts(parts, _with_school_groups(roster_df, defs), tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)))
+    return Facts(parts, _with_school_groups(roster_df, defs), tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)), moved, crosswalked)
 
 
 def _roster(roster: Roster | None, newest: tuple[int, Path] | None) -> pl.DataFrame:
@@ -99,15 +103,17 @@ def _roster(roster: Roster | None, newest: tuple[int, Path] | None) -> pl.DataFr
     raise AggregateError("提取结果中没有学校名录；请用 --roster 指定")
 
 
-def _parts(lineages: list[pl.DataFrame], pack: Pack, defs: Definitions) -> dict[tuple[str, str, int], pl.DataFrame]:
+def _parts(lineages: list[pl.DataFrame], pack: Pack, defs: Definitions, year: int | None) -> tuple[dict[tuple[str, str, int], pl.DataFrame], list[Issue], dict[str, Crosswalked]]:
     facts = pl.concat(lineages, how="vertical_relaxed")
     lineages.clear()
-    facts = store.with_key_columns(facts, list(pack.dimensions)).with_columns(pl.col(d).cast(pl.Categorical) for d in pack.dimensions)
+    facts, moved, crosswalked = to_report_editions(store.with_key_columns(facts, list(pack.dimensions)), pack, year)
+    facts = facts.with_columns(pl.col(d).cast(pl.Categorical) for d in pack.dimensions)
     for gid, g in defs.groups.items():
         if g.dimension:
             members = {v: name for name, vals in g.members.items() for v in vals}
             facts = facts.with_columns(pl.col(g.dimension).cast(pl.Utf8).replace_strict(members, default=None, return_dtype=pl.Utf8).cast(pl.Categorical).alias(f"grp_{gid}"))
-    return {(str(d), str(f), int(y)): df for (d, f, y), df in facts.partition_by(["dataset", "field", "year"], as_dict=True).items()}
+    parts = {(str(d), str(f), int(y)): df for (d, f, y), df in facts.partition_by(["dataset", "field", "year"], as_dict=True).items()}
+    return parts, moved, crosswalked
 
 
 def _with_school_groups(roster: pl.DataFrame, defs: Definitions) -> pl.DataFrame:

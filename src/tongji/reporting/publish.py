@@ -44,7 +44,7 @@ def publish(
     assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
     if region:
         spec = replace(spec, region=region)
-    facts = load_facts(list(extract_dirs), pack, defs, project.roster)
+    facts = load_facts(list(extract_dirs), pack, defs, project.roster, year)
     engine = Engine(facts, pack, defs)
     report = Report(engine, spec, year)
     tables = report.tables()
@@ -55,6 +55,7 @@ def publish(
         + run_unit_jumps(facts, pack, year, names)
         + run_per_student(facts, pack, year, names)
         + run_completeness(facts, pack, report_needs(spec, defs), engine.schools_in, year, names)
+        + facts.crosswalk_issues
     )
     doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}
     sentences = report.sentences(doubtful)

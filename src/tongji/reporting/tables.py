@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..config.definitions import Definitions, Group, Indicator
 from ..config.formula import formula_names
 from ..config.report import ColumnSpec, ReportSpec, TableSpec
+from .crosswalk import UNMAPPED
 from .display import Shown, change, show
 from .engine import Engine, Figure
 from .facts import Filter
@@ -54,10 +55,37 @@ class Report:
         scope = self.engine.defs.scopes[scope_id]
         return expand(scope.footnote, self.year, self.spec.region, self.engine.schools_in(scope_id).height)
 
+    def catalogue_title(self) -> str:
+        """The edition of the report year's catalogue (`{catalogue}` in a footnote)."""
+        eng = self.engine
+        editions = [eng.pack.edition(name, self.year) for name, d in eng.pack.dimensions.items() if d.catalogues]
+        return "、".join(f"《{e.title}》" for e in editions if e is not None)
+
+    def row_values(self, t: TableSpec) -> tuple[str, ...]:
+        """A table's rows by a dimension: those the report spec lists, else the dimension's
+        values; a catalogue's are its edition's of the report year, and the row of records
+        that could not be put into it when there are some."""
+        r, eng = t.rows, self.engine
+        if r.values or r.dimension is None:
+            return r.values
+        edition = eng.pack.edition(r.dimension, self.year)
+        if edition is None:
+            return eng.pack.dimensions[r.dimension].values
+        done = eng.facts.crosswalked.get(r.dimension)
+        unmapped = done is not None and bool(done.unmapped_years & {self.prev, self.year})
+        return (*edition.values, *((UNMAPPED,) if unmapped else ()))
+
     def footnotes(self, t: TableSpec) -> list[str]:
         out = []
         for note in t.footnotes:
-            out.append(expand(note.replace("{scope}", self.scope_footnote(t.scope)), self.year, self.spec.region))
+            text = note.replace("{scope}", self.scope_footnote(t.scope)).replace("{catalogue}", self.catalogue_title())
+            out.append(expand(text, self.year, self.spec.region))
+        dims = {t.rows.dimension, *(g.dimension for g in [self.engine.defs.groups.get(t.rows.group or "")] if g is not None)}
+        for name in sorted(d for d in dims if d):
+            done = self.engine.facts.crosswalked.get(name)
+            note = done.note([self.prev, self.year]) if done is not None else ""
+            if note:
+                out.append(note)
         return out
 
     def cell(self, iid: str, year: int, scope: str, filters: tuple[Filter, ...], column: str) -> BodyCell:
@@ -97,7 +125,7 @@ class Report:
     def _year_rows(self, t: TableSpec, years: list[int]) -> list[TableRow]:
         """A row per year (within each dimension value, when rows are one), and 变化."""
         r, eng = t.rows, self.engine
-        row_keys = [((), ())] if r.kind == "years" else [((v,), eng.filters(((r.dimension, v),))) for v in r.values]
+        row_keys = [((), ())] if r.kind == "years" else [((v,), eng.filters(((r.dimension, v),))) for v in self.row_values(t)]
         rows: list[TableRow] = []
         for labels, rfilters in row_keys:
             per_year = {}
@@ -113,7 +141,7 @@ class Report:
         """A row per dimension value (and the total row), years as sub-columns (表10)."""
         r, eng = t.rows, self.engine
         group = eng.defs.groups.get(r.group) if r.group else None
-        values = [((v, _group_of(group, v)) if group else (v,), eng.filters(((r.dimension, v),))) for v in r.values]
+        values = [((v, _group_of(group, v)) if group else (v,), eng.filters(((r.dimension, v),))) for v in self.row_values(t)]
         if r.total:
             total_row = ((r.total, "") if group else (r.total,), ())
             values = [total_row, *values] if r.total_position == "first" else [*values, total_row]

@@ -18,7 +18,7 @@ from pathlib import Path
 from loguru import logger
 
 from ..config.job import Job, load_job
-from ..config.project import Project, load_project
+from ..config.project import Project, load_project, with_catalogue_years
 from ..errors import describe_error
 from ..extraction import FileResult, Progress, merge_results
 from ..extraction.store import write_extract
@@ -88,7 +88,7 @@ def run_job(job_path: str | Path, dry_run: bool = False) -> RunResult:
 
 def _prepare(job: Job) -> _Run:
     """Every config the job names, validated before anything is read or written."""
-    project = load_project(job.mappings, report=job.report, roster=job.roster)
+    project = with_catalogue_years(load_project(job.mappings, report=job.report, roster=job.roster), job.catalogues, str(job.file), "catalogue")
     hasher = Hasher()
     configs = {}
     for i, folder in enumerate(job.mappings):  # the pack as mappings/…, further folders by their place

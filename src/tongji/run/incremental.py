@@ -60,9 +60,13 @@ def hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def config_key(pack_files: dict[str, str], roster_sha: str, year: int) -> str:
-    """What an extraction depends on besides the file itself."""
-    text = json.dumps({"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}, sort_keys=True)
+def config_key(pack_files: dict[str, str], roster_sha: str, year: int, edition: str | None = None) -> str:
+    """What an extraction depends on besides the file itself (a catalogue edition the job
+    names for the year among it)."""
+    given = {"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}
+    if edition is not None:
+        given["catalogue"] = edition
+    text = json.dumps(given, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -117,7 +121,7 @@ class YearExtraction:
     def __init__(self, job: Job, year: int, pack: Pack, roster: Roster, roster_sha: str, previous: dict[str, Any], hasher: Hasher):
         self.job, self.year, self.pack, self.roster = job, year, pack, roster
         self.previous, self.hasher = previous, hasher
-        self.key = config_key(pack.files, roster_sha, year)
+        self.key = config_key(pack.files, roster_sha, year, pack.catalogue_years.get(year))
 
     def cache_name(self, sha256: str) -> str:
         return f"{sha256[:24]}_{self.key[:16]}{cache.SUFFIX}"

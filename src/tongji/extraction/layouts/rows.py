@@ -148,8 +148,15 @@ def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_ke
             # a code that names no value is always an error: the row would be lost
             if unknown_keys_are_errors or found.problem:
                 why = f"：{found.problem}" if found.problem else ""
-                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值{why}", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}] 中为它加上别名。", cell)
+                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值{why}", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}]（专业大类在 catalogues.toml）中为它加上别名。", cell)
             return None
+        if found.edition is not None and dim.in_force is not None:
+            job.issue(
+                "catalogue_mismatch",
+                f"“{clean.normalize_text(raw)}”是《{found.edition.title}》的{dim.title}“{found.value}”，而 {job.out.year} 年的报表应按《{dim.in_force.title}》填写；汇总时按新旧目录对照归入",
+                "请学校按本年度的专业目录填报；若本市仍用旧目录，请在任务文件中写 catalogue = { 年度 = \"目录\" }。",
+                cell,
+            )
         if found.restored:
             job.issue("code_zero_restored", f"{dim.title}代码“{clean.normalize_text(raw)}”少一位，已补回前导 0 为“{found.restored}”，归入“{found.value}”", "请核对原表；代码列应设为文本格式，免得丢掉前导 0。", cell)
         keys.append((key, found.value))
