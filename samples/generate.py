@@ -634,7 +634,7 @@ def f111(sf, school: School, year: int) -> Sink:
     )
 
 
-def f311(sf, school: School, year: int, truth: Truth) -> Sink:
+def f311(sf, school: School, year: int, truth: Truth, blank: tuple[str, ...] = ()) -> Sink:
     if year == 2019:
         cols = [("专业代码",), ("学生数", "招生数"), ("学生数", "在校生数"), ("学生数", "毕业生数"), ("获得职业资格证书人数",)]
         order = ["major_code", "enrolment", "students", "graduates", "certificates"]
@@ -646,10 +646,10 @@ def f311(sf, school: School, year: int, truth: Truth) -> Sink:
     form = GridForm("中职基311", "中等职业教育分专业学生情况", "人", "专业名称", cols)
     records = truth.records(year, school.school_id, "students_by_major")
     rows = []
-    totals = [None] + [sum(rec[f] for rec in records.values()) for f in order[1:]]
+    totals = [None] + [None if f in blank else sum(rec[f] for rec in records.values()) for f in order[1:]]
     rows.append(("总  计", "01", totals))
     for i, keys in enumerate(records, 2):
-        cells = [V("students_by_major", keys, f) for f in order]
+        cells = [None if f in blank else V("students_by_major", keys, f) for f in order]
         rows.append((dict(keys)["major"], f"{i:02d}", cells))
     return export_sheet(sf, name, form, school.written_name, rows)
 
@@ -1008,7 +1008,7 @@ def write_roster(path: Path, schools: list[School]) -> None:
 def write_truth(path: Path, truth: Truth, placed: list[tuple[tuple, str, str, int, int]]) -> None:
     where: dict[tuple, tuple[str, str, str]] = {}
     for key, file, sheet, r, c in placed:
-        where.setdefault(key, (file, sheet, cell_address(r, c)))
+        where.setdefault(key, (file, sheet, c if isinstance(c, str) else cell_address(r, c)))  # "D10+E10": a sum
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["year", "school_id", "dataset", "keys", "field", "value", "file", "sheet", "cell"])
@@ -1045,6 +1045,9 @@ def build_chifeng(root: Path) -> None:
     write_roster(root / "roster.xlsx", schools)
     write_truth(root / "truth.csv", truth, placed)
     new_layout_example(root)
+    from current_forms import build_current  # the current forms (2021, 2024, 2025), grown from 2020
+
+    build_current(root, schools, truth)
 
 
 # ---------------------------------------------------------------- a layout the pack does not know

@@ -15,7 +15,7 @@ from tongji.config.formula import evaluate_formula, formula_names
 from tongji.config.report import load_report
 from tongji.errors import FormulaError
 from tongji.extraction.store import LINEAGE_SCHEMA, ROSTER_FILE
-from tongji.reporting.check import run_completeness, run_rules, run_year_on_year
+from tongji.reporting.check import run_completeness, run_field_coverage, run_rules, run_year_on_year
 from tongji.reporting.display import change, show
 from tongji.reporting.engine import Engine
 from tongji.reporting.facts import Filter, load_facts
@@ -397,3 +397,21 @@ def test_without_a_report_year_nothing_is_moved(tmp_path):
     _, loaded = _facts_world(tmp_path, _major("A", 2020, "土木水利类", "工程测量", 5, "041300"))
     assert loaded.parts[("students_by_major", "students", 2020)]["major_category"].cast(pl.Utf8).to_list() == ["土木水利类"]
     assert loaded.crosswalk_issues == []
+
+
+def test_a_field_the_returns_do_not_carry_is_said_not_summed_silently(tmp_path):
+    """2021's forms have no certificates at all; in 2020 one school's layout lacked them."""
+    keys = "major_category=加工制造类;major=数控"
+    facts = [
+        _fact("students_by_major", "A", 2020, keys, "students", 100),
+        _fact("students_by_major", "A", 2020, keys, "certificates", 20),
+        _fact("students_by_major", "B", 2020, keys, "students", 50),
+        _fact("students_by_major", "A", 2021, keys, "students", 110),
+        _fact("students_by_major", "B", 2021, keys, "students", 55),
+    ]
+    pack, loaded = _facts_world(tmp_path, facts)
+    needs = {("students_by_major", "certificates", "all"): {"表10"}}
+    found = run_field_coverage(loaded, pack, needs, lambda scope: loaded.roster, 2021, {"B": "乙校"})
+    assert [(i.code, i.school_id, i.year) for i in found] == [("field_not_returned", "B", 2020), ("field_not_returned", "", 2021)]
+    assert "乙校 2020 年" in found[0].message and "表10" in found[0].message
+    assert "2021 年的报表中没有" in found[1].message and "获得职业资格证书数" in found[1].message

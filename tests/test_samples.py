@@ -144,6 +144,7 @@ def test_generator_is_deterministic(tmp_path):
 
     generate.build_chifeng(tmp_path)
     assert (tmp_path / "truth.csv").read_bytes() == (SAMPLES / "truth.csv").read_bytes()
+    assert (tmp_path / "truth_current.csv").read_bytes() == (SAMPLES / "truth_current.csv").read_bytes()
 
     def digest(root: Path) -> dict[str, str]:
         return {

@@ -73,6 +73,7 @@ _KINDS = (
     Kind("internal_error", ERROR, "内部错误", "处理文件时 tongji 自身出错；请把文件和日志发给维护者。"),
     # checks over the extracted data
     Kind("missing_return", WARNING, "缺报", "口径内的学校没有报送某个表需要的数据。"),
+    Kind("field_not_returned", WARNING, "报表中没有这一项", "报表送来了，但其中没有表需要的某一项（本年度的表式没有该项，或某校的版式没有）：该项为空或合计中不含该校。"),
     Kind("missing_dataset", WARNING, "整类数据缺失", "某年度没有任何学校的某类数据。"),
     Kind("same_as_other_year", WARNING, "与别的年度的文件相同", "这个年度的一个文件与另一年度的一个文件内容完全相同：可能放错了文件夹。"),
     Kind("year_mismatch", WARNING, "年度不符", "文件名、标题或填报日期写的是另一个年度：可能放错了文件夹。"),

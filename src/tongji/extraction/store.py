@@ -351,6 +351,11 @@ def read_issues(folder: Path) -> list[Issue]:
         return [Issue(**{k: _unsafe(row.get(k, "")) for k in ISSUE_COLUMNS}) for row in csv.DictReader(f)]
 
 
+def add_issues(folder: Path, issues: list[Issue]) -> None:
+    """Findings made after a year was written (across years) added to its issues.csv."""
+    write_text(issues_csv([*read_issues(folder), *issues]), folder / ISSUES_FILE, encoding="utf-8-sig")
+
+
 def _unsafe(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 

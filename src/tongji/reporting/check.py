@@ -217,3 +217,46 @@ def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], school
         if y not in loaded:
             out.append(issue("missing_year", f"没有 {y} 年的提取结果，各表的 {y} 年数字和“变化”为空", f"请把 {y} 年的提取结果目录一并传给 tongji aggregate。", year=y))
     return out
+
+
+def run_field_coverage(facts, pack, needs: dict[tuple[str, str, str], set[str]], schools_in, year: int, names: dict[str, str]) -> list[Issue]:
+    """Every school that returned a dataset a table reads returned the fields it reads: a
+    form without the item (the current 教基 forms against the old 中职基 ones) leaves the
+    column empty for everyone, said once; a school whose layout lacks it is left out of
+    the total, said per school."""
+    out: list[Issue] = []
+    returned_by: dict[tuple[str, int], set[str]] = {}
+    for d, sid, y in facts.returned():
+        returned_by.setdefault((d, y), set()).add(sid)
+    for (dataset, fld, scope_id), tables in sorted(needs.items()):
+        ds = pack.datasets[dataset]
+        title, where = ds.fields[fld].title, "、".join(sorted(tables))
+        for y in (year - 1, year):
+            schools = returned_by.get((dataset, y))
+            if not schools:
+                continue  # nothing returned at all: run_completeness says so
+            part = facts.parts.get((dataset, fld, y))
+            if not facts.carried(dataset, fld, y):  # no return has the item, or all left it blank
+                out.append(
+                    issue(
+                        "field_not_returned",
+                        f"{y} 年的报表中没有“{ds.title}”的“{title}”一项（或都未填写；{where} 需要），该年度这些数字为空",
+                        "若这一项在本年度的表式中确实没有，无需处理（表下已注明）；若有，请用 tongji inspect 查看报表，在映射中加上该字段。",
+                        dataset=dataset, year=y,
+                    )
+                )
+                continue
+            if ds.entity != "school" or part is None:
+                continue
+            have = set(part["school_id"].cast(pl.Utf8).unique().to_list())  # a blank cell is the school's answer
+            in_scope = set(schools_in(scope_id)["school_id"].to_list())
+            for sid in sorted((schools - have) & in_scope):
+                out.append(
+                    issue(
+                        "field_not_returned",
+                        f"{names.get(sid, sid)} {y} 年的“{ds.title}”中没有“{title}”一项（{where} 需要）；这些表的合计中不含该校的这一项",
+                        "请向学校索取该项，或用 tongji inspect 查看其报表、在映射中加上该字段后重新运行。",
+                        school_id=sid, dataset=dataset, year=y,
+                    )
+                )
+    return out

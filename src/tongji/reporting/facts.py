@@ -62,6 +62,11 @@ class Facts:
         frames = [self.parts[(dataset, f, year)] for f in fields if (dataset, f, year) in self.parts]
         return pl.concat(frames) if frames else None
 
+    def carried(self, dataset: str, field: str, year: int) -> bool:
+        """Whether any return of the year holds a figure for this field (not only blanks)."""
+        part = self.parts.get((dataset, field, year))
+        return part is not None and part["value"].is_not_null().any()
+
     def returned(self) -> set[tuple[str, str, int]]:
         """(dataset, school_id, year) of every return that holds at least one figure."""
         return {(d, sid, y) for (d, _f, y), df in self.parts.items() for sid in df["school_id"].unique().to_list()}

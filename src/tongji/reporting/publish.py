@@ -8,11 +8,18 @@ from pathlib import Path
 
 from ..config.project import Project
 from ..findings import Issue
-from .check import run_completeness, run_per_student, run_rules, run_unit_jumps, run_year_on_year
+from .check import (
+    run_completeness,
+    run_field_coverage,
+    run_per_student,
+    run_rules,
+    run_unit_jumps,
+    run_year_on_year,
+)
 from .engine import Engine
 from .facts import load_facts
 from .render import quality_rows, write_workbook
-from .tables import BuiltTable, Report, report_needs
+from .tables import BuiltTable, Report, report_field_needs, report_needs
 
 
 @dataclass
@@ -55,6 +62,7 @@ def publish(
         + run_unit_jumps(facts, pack, year, names)
         + run_per_student(facts, pack, year, names)
         + run_completeness(facts, pack, report_needs(spec, defs), engine.schools_in, year, names)
+        + run_field_coverage(facts, pack, report_field_needs(spec, defs), engine.schools_in, year, names)
         + facts.crosswalk_issues
     )
     doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}

@@ -80,6 +80,7 @@ class Report:
         for note in t.footnotes:
             text = note.replace("{scope}", self.scope_footnote(t.scope)).replace("{catalogue}", self.catalogue_title())
             out.append(expand(text, self.year, self.spec.region))
+        out += self.missing_field_notes(t)
         dims = {t.rows.dimension, *(g.dimension for g in [self.engine.defs.groups.get(t.rows.group or "")] if g is not None)}
         for name in sorted(d for d in dims if d):
             done = self.engine.facts.crosswalked.get(name)
@@ -87,6 +88,21 @@ class Report:
             if note:
                 out.append(note)
         return out
+
+    def missing_field_notes(self, t: TableSpec) -> list[str]:
+        """A column left empty for a year because that year's returns do not carry one of
+        its fields (the current forms have no such item): said under the table."""
+        eng, out = self.engine, []
+        returned = {(d, y) for d, _s, y in eng.facts.returned()}
+        for c in t.columns:
+            if not c.indicator:
+                continue
+            for ds, fld in sorted(fields_of(eng.defs, c.indicator)):
+                years = [y for y in (self.prev, self.year) if (ds, y) in returned and not eng.facts.carried(ds, fld, y)]
+                if years:
+                    title = eng.pack.datasets[ds].fields[fld].title
+                    out.append(f"“{'/'.join(c.header)}”：{'、'.join(map(str, years))} 年的报表中没有“{title}”一项（或都未填写），该年度此列空白。")
+        return list(dict.fromkeys(out))
 
     def cell(self, iid: str, year: int, scope: str, filters: tuple[Filter, ...], column: str) -> BodyCell:
         fig = self.engine.figure(iid, year, scope, filters)
@@ -220,6 +236,31 @@ def datasets_of(defs: Definitions, iid: str) -> set[str]:
     for n in names | totals:
         out |= datasets_of(defs, n)
     return out
+
+
+def fields_of(defs: Definitions, iid: str) -> set[tuple[str, str]]:
+    """The (dataset, field) pairs an indicator reads, through its formula (weights too)."""
+    ind = defs.indicators[iid]
+    if ind.formula is None:
+        if not (ind.dataset and ind.field):
+            return set()
+        return {(ind.dataset, ind.field), *(((ind.dataset, ind.weight),) if ind.weight else ())}
+    names, totals = formula_names(ind.formula)
+    out: set[tuple[str, str]] = set()
+    for n in names | totals:
+        out |= fields_of(defs, n)
+    return out
+
+
+def report_field_needs(spec: ReportSpec, defs: Definitions) -> dict[tuple[str, str, str], set[str]]:
+    """(dataset, field, scope) → the tables and charts that read it."""
+    needs: dict[tuple[str, str, str], set[str]] = {}
+    used = [(t.id, t.scope, c.indicator) for t in spec.tables for c in t.columns if c.indicator]
+    used += [(ch.id, ch.scope, iid) for ch in spec.charts for iid in [s.indicator for s in ch.series] + ([ch.indicator] if ch.indicator else [])]
+    for tid, scope, iid in used:
+        for ds, fld in fields_of(defs, iid):
+            needs.setdefault((ds, fld, scope), set()).add(tid)
+    return needs
 
 
 def report_needs(spec: ReportSpec, defs: Definitions) -> dict[tuple[str, str], set[str]]:

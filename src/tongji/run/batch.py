@@ -17,11 +17,12 @@ from pathlib import Path
 
 from loguru import logger
 
+from .. import __version__
 from ..config.job import Job, load_job
 from ..config.project import Project, load_project, with_catalogue_years
 from ..errors import describe_error
 from ..extraction import FileResult, Progress, merge_results
-from ..extraction.store import write_extract
+from ..extraction.store import add_issues, write_extract
 from ..findings import Issue, exit_code, issue
 from ..reporting import publish
 from .commit import (
@@ -179,7 +180,10 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
         keys[str(year)] = extraction.key
         run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
         del done, merged  # a year's figures are on disk now; free them before the next
-    return inputs, issues + _same_as_other_years(inputs), new_cache, keys, unread
+    across = _same_as_other_years(inputs)
+    for year in {i.year for i in across}:  # into that year's issues.csv, where the workbook reads them
+        add_issues(run.staging / "extract" / str(year), [i for i in across if i.year == year])
+    return inputs, issues + across, new_cache, keys, unread
 
 
 def _same_as_other_years(inputs: list[InputRecord]) -> list[Issue]:
@@ -215,6 +219,8 @@ def _unchanged(run: _Run) -> RunResult | None:
     all still there: then there is nothing to redo."""
     job, previous = run.job, run.previous
     if not previous or previous.get("configs") != run.configs or previous.get("year") != job.year:
+        return None
+    if previous.get("version") != __version__:  # another tongji may compute differently
         return None
     out = job.output
     folder = current_run(out)
