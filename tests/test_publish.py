@@ -34,22 +34,22 @@ SEED = [
     ("表4", "2020", "专任教师数（人）", "2629"), ("表4", "变化", "教职工数（人）", "↑329"),
     ("表5", "2019", "教师数", "2571"), ("表5", "2020", "学生数", "30859"),
     ("表5", "2020", "校校通-校园网/已建设校园网学校数", "18"), ("表5", "2020", "校校通-校园网/宽带网接入学校数", "23"),
-    ("表5", "2020", "校校通-校园网/平均宽带（Mbps）", "305.00"),
+    ("表5", "2020", "校校通-校园网/平均宽带（Mbps）", "305"),
     ("表5", "2020", "校校通—多媒体教室/其中具有交互型设备的教室/占教室数的比例", "71.17%"),
     ("表5", "2020", "校校通—多媒体教室/其中具有展示型设备的教室/占教室数的比例", "45.68%"),
     ("表5", "2020", "人人通/占教师数的比例", "85.96%"), ("表5", "2020", "人人通/占学生数的比例", "87.61%"),
     ("表5", "2019", "人人通/学生空间数", "13225"), ("表5", "2020", "人人通/学校空间数", "1588"),
     ("表6", "合计", "实习实训基地数/2019", "147"), ("表6", "合计", "实习实训基地数/2020", "218"),
-    ("表6", "公共实习实训基地", "设备总值（万元）/2019", "257.00"), ("表6", "学校实习实训基地", "设备总值（万元）/2020", "41507.22"),
+    ("表6", "公共实习实训基地", "设备总值（万元）/2019", "257"), ("表6", "学校实习实训基地", "设备总值（万元）/2020", "41507.22"),
     ("表6", "合计", "设备总量（台套）/2020", "31549"), ("表6", "合计", "与企业合作共建基地数/2020", "64"),
-    ("表7", "2019", "基地总数（处）", "245"), ("表7", "2020", "基地总数（处）", "223"), ("表7", "变化", "基地总数（处）", "↓22"),
-    ("表7", "2020", "接待学生量（人次）", "7708"), ("表7", "2020", "使用天数（天）", "1798"),
+    ("表7", "校外实习实训基地", "基地总数/2019", "245"), ("表7", "校外实习实训基地", "基地总数/2020", "223"),
+    ("表7", "校外实习实训基地", "接待学生量（人次）/2020", "7708"), ("表7", "校外实习实训基地", "使用天数（天）/2020", "1798"),
     ("表8", "2019", "毕业生数", "8152"), ("表8", "2020", "毕业生数", "8678"), ("表8", "2020", "对口就业人数", "4556"),
     ("表8", "2019", "对口就业率", "65.01%"), ("表8", "2020", "对口就业率", "52.50%"),
     ("表8", "变化", "对口就业人数", "↓744"), ("表8", "变化", "对口就业率", "↓12.51个百分点"), ("表8", "变化", "间接就业", "↑547"),
     ("表9", "2019", "初次就业生数", "1760"), ("表9", "2020", "初次就业生数", "1962"),
-    ("表9", "2020", "初次就业月收入（元）/普通中专", "3200.0"), ("表9", "2020", "初次就业月收入（元）/附设中职班", "3975.0"),
-    ("表9", "2019", "初次就业月收入（元）/均收入", "2880.0"), ("表9", "2020", "初次就业月收入（元）/均收入", "2965.2"),
+    ("表9", "2020", "初次就业月收入（元）/普通中专", "3200"), ("表9", "2020", "初次就业月收入（元）/附设中职班", "3975"),
+    ("表9", "2019", "初次就业月收入（元）/均收入", "2880"), ("表9", "2020", "初次就业月收入（元）/均收入", "2965.2"),
     ("表9", "变化", "初次就业月收入（元）/均收入", "↑85.2"),
     ("表10", "总计", "招生数(人)/2020", "14422"), ("表10", "总计", "在校生数(人)/2019", "29916"),
     ("表10", "信息技术类/三产", "在校生数(人)/2020", "6285"), ("表10", "交通运输类/二产", "招生数(人)/2019", "1991"),
@@ -119,12 +119,12 @@ def test_table_sheets_footnotes_and_charts(published):
     for sheet in ["说明", "要点", *[f"表{i}" for i in range(1, 12)], "图1", "图4", "数据质量", "数据", "指标定义", "赤峰农牧学校", "旗县区-红山区"]:
         assert sheet in names
     t1 = _rows(wb, "表1")
-    assert t1[0][0] == "赤峰市2019--2020年高中阶段职普招生数、在校生数基本情况统计表"
+    assert t1[0][0] == "表1 赤峰市2019--2020年高中阶段职普招生数、在校生数基本情况统计表"  # numbered as the report prints it
     assert ["数据来源：1.源于教育统计报表；2.本表包含技工学校数据。"] == [c for c in t1[-1] if c]
     t8 = [c for row in _rows(wb, "表8") for c in row if c]
     assert "数据统计为全市16所公办中等职业学校，不包含成人中专与民办职业高中。" in t8
     t2 = _rows(wb, "表2")
-    demo = next(r for r in t2 if r[0] == "国家级示范")
+    demo = next(r for r in t2 if r[0] == "国家级示范校")  # the level as the report labels it
     assert demo[1] == 3 and demo[2].split("\n") == ["赤峰农牧学校", "松山区职教中心", "华夏职业学校"]
     with zipfile.ZipFile(result.path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
@@ -205,3 +205,44 @@ def test_names_that_look_like_formulas_are_text_in_issues_csv_and_the_workbook(s
     ws = openpyxl.load_workbook(out)["数据质量"]
     [row] = [r for r in ws.iter_rows() if r[4].value == "=cmd|' /C calc'!A0.xlsx"]
     assert all(c.data_type == "s" for c in row[4:10]) and row[5].value == "=HYPERLINK(\"http://x\")"
+
+
+def _layout_problems(path) -> list[tuple]:
+    """What would print badly, checked without LibreOffice: a sheet without A4 one-page-wide
+    page setup, a table without repeated header rows, a row whose set height is shorter
+    than the wrapped text of one of its cells (a merged title across its whole range)."""
+    from openpyxl.utils import get_column_letter
+
+    from tongji.reporting.render.formats import MAX_ROW_POINTS, row_points, wrapped_lines
+
+    problems = []
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        if setup.paperSize not in (9, "9") or not ws.sheet_properties.pageSetUpPr.fitToPage or setup.fitToWidth not in (1, None):
+            problems.append((ws.title, "page setup"))
+        if ws.title != "说明" and not ws.print_title_rows:
+            problems.append((ws.title, "header rows not repeated"))
+        widths: dict[int, float] = {}
+        for dim in ws.column_dimensions.values():
+            for c in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+                widths[c] = dim.width or 8.43
+        merged = {(m.min_row, m.min_col): (m.min_row, m.max_row, m.min_col, m.max_col) for m in ws.merged_cells.ranges}
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                    continue
+                r0, r1, c0, c1 = merged.get((cell.row, cell.column), (cell.row, cell.row, cell.column, cell.column))
+                width = sum(widths.get(c, 8.43) for c in range(c0, c1 + 1))
+                heights = [ws.row_dimensions[r].height for r in range(r0, r1 + 1)]
+                height = None if heights == [None] else sum(h or 15.0 for h in heights)
+                size = int(cell.font.sz or 10)
+                need = row_points(wrapped_lines(cell.value, width, size), size)
+                if need > 20 and (height is None or height + 0.5 < min(need, MAX_ROW_POINTS)):
+                    problems.append((ws.title, f"{get_column_letter(cell.column)}{cell.row}", height, need))
+    return problems
+
+
+def test_every_sheet_prints_one_page_wide_with_every_text_visible(published):
+    result, _ = published
+    assert _layout_problems(result.path) == []

@@ -167,7 +167,7 @@ def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None
     from ..reporting import publish
 
     project = with_catalogue_years(load_project(mappings, report=report_path, roster=roster), {year: catalogue} if catalogue else {}, "--catalogue", "")
-    result = publish(project, list(extract_dirs), year, output, region)
+    result = publish(project, list(extract_dirs), year, output, region, base=Path.cwd())
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
     logger.info("已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个", output, len(result.tables), len(result.sentences), errors, warnings)
     return exit_code(result.issues, strict)

@@ -38,9 +38,10 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class RowsSpec:
-    kind: str  # years | dimension | group | levels
+    kind: str  # years | dimension | group | levels | label
     dimension: str | None = None  # a dimension or a group id
     values: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # how the values are shown, when not as they are (国家级示范 → 国家级示范校)
     total: str | None = None  # label of the total row
     total_position: str = "first"
     group: str | None = None  # a group shown beside each row (表10's 产业)
@@ -113,6 +114,8 @@ class RowsEntry:
     by_group: str | None = None
     levels: Texts = ()
     values: Texts = ()
+    labels: Texts = ()
+    label: str | None = None
     total: str | None = None
     total_position: str = "first"
     group: str | None = None
@@ -152,7 +155,7 @@ def _rows(table: TableSpec, refs: _Refs) -> RowsSpec:
     sec = section_of(table)
     if isinstance(table.rows, str):
         if table.rows != "years":
-            sec.problem("rows", "应为 \"years\"，或 { dimension = … } / { group = … } / { levels = [...] }")
+            sec.problem("rows", "应为 \"years\"，或 { dimension = … } / { group = … } / { levels = [...] } / { label = … }")
         return RowsSpec("years")
     entry = read(Section(table.rows, sec.file, sec.path("rows"), sec.problems), RowsEntry)
     r = section_of(entry)
@@ -163,13 +166,15 @@ def _rows(table: TableSpec, refs: _Refs) -> RowsSpec:
         r.problem("by_group", f"未定义的分组“{grp}”")
     if beside is not None and beside not in refs.defs.groups:
         r.problem("group", f"未定义的分组“{beside}”")
-    kind = "levels" if entry.levels else ("group" if grp else "dimension")
-    values = entry.levels or entry.values
+    kind = "levels" if entry.levels else ("group" if grp else ("label" if entry.label is not None and dim is None else "dimension"))
+    values = entry.levels or entry.values or ((entry.label,) if kind == "label" else ())
     if dim and not values and dim in refs.pack.dimensions and not refs.pack.dimensions[dim].catalogues:
         values = refs.pack.dimensions[dim].values  # a catalogue's values are those of the report year's edition
     if grp and not values and grp in refs.defs.groups:
         values = refs.defs.groups[grp].order
-    return RowsSpec(kind, dim or grp, tuple(values), entry.total, entry.total_position, beside, entry.filters)
+    if entry.labels and len(entry.labels) != len(values):
+        r.problem("labels", f"应与行的取值一样多（{len(values)} 个），实际为 {len(entry.labels)} 个")
+    return RowsSpec(kind, dim or grp, tuple(values), tuple(entry.labels), entry.total, entry.total_position, beside, entry.filters)
 
 
 def _table(table: TableSpec, refs: _Refs) -> TableSpec:

@@ -52,6 +52,8 @@ def show(ind: Indicator, value: float | None) -> Shown:
         a = round(value * 10, d)
         return Shown(a, "@", f"{a:.{d}f}:{10 - a:.{d}f}")
     number = round(value, d) if d is not None else round(value, 6)
+    if d and number == int(number):  # 2850, not 2850.0: the report prints whole amounts whole
+        return Shown(number, "0", _plain(number, 0))
     return Shown(number, _num_fmt(d), _plain(number, d))
 
 
@@ -69,6 +71,8 @@ def change(ind: Indicator, cur: float | None, prev: float | None) -> Shown:
         unit = "个百分点"
     else:
         diff = round(a - b, d if d is not None else 6)
+        if d and diff == int(diff):  # ↑376, not ↑376.0 (as a whole figure shows)
+            d = 0
     body = _num_fmt(d)
     fmt = f'"↑"{body}"{unit}";"↓"{body}"{unit}";"0"' if unit else f'"↑"{body};"↓"{body};"0"'
     if diff == 0:

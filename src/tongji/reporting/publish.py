@@ -37,7 +37,13 @@ class Published:
 
 
 def publish(
-    project: Project, extract_dirs: list[str | Path], year: int, out: str | Path, region: str | None = None, cited: list[str] | None = None
+    project: Project,
+    extract_dirs: list[str | Path],
+    year: int,
+    out: str | Path,
+    region: str | None = None,
+    cited: list[str] | None = None,
+    base: Path | None = None,
 ) -> Published:
     """Aggregate the extractions of `year` and earlier years and write the summary workbook.
 
@@ -45,8 +51,8 @@ def publish(
     replaces the roster kept with the extractions. `region` (the job's city) replaces the
     report spec's. `cited` names the extraction folders in the workbook where they are
     read from elsewhere (a run reads its staging folder, the workbook names the run's
-    folder). Raises AggregateError for folders that cannot be aggregated; the workbook is
-    written whole or not at all."""
+    folder). Findings link to their files, named relative to `base`. Raises AggregateError
+    for folders that cannot be aggregated; the workbook is written whole or not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
     assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
     if region:
@@ -68,5 +74,5 @@ def publish(
     doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}
     sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
-    write_workbook(out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources])
+    write_workbook(out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources], base)
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

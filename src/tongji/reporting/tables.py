@@ -66,7 +66,7 @@ class Report:
         values; a catalogue's are its edition's of the report year, and the row of records
         that could not be put into it when there are some."""
         r, eng = t.rows, self.engine
-        if r.values or r.dimension is None:
+        if r.values or r.dimension is None or r.kind == "label":
             return r.values
         edition = eng.pack.edition(r.dimension, self.year)
         if edition is None:
@@ -122,17 +122,25 @@ class Report:
         else:  # dimension rows, years as sub-columns
             columns = [(*c.header, str(y)) for c in t.columns for y in years]
             rows = self._dimension_rows(t, years)
-        title = expand(t.title, self.year, self.spec.region)
+        title = numbered(t.id, expand(t.title, self.year, self.spec.region))
         return BuiltTable(t, title, t.stub, columns, rows, self.footnotes(t), self.engine.defs.scopes[t.scope].title)
 
     def _level_rows(self, t: TableSpec) -> list[TableRow]:
         """表2: per level (国家级示范 …), how many schools and their names."""
         rows: list[TableRow] = []
-        for level in t.rows.values:
+        for i, level in enumerate(t.rows.values):
             schools = self.engine.schools_in(t.scope, (Filter("roster", "levels", level),))
             names = "\n".join(schools["school_name"].to_list())
-            rows.append(((level,), [BodyCell(Shown(float(schools.height), "0", str(schools.height))), BodyCell(Shown(None, "@", names))]))
+            rows.append(((_label(t, i, level),), [BodyCell(Shown(float(schools.height), "0", str(schools.height))), BodyCell(Shown(None, "@", names))]))
         return rows
+
+    def _row_keys(self, t: TableSpec) -> list[tuple[tuple[str, ...], tuple[Filter, ...]]]:
+        """(labels, filters) of each row that is not a year: a dimension's values, or one
+        labelled row over everything in scope (表7)."""
+        r, eng = t.rows, self.engine
+        if r.kind == "label":
+            return [((_label(t, 0, r.values[0]),), ())]
+        return [((_label(t, i, v),), eng.filters(((r.dimension, v),))) for i, v in enumerate(self.row_values(t))]
 
     def _filters(self, t: TableSpec, row_filters: tuple[Filter, ...], column: ColumnSpec) -> tuple[Filter, ...]:
         eng = self.engine
@@ -140,8 +148,8 @@ class Report:
 
     def _year_rows(self, t: TableSpec, years: list[int]) -> list[TableRow]:
         """A row per year (within each dimension value, when rows are one), and 变化."""
-        r, eng = t.rows, self.engine
-        row_keys = [((), ())] if r.kind == "years" else [((v,), eng.filters(((r.dimension, v),))) for v in self.row_values(t)]
+        r = t.rows
+        row_keys = [((), ())] if r.kind == "years" else self._row_keys(t)
         rows: list[TableRow] = []
         for labels, rfilters in row_keys:
             per_year = {}
@@ -157,7 +165,7 @@ class Report:
         """A row per dimension value (and the total row), years as sub-columns (表10)."""
         r, eng = t.rows, self.engine
         group = eng.defs.groups.get(r.group) if r.group else None
-        values = [((v, _group_of(group, v)) if group else (v,), eng.filters(((r.dimension, v),))) for v in self.row_values(t)]
+        values = [((*labels, _group_of(group, v)) if group else labels, rfilters) for (labels, rfilters), v in zip(self._row_keys(t), self.row_values(t), strict=True)]
         if r.total:
             total_row = ((r.total, "") if group else (r.total,), ())
             values = [total_row, *values] if r.total_position == "first" else [*values, total_row]
@@ -217,6 +225,15 @@ class Report:
 
     def sentences(self, doubtful: set[tuple[str, str, str]] = frozenset()) -> list[str]:  # type: ignore[assignment]
         return [self.sentence(h.text, h.scope, doubtful) for h in self.spec.highlights]
+
+
+def numbered(table_id: str, title: str) -> str:
+    """`表3 赤峰市…`: a table's or chart's title as the report prints it, with its number."""
+    return title if title.startswith(table_id) else f"{table_id} {title}"
+
+
+def _label(t: TableSpec, i: int, value: str) -> str:
+    return t.rows.labels[i] if t.rows.labels else value
 
 
 def _group_of(group: Group, value: str) -> str:

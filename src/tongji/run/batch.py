@@ -127,7 +127,12 @@ class _LogProgress(Progress):
 
 
 def _run_id(run: _Run) -> str:
-    return f"{_dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+    """When and by which process: unique among the runs kept (two runs in one second too)."""
+    base = f"{_dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+    run_id, n = base, 2
+    while (run.job.output / RUNS / run_id).exists():
+        run_id, n = f"{base}-{n}", n + 1
+    return run_id
 
 
 def _run(run: _Run) -> RunResult:
@@ -143,7 +148,7 @@ def _run(run: _Run) -> RunResult:
     report_years = [y for y in years if y in (job.year - 1, job.year)]
     run_id = _run_id(run)
     cited = [display_name(job.output / RUNS / run_id / "extract" / str(y), job.base) for y in report_years]  # where they are once committed
-    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, run.staging / job.summary, job.region, cited)
+    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, run.staging / job.summary, job.region, cited, job.base)
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     all_issues = extract_issues + published.checks
     code = exit_code(all_issues, job.strict)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ..display import show
-from ..tables import BodyCell, Report, expand
-from .formats import FONT, Formats, page_setup, write_shown
+from ..tables import BodyCell, Report, expand, numbered
+from .formats import FONT, Formats, page_setup, write_shown, write_title
+
+_WIDTHS = [14.0, 12.0, 12.0, 12.0, 8.43, 8.43, 8.43, 8.43, 8.43, 8.43, 8.43, 8.43]  # the figures, then the chart beside them
 
 Published = tuple[str, str, str, BodyCell, str]  # table id, row, column, cell, scope title
 
@@ -13,7 +15,8 @@ def write_chart_sheet(wb, report: Report, chart, fm: Formats, name: str) -> list
     """A chart with the figures it plots beside it; returns the figures for the 数据 sheet."""
     eng = report.engine
     ws = wb.add_worksheet(name)
-    ws.merge_range(0, 0, 0, 6, expand(chart.title, report.year, report.spec.region), fm.title)
+    title = numbered(chart.id, expand(chart.title, report.year, report.spec.region))
+    write_title(ws, 0, title, _WIDTHS, fm)
     published: list[Published] = []
     scope_title = eng.defs.scopes[chart.scope].title
     if chart.series:  # one slice per series, this year
@@ -29,10 +32,11 @@ def write_chart_sheet(wb, report: Report, chart, fm: Formats, name: str) -> list
             published.append((chart.id, s.label, f"{report.year}年", cell, scope_title))
         n = len(chart.series)
         ch = wb.add_chart({"type": "pie"})
-        ch.add_series({"name": chart.title, "categories": [name, 3, 0, 2 + n, 0], "values": [name, 3, 1, 2 + n, 1], "data_labels": {"percentage": True, "category": True, "leader_lines": True}})
+        ch.add_series({"name": title, "categories": [name, 3, 0, 2 + n, 0], "values": [name, 3, 1, 2 + n, 1], "data_labels": {"percentage": True, "category": True, "leader_lines": True, "num_format": "0.00%"}})
     else:  # categories × years
         group = eng.defs.groups.get(chart.categories)
-        cats = list(group.order) if group else list(eng.pack.dimensions[chart.categories].values)
+        edition = eng.pack.edition(chart.categories, report.year) if not group else None
+        cats = list(group.order) if group else list(edition.values if edition else eng.pack.dimensions[chart.categories].values)
         years = [report.prev, report.year] if chart.years == "both" else [report.year]
         ws.write_row(2, 0, ["类别", *[f"{y}年" for y in years]], fm.header)
         for i, cat in enumerate(cats):
@@ -47,11 +51,11 @@ def write_chart_sheet(wb, report: Report, chart, fm: Formats, name: str) -> list
         for j in range(len(years)):
             ch.add_series({"name": [name, 2, 1 + j], "categories": [name, 3, 0, 2 + n, 0], "values": [name, 3, 1 + j, 2 + n, 1 + j], "data_labels": {"value": True}})
         ch.set_y_axis({"num_format": "0%" if chart.indicator and eng.defs.indicators[chart.indicator].display == "percent" else "General"})
-    ch.set_title({"name": expand(chart.title, report.year, report.spec.region), "name_font": {"name": FONT, "size": 12}})
+    ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
     ch.set_legend({"position": "bottom", "font": {"name": FONT}})
     ch.set_size({"width": 560, "height": 340})
     ws.insert_chart(2, 4, ch)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 3, 12)
-    page_setup(ws, 12, 0)
+    for i, w in enumerate(_WIDTHS[:4]):
+        ws.set_column(i, i, w)
+    page_setup(ws, _WIDTHS, 0)
     return published

@@ -64,6 +64,45 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+# Points a line of text takes, by font size; Excel's tallest row.
+LINE_POINTS = {9: 12.5, 10: 14.0, 14: 20.0}
+MAX_ROW_POINTS = 409.0
+# Column units (about a 10-point digit each) across an A4 page inside the margins set below.
+PORTRAIT_UNITS = 95
+LANDSCAPE_UNITS = 140
+
+
+def wrapped_lines(text: str, width: float, font_size: int = 10) -> int:
+    """How many lines a text wraps to in a column (or merged range) `width` units wide."""
+    room = max(width - 1.0, 1.0) * 10 / font_size  # a larger font fits fewer characters
+    return sum(max(1, -(-text_width(part) // max(int(room), 1))) for part in (text or "").split("\n"))
+
+
+def row_points(lines: int, font_size: int = 10) -> float:
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS[font_size] + 4)
+
+
+def fit_row(ws, row: int, cells: list[tuple[str, float]], font_size: int = 10) -> None:
+    """A row high enough for the wrapped text of its cells ((text, width) each)."""
+    lines = max([wrapped_lines(t, w, font_size) for t, w in cells if t] + [1])
+    if lines > 1:
+        ws.set_row(row, row_points(lines, font_size))
+
+
+def write_title(ws, row: int, text: str, widths: list[float], fm: Formats) -> None:
+    """A title merged across the sheet's columns, on as many lines as it needs."""
+    last = max(len(widths) - 1, 1)
+    ws.merge_range(row, 0, row, last, text, fm.title)
+    span = sum(widths) if len(widths) > 1 else sum(widths) + 8.43
+    ws.set_row(row, row_points(wrapped_lines(text, span, 14), 14) + 6)
+
+
+def write_note(ws, row: int, text: str, widths: list[float], fm: Formats) -> None:
+    """A footnote merged across the table's columns, wrapped."""
+    ws.merge_range(row, 0, row, max(len(widths) - 1, 1), text, fm.note)
+    fit_row(ws, row, [(text, sum(widths))], 9)
+
+
 def sheet_name(text: str, taken: set[str]) -> str:
     """A sheet name Excel accepts, unique in the workbook: no [ ] : * ? / \\, no control
     characters, not starting or ending with an apostrophe, at most 31 characters."""
@@ -83,14 +122,16 @@ class Formats:
         self.wb = wb
         self._cache: dict[tuple, Any] = {}
         base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center", "text_wrap": True})
         self.header = wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"})
         self.stub = wb.add_format({**base, "align": "center", "text_wrap": True, "border": 1})
         self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
         self.body_text = wb.add_format({**base, "text_wrap": True, "border": 1, "align": "center"})
         self.plain = wb.add_format({**base})
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.note = wb.add_format({**base, "font_size": 9, "italic": True})
+        self.wrap_cell = wb.add_format({**base, "text_wrap": True, "valign": "top"})  # a column's default
+        self.note = wb.add_format({**base, "font_size": 9, "italic": True, "text_wrap": True})
+        self.link = wb.add_format({**base, "text_wrap": True, "valign": "top", "font_color": "blue", "underline": 1})
         self.bold = wb.add_format({**base, "bold": True})
         self.base = base
 
@@ -118,13 +159,16 @@ def write_header(ws, top: int, stub: tuple[str, ...], columns: list[tuple[str, .
     if widths is not None:  # enough height for each header row's wrapped text
         lines = [1] * depth
         for r0, c0, r1, c1, text in header_cells(columns, depth):
-            room = sum(widths[len(stub) + c0 : len(stub) + c1 + 1]) or 10
-            need = -(-text_width(text) // max(int(room) - 1, 1))
+            need = wrapped_lines(text, sum(widths[len(stub) + c0 : len(stub) + c1 + 1]) or 10)
             per_row = -(-need // (r1 - r0 + 1))
             for r in range(r0, r1 + 1):
                 lines[r] = max(lines[r], per_row)
+        for i, label in enumerate(stub):  # a stub label spans every header row
+            need = wrapped_lines(label, widths[i])
+            for r in range(depth):
+                lines[r] = max(lines[r], -(-need // depth))
         for r, n in enumerate(lines):
-            ws.set_row(top + r, 14 * n + 2)
+            ws.set_row(top + r, row_points(n))
     for i, label in enumerate(stub):
         if depth > 1:
             ws.merge_range(top, i, top + depth - 1, i, label, fm.header)
@@ -139,11 +183,14 @@ def write_header(ws, top: int, stub: tuple[str, ...], columns: list[tuple[str, .
     return top + depth
 
 
-def page_setup(ws, n_cols: int, header_last_row: int) -> None:
+def page_setup(ws, widths: list[float], header_last_row: int | None) -> None:
+    """A4, landscape when the columns are wider than a portrait page, one page wide (as
+    many pages long as it takes), the header rows repeated on every page."""
     ws.set_paper(9)  # A4
-    if n_cols > 8:
+    if sum(widths) > PORTRAIT_UNITS:
         ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.repeat_rows(0, header_last_row)
+    if header_last_row is not None:
+        ws.repeat_rows(0, header_last_row)
     ws.center_horizontally()

@@ -16,9 +16,9 @@ import xlsxwriter
 
 from ...extraction.store import atomic_path
 from ...findings import Issue
-from ..tables import BuiltTable, Report, expand
+from ..tables import BuiltTable, Report, datasets_of, expand
 from .charts import Published, write_chart_sheet
-from .formats import Formats, SafeWorkbook, page_setup, sheet_name, text_width
+from .formats import Formats, SafeWorkbook, fit_row, page_setup, sheet_name, write_title
 from .profiles import write_profiles
 from .sheets import write_data_sheet, write_definitions, write_quality_sheet
 from .tables import write_table
@@ -29,8 +29,8 @@ _CREATED = _dt.datetime(2000, 1, 1)  # fixed, so the same inputs give the same b
 Quality = list[tuple[str, int | None, Issue]]  # (提取 | 核对, year, finding)
 
 
-def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], sentences: list[str], quality: Quality, sources: list[str]) -> None:
-    """Write the summary workbook atomically."""
+def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], sentences: list[str], quality: Quality, sources: list[str], base: Path | None = None) -> None:
+    """Write the summary workbook atomically; findings link to their files under `base`."""
     roster = report.engine.facts.roster
     names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
     with atomic_path(path) as tmp:
@@ -45,10 +45,10 @@ def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], s
             write_table(wb, t, fm, sheet_name(t.spec.id, taken))
             for labels, cells in t.rows:
                 for col, cell in zip(t.columns, cells, strict=False):
-                    published.append((t.spec.id, "/".join(x for x in labels if x), "/".join(col), cell, t.scope_title))
+                    published.append((t.spec.id, "/".join(x for x in labels if x), "/".join(col), cell, _scope_title(report, cell, t.scope_title)))
         for chart in report.spec.charts:
             published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
-        write_quality_sheet(wb, quality, fm, names)
+        write_quality_sheet(wb, quality, fm, names, base)
         taken.add("数据质量")
         write_data_sheet(wb, published, report, fm, names)
         taken.add("数据")
@@ -59,37 +59,54 @@ def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], s
         wb.close()
 
 
+def _scope_title(report: Report, cell, table_scope: str) -> str:
+    """A figure's scope: the table's, except for a figure of city-wide data (普高), which no
+    scope of schools limits."""
+    if cell.indicator is None:
+        return table_scope
+    pack = report.engine.pack
+    datasets = datasets_of(report.engine.defs, cell.indicator.id)
+    if datasets and all(pack.datasets[d].entity == "city" for d in datasets):
+        return "全市（" + "、".join(pack.datasets[d].title for d in sorted(datasets)) + "，不分学校口径）"
+    return table_scope
+
+
 def _write_cover(wb: xlsxwriter.Workbook, report: Report, quality: Quality, sources: list[str], fm: Formats, name: str) -> None:
     """说明: what the workbook is, where its data came from, how to read it."""
     errors = sum(1 for q in quality if q[2].severity == "error")
     warnings = sum(1 for q in quality if q[2].severity == "warning")
     lines = [
-        (expand(report.spec.title, report.year, report.spec.region), fm.title),
-        (f"年度：{report.year}（对比 {report.prev}）；数据来源：{report.spec.source}", fm.plain),
-        ("提取结果：" + "；".join(sources), fm.wrap),
-        (f"数据质量：错误 {errors} 个，警告 {warnings} 个，详见“数据质量”表。", fm.plain),
-        ("每个数字的定义和来源单元格见“数据”表，指标与口径的定义见“指标定义”表。", fm.plain),
-        ("各表中的“变化”= 本年 − 上年，按表中显示的数字计算；比率的变化以百分点计。", fm.plain),
+        expand(report.spec.title, report.year, report.spec.region),
+        f"年度：{report.year}（对比 {report.prev}）；数据来源：{report.spec.source}",
+        "提取结果：" + "；".join(sources),
+        f"数据质量：错误 {errors} 个，警告 {warnings} 个，详见“数据质量”表。",
+        "每个数字的定义和来源单元格见“数据”表，指标与口径的定义见“指标定义”表。",
+        "各表中的“变化”= 本年 − 上年，按表中显示的数字计算；比率的变化以百分点计。",
     ]
     cover = wb.add_worksheet(name)
-    cover.set_column(0, 0, 100)
-    for r, (text, f) in enumerate(lines):
-        cover.write_string(r, 0, text, f)
-        cover.set_row(r, 16 * max(1, -(-text_width(text) // 98)) + 4)
-    page_setup(cover, 1, 0)
+    widths = [90.0]
+    cover.set_column(0, 0, widths[0])
+    for r, text in enumerate(lines):
+        if r == 0:
+            write_title(cover, 0, text, widths, fm)
+            continue
+        cover.write_string(r, 0, text, fm.wrap)
+        fit_row(cover, r, [(text, widths[0])])
+    page_setup(cover, widths, None)
 
 
 def _write_points(wb: xlsxwriter.Workbook, sentences: list[str], fm: Formats, name: str) -> None:
     """要点: the key sentences, generated from the same figures as the tables."""
     points = wb.add_worksheet(name)
-    points.set_column(0, 0, 6)
-    points.set_column(1, 1, 90)
+    widths = [6.0, 84.0]
+    points.set_column(0, 0, widths[0])
+    points.set_column(1, 1, widths[1])
     points.write_row(0, 0, ["序号", "要点（由数据生成，与各表一致）"], fm.header)
     for i, sentence in enumerate(sentences, 1):
         points.write_number(i, 0, i, fm.wrap)
         points.write_string(i, 1, sentence, fm.wrap)
-        points.set_row(i, 16 * max(1, -(-text_width(sentence) // 88)) + 4)
-    page_setup(points, 2, 0)
+        fit_row(points, i, [(sentence, widths[1])])
+    page_setup(points, widths, 0)
 
 
 def quality_rows(facts_issues: list[tuple[int, Issue]], checks: list[Issue], year: int) -> Quality:
