@@ -14,6 +14,7 @@ from builders import (
 from click.testing import CliRunner
 
 from tongji.cli import main
+from tongji.extraction.store import read_issues
 
 
 def _batch(tmp_path):
@@ -61,7 +62,10 @@ def test_extract_mixed_folder(tmp_path, pack_dir, roster_path):
     assert set(totals["field"]) == {"enrolment", "students", "graduates"}
 
     with open(out / "issues.csv", encoding="utf-8-sig", newline="") as f:
-        issues = list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["级别", "代码", "说明", "处理建议", "文件", "工作表", "单元格", "学校代码", "映射"]  # as 数据质量
+    assert {r["级别"] for r in rows} == {"错误"}
+    issues = [i.as_row() for i in read_issues(out)]  # read back as the findings they are
     by_file = {(i["file"].rsplit("/", 1)[-1], i["code"]) for i in issues}
     assert by_file == {
         ("corrupt.xlsx", "corrupt"),

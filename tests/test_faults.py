@@ -14,6 +14,8 @@ import polars as pl
 import pytest
 from badfiles import build, write_good
 
+from tongji.extraction.store import read_issues
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,6 +39,11 @@ def _peak_kb(result: subprocess.CompletedProcess) -> int:
 
 
 def _issues(out: Path) -> list[dict[str, str]]:
+    return [i.as_row() for i in read_issues(out)]
+
+
+def _raw_issues(out: Path) -> list[dict[str, str]]:
+    """issues.csv as a spreadsheet program sees it (its Chinese headers)."""
     with open(out / "issues.csv", encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -113,10 +120,10 @@ def test_memory_stays_bounded(corpus):
 
 
 def test_csv_injection_is_neutralised_in_issues_csv_and_text_in_the_workbook(corpus):
-    issues = _issues(corpus["base"] / "out_mixed")
-    row = next(i for i in issues if "cmd.xlsx" in i["file"])
-    assert row["file"].startswith("'=") or "/=" in row["file"]
-    assert row["sheet"] == "'=HYPERLINK(1)"
+    issues = _raw_issues(corpus["base"] / "out_mixed")
+    row = next(i for i in issues if "cmd.xlsx" in i["文件"])
+    assert row["文件"].startswith("'=") or "/=" in row["文件"]
+    assert row["工作表"] == "'=HYPERLINK(1)"
 
 
 def test_outputs_are_readable_by_colleagues(corpus):

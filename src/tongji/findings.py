@@ -70,6 +70,8 @@ _KINDS = (
     Kind("duplicate_value", INFO, "重复报送且一致", "同一数字在两处报送，两处一致。"),
     Kind("copy_value_used", WARNING, "采用另一份报表的数字", "同一数字在两处报送，一处为空或无法识别；采用可识别的一处，请确认哪份是最新的。"),
     Kind("conflicting_value", ERROR, "两处报送不一致", "同一数字在两处报送且不一致，两者都不采用。"),
+    Kind("corrected", INFO, "已人工更正", "统计人员按更正文件改了这个数字（原因和更正人见说明）；原表中的内容保留在来源中。"),
+    Kind("correction_unmatched", ERROR, "更正没有对应的数字", "更正文件中的一行找不到要改的数字（文件、工作表、单元格或学校、数据集、字段、键对不上），这一更正没有生效。"),
     Kind("internal_error", ERROR, "内部错误", "处理文件时 tongji 自身出错；请把文件和日志发给维护者。"),
     # checks over the extracted data
     Kind("missing_return", WARNING, "缺报", "口径内的学校没有报送某个表需要的数据。"),

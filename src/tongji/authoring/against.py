@@ -10,6 +10,7 @@ before a batch runs with the mapping.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..config.mapping import Mapping, Pack
 from ..errors import WorkbookError
@@ -26,16 +27,42 @@ SHOWN = 6  # values shown per field
 
 
 def check_against(pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0) -> tuple[str, int]:
-    """The report, and how many values it flags."""
+    """The report for a person, and how many values it flags."""
+    data = against_data(pack, files, roster, year)
     lines: list[str] = []
+    for f in data["files"]:
+        lines.append(f"文件：{f['file']}")
+        if f["error"]:
+            lines.append(f"  无法读取：{f['error']}")
+        for sh in f["sheets"]:
+            if sh["mapping"] is None:
+                lines.append(f"  工作表“{sh['sheet']}”：{sh['problem']}")
+                continue
+            lines.append(f"  工作表“{sh['sheet']}” → 映射 {sh['mapping']}（数据集 {sh['dataset']}）")
+            for fld in sh["fields"]:
+                values = fld["values"]
+                shown = "、".join(f"{v['cell']}={v['shown']}" for v in values[:SHOWN]) + (f" …（共 {len(values)} 个）" if len(values) > SHOWN else "")
+                lines.append(f"    {fld['field']}（{fld['title']}）：{shown or '未取到'}")
+                lines += [f"      ！可疑：{doubt}" for doubt in fld["doubts"]]
+            lines += [f"    ！{i['message']}" + (f"（{i['cell']}）" if i["cell"] else "") for i in sh["issues"]]
+    lines.append("")
+    lines.append(f"共标出 {data['flagged']} 个可疑的值。" if data["flagged"] else "没有发现可疑的值。")
+    return "\n".join(lines), data["flagged"]
+
+
+def against_data(pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0) -> dict[str, Any]:
+    """What each mapping extracts from each file, with the values to look at twice, as
+    plain data (`--json`)."""
+    out: list[dict[str, Any]] = []
     flagged = 0
     matcher = Matcher(pack, year)
     for path in files:
-        lines.append(f"文件：{path}")
+        item: dict[str, Any] = {"file": str(path), "error": "", "sheets": []}
+        out.append(item)
         try:
             wb = read_workbook(path)
         except WorkbookError as exc:
-            lines.append(f"  无法读取：{exc.describe()}")
+            item["error"] = exc.describe()
             continue
         for sheet in wb.sheets:
             if sheet.is_empty or not sheet.visible:
@@ -43,36 +70,34 @@ def check_against(pack: Pack, files: list[str | Path], roster: Roster | None = N
             choice = matcher.choose(sheet, SheetText(sheet))
             if not choice.chosen:
                 why = "多个映射同等相符" if choice.ambiguous else "没有相符的映射"
-                lines.append(f"  工作表“{sheet.name}”：{why}（{choice.candidates()}）")
+                item["sheets"].append({"sheet": sheet.name, "mapping": None, "problem": f"{why}（{choice.candidates()}）"})
                 continue
             for score in choice.chosen:
-                text, n = _mapping_report(wb, sheet, score.mapping, pack, roster, year)
-                lines += text
-                flagged += n
-    lines.append("")
-    lines.append(f"共标出 {flagged} 个可疑的值。" if flagged else "没有发现可疑的值。")
-    return "\n".join(lines), flagged
+                report = _mapping_report(wb, sheet, score.mapping, pack, roster, year)
+                flagged += sum(len(f["doubts"]) for f in report["fields"])
+                item["sheets"].append(report)
+    return {"files": out, "flagged": flagged}
 
 
-def _mapping_report(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, year: int) -> tuple[list[str], int]:
+def _mapping_report(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, year: int) -> dict[str, Any]:
     result = try_mapping(wb, sheet, mapping, pack, roster, display_path(Path(wb.path)), year)
     dataset = pack.datasets[mapping.dataset]
-    lines = [f"  工作表“{sheet.name}” → 映射 {mapping.id}（数据集 {dataset.name}）"]
-    flagged = 0
     by_field: dict[str, list[Value]] = {}
     for v in result.values:
         by_field.setdefault(v.field, []).append(v)
+    fields = []
     for p in mapping.fields:
         values = by_field.get(p.field, [])
-        doubts = _doubts(sheet, mapping, p, values, pack)
-        shown = "、".join(f"{v.cell}={_shown(v)}" for v in values[:SHOWN]) + (f" …（共 {len(values)} 个）" if len(values) > SHOWN else "")
-        lines.append(f"    {p.field}（{dataset.fields[p.field].title}）：{shown or '未取到'}")
-        for doubt in doubts:
-            lines.append(f"      ！可疑：{doubt}")
-        flagged += len(doubts)
-    for found in result.issues:
-        lines.append(f"    ！{found.message}" + (f"（{found.cell}）" if found.cell else ""))
-    return lines, flagged
+        fields.append(
+            {
+                "field": p.field,
+                "title": dataset.fields[p.field].title,
+                "values": [{"cell": v.cell, "value": v.text if v.text is not None else v.value, "shown": _shown(v)} for v in values],
+                "doubts": _doubts(sheet, mapping, p, values, pack),
+            }
+        )
+    issues = [{"message": i.message, "cell": i.cell} for i in result.issues]
+    return {"sheet": sheet.name, "mapping": mapping.id, "dataset": dataset.name, "problem": "", "fields": fields, "issues": issues}
 
 
 def _shown(v: Value) -> str:

@@ -33,6 +33,7 @@ class _ChineseHelpOption:
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("context_settings", CONTEXT)
+        kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
@@ -50,6 +51,10 @@ class Group(_ChineseHelpOption, click.Group):
     """A group of such commands (its subcommands and subgroups are of these classes)."""
 
     command_class = Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 Group.group_class = Group

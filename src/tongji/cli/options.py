@@ -18,8 +18,21 @@ def roster(required: bool = False, help: str = "学校名录（.xlsx/.xls/.csv�
     return click.option("--roster", "-r", "roster", required=required, type=click.Path(dir_okay=False), help=help)
 
 
-def year(help: str):
-    return click.option("--year", "-y", required=True, type=click.IntRange(1990, 2100), help=help)
+class Year(click.IntRange):
+    """A year (1990–2100), named in Chinese in messages and help."""
+
+    name = "年度"
+
+    def __init__(self, low: int = 1990) -> None:
+        super().__init__(low, 2100)
+
+
+class Count(click.IntRange):
+    name = "整数"
+
+
+def year(help: str, required: bool = True, default: int | None = None):
+    return click.option("--year", "-y", required=required, default=default, type=Year(0 if not required else 1990), metavar="年度", help=help)
 
 
 def output(help: str, file: bool):
@@ -31,7 +44,9 @@ def output(help: str, file: bool):
 strict = click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
 log_file = click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
 verbose = click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
-jobs = click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="并行读取的进程数。")
+quiet = click.option("--quiet", "-q", is_flag=True, help="只显示问题和结果，不显示过程。")
+json_output = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
+jobs = click.option("--jobs", "-j", default=1, show_default=True, type=Count(1, 64), metavar="N", help="并行读取的进程数。")
 
 
 def catalogue(help: str):

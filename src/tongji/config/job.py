@@ -25,6 +25,7 @@ class Job:
     jobs: int = 1
     region: str = ""  # the city or county the report is about: {region} in titles
     catalogues: dict[int, str] = field(default_factory=dict)  # year → the catalogue edition its returns use
+    corrections: Path | None = None  # manual corrections (更正.csv), applied on top of the returns
 
     @property
     def base(self) -> Path:
@@ -45,6 +46,7 @@ class JobFile:
     jobs: int = 1
     region: str = ""
     catalogue: dict = option({})
+    corrections: str | None = None
 
 
 def _catalogues(top: Section, entry: JobFile) -> dict[int, str]:
@@ -108,8 +110,10 @@ def load_job(path: str | Path) -> Job:
         jobs=entry.jobs,
         region=entry.region,
         catalogues=_catalogues(top, entry),
+        corrections=resolved("corrections") if entry.corrections else None,
     )
-    for key, target, kind in (("roster", job.roster, "file"), *(("mappings", m, "dir") for m in job.mappings), ("report", job.report, "file")):
+    named = [("roster", job.roster, "file"), *(("mappings", m, "dir") for m in job.mappings), ("report", job.report, "file")]
+    for key, target, kind in (*named, *((("corrections", job.corrections, "file"),) if job.corrections else ())):
         if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):
             top.problem(key, f"{'文件' if kind == 'file' else '目录'}不存在：{target}")
     if problems:

@@ -72,6 +72,7 @@ class Mapping:
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
     totals: tuple[str, ...] = ()  # labels of totals rows besides 合计/总计/小计 (全县合计 …)
     form_years: tuple[int, int | None] | None = None  # the years the form this mapping reads is in use
+    template: str | None = None  # the title of the blank return `tongji template` writes for it
 
     @cached_property
     def id(self) -> str:
@@ -163,6 +164,7 @@ class MappingFile:
     records: dict | None = None
     keys: dict | None = None
     form_years: list | None = None
+    template: str | None = None
     fields: tuple[FieldEntry, ...] = option((), required=True)
 
 
@@ -304,7 +306,10 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
         return None
     unit_column = tuple(header_path(t) for t in entry.unit_column)
     totals = tuple(normalize_label(t) for t in entry.totals)
-    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals, form_years)
+    if entry.template is not None and entry.layout not in ("keyvalue", "list"):
+        top.problem("template", "填报模板只能是键值表（keyvalue）或清单表（list）")
+        return None
+    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals, form_years, entry.template)
 
 
 def mapping_folders(given: str | Path | list | tuple) -> list[Path]:

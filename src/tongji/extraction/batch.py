@@ -301,12 +301,22 @@ def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int
 
 
 def extract_to_folder(
-    paths: Iterable[str | Path], pack: Pack, roster: Roster, year: int, out: str | Path, jobs: int = 1, progress: Progress | None = None
+    paths: Iterable[str | Path],
+    pack: Pack,
+    roster: Roster,
+    year: int,
+    out: str | Path,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    corrections: str | Path | None = None,
 ) -> ExtractResult:
-    """`tongji extract`: the workbooks the paths name (files, folders, globs), extracted and
-    written to the folder `out`, which is replaced whole (or, on failure, left as it was)."""
+    """`tongji extract`: the workbooks the paths name (files, folders, globs), extracted,
+    corrected by a corrections file when given, and written to the folder `out`, which is
+    replaced whole (or, on failure, left as it was)."""
+    from .corrections import apply_corrections, load_corrections
     from .store import folder_replaced, write_extract
 
+    fixes = load_corrections(corrections) if corrections else []
     inputs = find_inputs(paths)
     if not inputs.files:
         others = f"（找到 {len(inputs.skipped)} 个其他文件，都不是工作簿）" if inputs.skipped else ""
@@ -314,6 +324,8 @@ def extract_to_folder(
     logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(inputs.files), len(pack.mappings), len(roster.schools), year)
     with folder_replaced(out) as new:  # checked before the reading starts
         result = extract_paths(inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped)
+        if fixes:
+            result = apply_corrections(result, fixes, roster, pack, display_path(Path(corrections)))  # type: ignore[arg-type]
         write_extract(result, pack, new, roster)
     return result
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ..errors import AggregateError
-from ..findings import ISSUE_COLUMNS, Issue, sort_key
+from ..findings import ISSUE_COLUMNS, SEVERITY_LABEL, Issue, sort_key
 from . import clean
 from .clean import printable
 from .records import ExtractResult, Total, Value
@@ -228,12 +228,18 @@ def csv_safe(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# issues.csv in Chinese, as 数据质量 (the headers and the severities); read back either way.
+ISSUE_HEADERS = {"severity": "级别", "code": "代码", "message": "说明", "hint": "处理建议", "file": "文件", "sheet": "工作表", "cell": "单元格", "school_id": "学校代码", "mapping": "映射"}
+_SEVERITY_CODES = {label: code for code, label in SEVERITY_LABEL.items()}
+
+
 def issues_csv(issues: list[Issue]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(ISSUE_COLUMNS)
+    w.writerow([ISSUE_HEADERS[c] for c in ISSUE_COLUMNS])
     for i in sorted(issues, key=sort_key):
         row = i.as_row()
+        row["severity"] = SEVERITY_LABEL.get(row["severity"], row["severity"])
         w.writerow([csv_safe(row[c]) for c in ISSUE_COLUMNS])
     return buf.getvalue()
 
@@ -347,8 +353,13 @@ def read_issues(folder: Path) -> list[Issue]:
     path = folder / ISSUES_FILE
     if not path.is_file():
         return []
+    out = []
     with open(path, encoding="utf-8-sig", newline="") as f:
-        return [Issue(**{k: _unsafe(row.get(k, "")) for k in ISSUE_COLUMNS}) for row in csv.DictReader(f)]
+        for row in csv.DictReader(f):
+            fields = {k: _unsafe(row.get(ISSUE_HEADERS[k], row.get(k, "")) or "") for k in ISSUE_COLUMNS}
+            fields["severity"] = _SEVERITY_CODES.get(fields["severity"], fields["severity"])
+            out.append(Issue(**fields))
+    return out
 
 
 def add_issues(folder: Path, issues: list[Issue]) -> None:

@@ -12,6 +12,7 @@ import datetime as _dt
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ..config.job import Job, load_job
 from ..config.project import Project, load_project, with_catalogue_years
 from ..errors import describe_error
 from ..extraction import FileResult, Progress, merge_results
+from ..extraction.corrections import Correction, apply_corrections, load_corrections
 from ..extraction.store import add_issues, write_extract
 from ..findings import Issue, exit_code, issue
 from ..reporting import publish
@@ -37,7 +39,15 @@ from .commit import (
 )
 from .incremental import Hasher, InputRecord, YearExtraction, display_name
 from .lock import OutputLock, now
-from .manifest import MANIFEST_FILE, RunResult, counts, manifest_of, missing_by_school, summary_text
+from .manifest import (
+    MANIFEST_FILE,
+    RunResult,
+    counts,
+    manifest_of,
+    missing_by_school,
+    summary_text,
+    top_issues,
+)
 
 KEEP_LOGS = 30
 
@@ -52,20 +62,23 @@ class _Run:
     previous: dict
     hasher: Hasher
     configs: dict[str, str]
+    corrections: list[Correction] = field(default_factory=list)
     staging: Path = Path()
     started: str = ""
     t0: float = 0.0
     log_path: Path = Path()
     timings: dict[str, float] = field(default_factory=dict)
+    progress: Callable[[int], Progress] | None = None
 
     def year(self, year: int) -> YearExtraction:
         return YearExtraction(self.job, year, self.project.pack, self.project.roster, self.roster_sha, self.previous, self.hasher)  # type: ignore[arg-type]
 
 
-def run_job(job_path: str | Path, dry_run: bool = False) -> RunResult:
+def run_job(job_path: str | Path, dry_run: bool = False, progress: Callable[[int], Progress] | None = None) -> RunResult:
     """Run a job. Raises ConfigError / RosterError for bad configs and LockError when
     another run holds the output folder; data problems are in the result. A run that fails
-    says why in its own log, and leaves the last run's outputs as they were."""
+    says why in its own log, and leaves the last run's outputs as they were. `progress`
+    gives what follows a year's reading (a bar on a terminal); by default the log does."""
     job = load_job(job_path)
     if dry_run:
         return _dry_run(_prepare(job))
@@ -77,6 +90,7 @@ def run_job(job_path: str | Path, dry_run: bool = False) -> RunResult:
         try:
             run = _prepare(job)
             run.staging, run.started, run.t0, run.log_path = staging, started, t0, log_path
+            run.progress = progress or _LogProgress
             return _run(run)
         except BaseException as exc:
             # into this run's log (the terminal gets the message from the command line, without a traceback)
@@ -95,9 +109,11 @@ def _prepare(job: Job) -> _Run:
     for i, folder in enumerate(job.mappings):  # the pack as mappings/…, further folders by their place
         name = "mappings" if i == 0 else display_name(folder, job.base)
         configs.update({f"{name}/{path.relative_to(folder).as_posix()}": hasher.sha256(path) for path in sorted(folder.rglob("*.toml"))})
-    for label, path in (("roster", job.roster), ("report", job.report), ("job", job.file)):
+    named = [("roster", job.roster), ("report", job.report), ("job", job.file), *((("corrections", job.corrections),) if job.corrections else ())]
+    for label, path in named:
         configs[f"{label}:{display_name(path, job.base)}"] = hasher.sha256(path)
-    return _Run(job, project, hasher.sha256(job.roster), read_manifest(job.output), hasher, configs)
+    corrections = load_corrections(job.corrections) if job.corrections else []  # checked before anything is read
+    return _Run(job, project, hasher.sha256(job.roster), read_manifest(job.output), hasher, configs, corrections)
 
 
 def _setup_run_log(out: Path) -> tuple[int, Path]:
@@ -157,11 +173,12 @@ def _run(run: _Run) -> RunResult:
     run.timings["total"] = round(time.perf_counter() - run.t0, 3)
     manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output), run_id)
     manifest["not_read"] = unread
+    manifest["top_issues"] = top_issues(all_issues, {s.school_id: s.name for s in roster.schools})
     commit(job.output, run.staging, manifest, job.summary, new_cache, run.previous.get("run"))
     _prune_cache(job.output, inputs, keys)
     result = RunResult(code, "", inputs, [job.output / job.summary, job.output / MANIFEST_FILE], all_issues, manifest)
     result.summary = summary_text(job, result, missing, run.log_path)
-    logger.info("\n{}", result.summary)
+    logger.bind(log_only=True).info("\n{}", result.summary)  # the command line prints it
     return result
 
 
@@ -175,8 +192,11 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
     for year in run.job.inputs:
         t = time.perf_counter()
         extraction = run.year(year)
-        done = extraction.run(run.staging, _LogProgress(year))
+        done = extraction.run(run.staging, (run.progress or _LogProgress)(year))
         merged = merge_results(done.results, year)
+        if run.corrections:
+            source = display_name(run.job.corrections, run.job.base)  # type: ignore[arg-type]
+            merged = apply_corrections(merged, run.corrections, run.project.roster, run.project.pack, source)  # type: ignore[arg-type]
         write_extract(merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster)
         inputs += done.records
         issues += merged.issues
@@ -256,7 +276,7 @@ def _unchanged(run: _Run) -> RunResult | None:
     result = RunResult(previous["exit_code"], "", prev_inputs, [out / job.summary, out / MANIFEST_FILE], errors, manifest)
     missing = {k: set(v) for k, v in manifest["counts"]["schools_missing"].items()}
     result.summary = summary_text(job, result, missing, run.log_path, nothing_changed=True)
-    logger.info("\n{}", result.summary)
+    logger.bind(log_only=True).info("\n{}", result.summary)
     return result
 
 

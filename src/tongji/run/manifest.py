@@ -13,7 +13,7 @@ from ..config.job import Job
 from ..config.mapping import Pack
 from ..errors import ExitCode
 from ..extraction.roster import Roster
-from ..findings import ERROR, INFO, WARNING, Issue
+from ..findings import ERROR, INFO, SEVERITY_LABEL, WARNING, Issue
 from .incremental import InputRecord, display_name
 
 MANIFEST_FILE = "manifest.json"
@@ -63,6 +63,31 @@ def counts(job: Job, inputs: list[InputRecord], issues: list[Issue], years: list
     }
 
 
+TOP_ISSUES = 8  # findings listed by name in the summary; all of them are in the workbook and issues.csv
+
+
+def top_issues(issues: list[Issue], names: dict[str, str]) -> list[dict[str, str]]:
+    """The first errors (then warnings) with where they are: for the summary and the manifest."""
+    order = {ERROR: 0, WARNING: 1}
+    ranked = sorted((i for i in issues if i.severity in order), key=lambda i: (order[i.severity], i.year or 0, i.file, i.sheet, i.cell, i.code))
+    return [
+        {"severity": i.severity, "code": i.code, "school": names.get(i.school_id, i.school_id), "file": i.file, "sheet": i.sheet, "cell": i.cell, "message": i.message, "year": str(i.year or "")}
+        for i in ranked[:TOP_ISSUES]
+    ]
+
+
+def _issue_lines(m: dict[str, Any]) -> list[str]:
+    top, c = m.get("top_issues", []), m["counts"]
+    if not top:
+        return []
+    total = c["errors"] + c["warnings"]
+    lines = [f"  需要处理的问题（共 {total} 个，前 {len(top)} 个如下；全部见汇总工作簿的“数据质量”表和各年度的 issues.csv）："]
+    for t in top:
+        where = "，".join(x for x in (t["school"], t["file"], f"{t['sheet']}!{t['cell']}" if t["cell"] else t["sheet"]) if x)
+        lines.append(f"    {SEVERITY_LABEL[t['severity']]}  {t['code']}  {where}：{t['message']}")
+    return lines
+
+
 def summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_path: Path, nothing_changed: bool = False) -> str:
     m = result.manifest
     c = m["counts"]
@@ -81,6 +106,7 @@ def summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_
         lines.append(f"  未读取的文件：{shown}")
     lines.append(f"  学校：名录 {c['schools']} 所，报齐 {complete} 所" + (f"；缺报 {len(missing)} 所：{absent}" if missing else ""))
     lines.append(f"  错误 {c['errors']} 个{_by_code(c.get('errors_by_code', {}))}；警告 {c['warnings']} 个{_by_code(c.get('warnings_by_code', {}))}")
+    lines += _issue_lines(m)
     out = job.output
     lines.append(f"  汇总工作簿：{out / job.summary}")
     lines.append(f"  提取结果与问题清单：{out / m.get('outputs', {}).get('run', 'runs')}/extract（各年度的 issues.csv）")
