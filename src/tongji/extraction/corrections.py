@@ -126,11 +126,21 @@ def apply_corrections(result: ExtractResult, corrections: list[Correction], rost
 def _apply(c: Correction, values: list[Value], roster: Roster, pack, source: str) -> tuple[Value | None, Value] | str:
     """Correct the value a row names, in place in `values`; or why there is none."""
     if c.by_cell:
-        hits = [i for i, v in enumerate(values) if v.cell == c.cell and (not c.sheet or v.sheet == c.sheet) and _same_file(v.file, c.file) and (not c.field or v.field == c.field)]
+        school = roster.resolve(c.school).school if c.school else None
+        if c.school and school is None:
+            return f"名录中没有学校“{c.school}”"
+        hits = [
+            i
+            for i, v in enumerate(values)
+            if v.cell == c.cell and (not c.sheet or v.sheet == c.sheet) and _same_file(v.file, c.file) and (not c.field or v.field == c.field) and (school is None or v.school_id == school.school_id)
+        ]
         if not hits:
             return f"{c.file} {c.sheet}!{c.cell} 不是提取到的任何数字的来源"
         if len(hits) > 1:
-            return f"{c.file} {c.sheet}!{c.cell} 是 {len(hits)} 个数字的来源，请加写“字段”"
+            files = "、".join(sorted({values[i].file for i in hits}))
+            fields = {values[i].field for i in hits}
+            what = "请加写“学校”或写出完整的文件路径" if len(fields) == 1 else "请加写“字段”"
+            return f"{c.file} {c.sheet}!{c.cell} 是 {len(hits)} 个数字的来源（{files}）：{what}"
         old = values[hits[0]]
         new = _corrected(old, c, pack, source)
         if isinstance(new, str):

@@ -84,7 +84,7 @@ def _issue_lines(m: dict[str, Any]) -> list[str]:
     lines = [f"  需要处理的问题（共 {total} 个，前 {len(top)} 个如下；全部见汇总工作簿的“数据质量”表和各年度的 issues.csv）："]
     for t in top:
         where = "，".join(x for x in (t["school"], t["file"], f"{t['sheet']}!{t['cell']}" if t["cell"] else t["sheet"]) if x)
-        lines.append(f"    {SEVERITY_LABEL[t['severity']]}  {t['code']}  {where}：{t['message']}")
+        lines.append(f"    {SEVERITY_LABEL[t['severity']]}  {t['code']}  " + (f"{where}：" if where else "") + t["message"])
     return lines
 
 
