@@ -30,7 +30,12 @@ class Bad:
     severity: str = "error"
 
 
-def _patched_xlsx(path: Path, sheet: SheetSpec, replace: dict[bytes, bytes], part: str = "xl/worksheets/sheet1.xml") -> Path:
+def _patched_xlsx(
+    path: Path,
+    sheet: SheetSpec,
+    replace: dict[bytes, bytes],
+    part: str = "xl/worksheets/sheet1.xml",
+) -> Path:
     """An xlsx written by xlsxwriter, then one part's XML edited by regular expressions
     (what no writer would write); a part edited to None is left out."""
     plain = write_xlsx(path.with_suffix(".tmp.xlsx"), [sheet])
@@ -76,9 +81,13 @@ def _ods(path: Path, spec: SheetSpec, rows_xml: str | None = None) -> Path:
             for c in range(max(c for _, c in spec.cells) + 1):
                 v = spec.cells.get((r, c))
                 if isinstance(v, (int, float)):
-                    cells.append(f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>')
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+                    )
                 elif v:
-                    cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>')
+                    cells.append(
+                        f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+                    )
                 else:
                     cells.append("<table:table-cell/>")
             rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
@@ -97,7 +106,11 @@ def _ods(path: Path, spec: SheetSpec, rows_xml: str | None = None) -> Path:
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         z.writestr("META-INF/manifest.xml", manifest)
         z.writestr("content.xml", content)
     return path
@@ -119,7 +132,9 @@ def build(folder: Path) -> list[Bad]:
     raw("empty.xlsx", b"", "empty_file")
     raw("text_named_xlsx.xlsx", "只是一个文本文件".encode(), "not_workbook")
     raw("corrupt_zip.xlsx", b"PK\x03\x04" + os.urandom(200), "corrupt")
-    raw("page.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "html_as_excel")
+    raw(
+        "page.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "html_as_excel"
+    )
     raw("truncated.xlsx", good_bytes[: len(good_bytes) // 2], "corrupt")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -134,7 +149,10 @@ def build(folder: Path) -> list[Bad]:
     # a million empty rows to get there)
     big = SheetSpec("中职基421")
     big.put(0, 0, "学校名称：赤峰农牧学校")
-    stray = {rb"</sheetData>": b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>', rb'<dimension ref="A1"/>': b'<dimension ref="A1:XFD1048576"/>'}
+    stray = {
+        rb"</sheetData>": b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+        rb'<dimension ref="A1"/>': b'<dimension ref="A1:XFD1048576"/>',
+    }
     _patched_xlsx(folder / "huge_dimension.xlsx", big, stray)
     out.append(Bad("huge_dimension.xlsx", "too_large"))
     small = SheetSpec("S")
@@ -142,11 +160,18 @@ def build(folder: Path) -> list[Bad]:
     small.put(65535, 255, 1)
     write_xls(folder / "huge_dimension.xls", [small])
     out.append(Bad("huge_dimension.xls", "too_large"))
-    _patched_xlsx(folder / "stray_cell_no_dimension.xlsx", big, {**stray, rb"<dimension [^>]*/>": b""})
+    _patched_xlsx(
+        folder / "stray_cell_no_dimension.xlsx", big, {**stray, rb"<dimension [^>]*/>": b""}
+    )
     out.append(Bad("stray_cell_no_dimension.xlsx", "too_large"))
     lying = write_xls(folder / "tmp_lying.xls", [small]).read_bytes()
     (folder / "tmp_lying.xls").unlink()
-    lying = re.sub(rb"\x00\x02\x0e\x00.{14}", b"\x00\x02\x0e\x00" + struct.pack("<IIHHH", 0, 2, 0, 2, 0), lying, flags=re.S)
+    lying = re.sub(
+        rb"\x00\x02\x0e\x00.{14}",
+        b"\x00\x02\x0e\x00" + struct.pack("<IIHHH", 0, 2, 0, 2, 0),
+        lying,
+        flags=re.S,
+    )
     raw("stray_cell_lying_dimension.xls", lying, "too_large")
     repeated = '<table:table-row table:number-rows-repeated="10000"><table:table-cell table:number-columns-repeated="9000" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
     _ods(folder / "repeated_cells.ods", SheetSpec("S"), repeated)
@@ -154,13 +179,18 @@ def build(folder: Path) -> list[Bad]:
     with zipfile.ZipFile(folder / "zip_bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
-        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (60 * 2**20) + b"</worksheet>")
+        z.writestr(
+            "xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (60 * 2**20) + b"</worksheet>"
+        )
     out.append(Bad("zip_bomb.xlsx", "too_large"))
     with zipfile.ZipFile(folder / "zip_bomb_in_parts.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
         for i in range(6):  # each part small enough to pass alone
-            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", b"<worksheet>" + b" " * (4 * 2**20) + b"</worksheet>")
+            z.writestr(
+                f"xl/worksheets/sheet{i + 1}.xml",
+                b"<worksheet>" + b" " * (4 * 2**20) + b"</worksheet>",
+            )
     out.append(Bad("zip_bomb_in_parts.xlsx", "too_large"))
     # numbers no return holds
     _patched_xlsx(folder / "nan.xlsx", _teacher(7), {b"<v>7</v>": b"<v>NaN</v>"})
@@ -177,9 +207,15 @@ def build(folder: Path) -> list[Bad]:
     out.append(Bad("malformed_number.xlsx", "bad_value"))
     write_xlsx(folder / "date_for_number.xlsx", [_teacher("二〇二〇年")])
     out.append(Bad("date_for_number.xlsx", "bad_value"))
-    _patched_xlsx(folder / "error_value.xlsx", _teacher(7), {rb'(<c r="D10"[^>]*?)><v>7</v>': rb'\1 t="e"><v>#DIV/0!</v>'})
+    _patched_xlsx(
+        folder / "error_value.xlsx",
+        _teacher(7),
+        {rb'(<c r="D10"[^>]*?)><v>7</v>': rb'\1 t="e"><v>#DIV/0!</v>'},
+    )
     out.append(Bad("error_value.xlsx", "cell_error_value"))
-    _patched_xlsx(folder / "formula_no_cache.xlsx", _teacher("=E10+F10"), {rb"</f><v>0</v>": b"</f>"})
+    _patched_xlsx(
+        folder / "formula_no_cache.xlsx", _teacher("=E10+F10"), {rb"</f><v>0</v>": b"</f>"}
+    )
     out.append(Bad("formula_no_cache.xlsx", "formula_no_cached_value", "warning"))
     # saved by odd software, or not what the name says
     xls = write_xls(folder / "tmp.xls", [_teacher(100)])
@@ -194,15 +230,28 @@ def build(folder: Path) -> list[Bad]:
     plain.unlink()
     out.append(Bad("password.xlsx", "encrypted"))
     raw("encrypted.xls", _renamed_stream(xls_bytes, "Workbook", "EncryptedPackage"), "encrypted")
-    raw("word_named_xls.xls", _renamed_stream(xls_bytes, "Workbook", "WordDocument"), "not_workbook")
+    raw(
+        "word_named_xls.xls", _renamed_stream(xls_bytes, "Workbook", "WordDocument"), "not_workbook"
+    )
     write_xlsx(folder / "macros.xlsm", [_teacher(100, school="赤峰北方民族技工学校")])
     out.append(Bad("macros.xlsm", None))
     _patched_xlsx(folder / "no_sheet_part.xlsx", _teacher(100), {b"": None})
     out.append(Bad("no_sheet_part.xlsx", "corrupt"))
-    laughs = b'<!DOCTYPE lolz [<!ENTITY a "' + b"a" * 1000 + b'">' + b"".join(
-        b'<!ENTITY %s "%s">' % (chr(98 + i).encode(), (b"&" + chr(97 + i).encode() + b";") * 10) for i in range(9)
-    ) + b"]>"
-    _patched_xlsx(folder / "entity_bomb.xlsx", _teacher(100), {rb"^(<\?xml[^>]*>)": rb"\1" + laughs, rb"<v>100</v>": b"<v>&j;</v>"})
+    laughs = (
+        b'<!DOCTYPE lolz [<!ENTITY a "'
+        + b"a" * 1000
+        + b'">'
+        + b"".join(
+            b'<!ENTITY %s "%s">' % (chr(98 + i).encode(), (b"&" + chr(97 + i).encode() + b";") * 10)
+            for i in range(9)
+        )
+        + b"]>"
+    )
+    _patched_xlsx(
+        folder / "entity_bomb.xlsx",
+        _teacher(100),
+        {rb"^(<\?xml[^>]*>)": rb"\1" + laughs, rb"<v>100</v>": b"<v>&j;</v>"},
+    )
     out.append(Bad("entity_bomb.xlsx", "corrupt"))
     long_text = _teacher(100, school="赤峰北方民族技工学校")
     long_text.put(13, 1, "注：" + "很长的说明。" * 8000)
@@ -211,7 +260,9 @@ def build(folder: Path) -> list[Bad]:
     _patched_xlsx(
         folder / "whole_column_merge.xlsx",
         _teacher(100, school="赤峰北方民族技工学校"),
-        {rb"</mergeCells>": b'<mergeCell ref="K1:K1048576"/><mergeCell ref="A20:XFD20"/></mergeCells>'},
+        {
+            rb"</mergeCells>": b'<mergeCell ref="K1:K1048576"/><mergeCell ref="A20:XFD20"/></mergeCells>'
+        },
     )
     out.append(Bad("whole_column_merge.xlsx", None))
     majors = retyped_major_table()
@@ -220,14 +271,20 @@ def build(folder: Path) -> list[Bad]:
     writer = csv.writer(text, lineterminator="\r\n")
     for r in range(max(r for r, _ in majors.cells) + 1):
         writer.writerow([majors.cells.get((r, c), "") for c in range(7)])
-    _ods(folder / "libreoffice.ods", key_value_form(school="赤峰北方民族技工学校", code="1504000004"))
+    _ods(
+        folder / "libreoffice.ods", key_value_form(school="赤峰北方民族技工学校", code="1504000004")
+    )
     out.append(Bad("libreoffice.ods", None))
-    raw("北方民族_分专业学生.csv", text.getvalue().encode("gbk"), None)  # as Excel saves "CSV" in China
+    raw(
+        "北方民族_分专业学生.csv", text.getvalue().encode("gbk"), None
+    )  # as Excel saves "CSV" in China
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     for r in range(max(r for r, _ in majors.cells) + 1):
         writer.writerow([majors.cells.get((r, c), "") for c in range(7)])
-    writer.writerow(["注：" + "专业设置说明。" * 40000])  # one field longer than the csv module allows by default
+    writer.writerow(
+        ["注：" + "专业设置说明。" * 40000]
+    )  # one field longer than the csv module allows by default
     raw("北方民族_分专业学生_附说明.csv", text.getvalue().encode("utf-8-sig"), None)
     # sheets that are not what they seem
     hidden = _teacher(100)
@@ -289,7 +346,10 @@ def write_good(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [
         write_xlsx(folder / "赤峰农牧学校_421.xlsx", [national_teacher_form()]),
-        write_xls(folder / "松山区职教中心_421.xls", [national_teacher_form(school="松山区职教中心", total=50, male=20, female=30)]),
+        write_xls(
+            folder / "松山区职教中心_421.xls",
+            [national_teacher_form(school="松山区职教中心", total=50, male=20, female=30)],
+        ),
         write_xlsx(folder / "赤峰农牧学校_专业.xlsx", [retyped_major_table()]),
         write_xlsx(folder / "赤峰农牧学校_111.xlsx", [key_value_form()]),
     ]

@@ -11,7 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
 from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402,F401
 
 
-def national_teacher_form(school: str = "赤峰农牧学校", total: Any = 100, male: Any = 40, female: Any = 60) -> SheetSpec:
+def national_teacher_form(
+    school: str = "赤峰农牧学校", total: Any = 100, male: Any = 40, female: Any = 60
+) -> SheetSpec:
     """A 中职基421 sheet as the national statistics client exports it (DOMAIN.md):
     grid labels in row 1 and column A, a title, the code + `单位：人` cell, a 3-row merged
     header with `_x000D_` and a line break, an empty spacer row, the `甲 乙 1 2 …` row,
@@ -66,7 +68,9 @@ def key_value_form(school: str = "赤峰农牧学校", code: Any = "1504000001")
     return s
 
 
-def retyped_major_table(rows: list[list[Any]] | None = None, total: list[Any] | None = None, name: str = "分专业学生") -> SheetSpec:
+def retyped_major_table(
+    rows: list[list[Any]] | None = None, total: list[Any] | None = None, name: str = "分专业学生"
+) -> SheetSpec:
     """A per-专业 table a school typed itself: renamed and reordered columns, an extra
     column, numbers as text, full-width digits, a blank row, a totals row and notes."""
     s = SheetSpec(name)
@@ -93,7 +97,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 
 
-def sample_job(base: Path, schools: tuple[str, ...] | None = None, inputs_2020: str = "2020") -> Path:
+def sample_job(
+    base: Path, schools: tuple[str, ...] | None = None, inputs_2020: str = "2020"
+) -> Path:
     """A job over sample returns copied into `base` (both years; every school, or `schools`),
     with the shipped mapping pack and report, output in `base/../out`. Returns the job file."""
     import shutil

@@ -174,11 +174,41 @@ def pack(pack_dir: Path):
 @pytest.fixture
 def roster_path(tmp_path: Path) -> Path:
     s = SheetSpec("名录")
-    s.row(0, ["学校代码", "学校名称", "别名", "旗县区", "办学类型", "举办者", "级别", "是否技工学校"])
-    s.row(1, ["1504000001", "赤峰农牧学校", "农牧学校；赤峰市农牧学校", "红山区", "普通中专", "公办", "国家级示范、国家级重点", "否"])
-    s.row(2, ["1504000002", "松山区职教中心", "松山区职业教育中心", "松山区", "职业高中", "公办", "国家级示范", "否"])
-    s.row(3, ["1504000003", "赤峰第一职业中专", "", "红山区", "职业高中", "公办", "国家级重点", "否"])
-    s.row(4, ["1504000099", "赤峰北方民族技工学校", "", "阿鲁科尔沁旗", "技工学校", "公办", "", "是"])
+    s.row(
+        0, ["学校代码", "学校名称", "别名", "旗县区", "办学类型", "举办者", "级别", "是否技工学校"]
+    )
+    s.row(
+        1,
+        [
+            "1504000001",
+            "赤峰农牧学校",
+            "农牧学校；赤峰市农牧学校",
+            "红山区",
+            "普通中专",
+            "公办",
+            "国家级示范、国家级重点",
+            "否",
+        ],
+    )
+    s.row(
+        2,
+        [
+            "1504000002",
+            "松山区职教中心",
+            "松山区职业教育中心",
+            "松山区",
+            "职业高中",
+            "公办",
+            "国家级示范",
+            "否",
+        ],
+    )
+    s.row(
+        3, ["1504000003", "赤峰第一职业中专", "", "红山区", "职业高中", "公办", "国家级重点", "否"]
+    )
+    s.row(
+        4, ["1504000099", "赤峰北方民族技工学校", "", "阿鲁科尔沁旗", "技工学校", "公办", "", "是"]
+    )
     return write_xlsx(tmp_path / "roster.xlsx", [s])
 
 
@@ -202,7 +232,10 @@ def sample_results():
 
     pack = load_pack(ROOT / "mappings")
     roster = load_roster(SAMPLES / "roster.xlsx")
-    return {year: extract_paths(collect_inputs([SAMPLES / str(year)]), pack, roster, year, jobs=2) for year in (2019, 2020)}
+    return {
+        year: extract_paths(collect_inputs([SAMPLES / str(year)]), pack, roster, year, jobs=2)
+        for year in (2019, 2020)
+    }
 
 
 @pytest.fixture(scope="session")

@@ -125,12 +125,60 @@ def _fact(ds, sid, year, keys, fld, value, cell="B2"):
 
 
 FACTS = [
-    _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 100, "C3"),
-    _fact("students_by_major", "A", 2020, "major_category=信息技术类;major=计算机", "students", 300, "C4"),
-    _fact("students_by_major", "B", 2020, "major_category=信息技术类;major=计算机", "students", 200, "C3"),
-    _fact("students_by_major", "T", 2020, "major_category=加工制造类;major=数控", "students", 400, "C3"),
-    _fact("students_by_major", "A", 2019, "major_category=加工制造类;major=数控", "students", 100, "C3"),
-    _fact("students_by_major", "B", 2019, "major_category=信息技术类;major=计算机", "students", 50, "C3"),
+    _fact(
+        "students_by_major",
+        "A",
+        2020,
+        "major_category=加工制造类;major=数控",
+        "students",
+        100,
+        "C3",
+    ),
+    _fact(
+        "students_by_major",
+        "A",
+        2020,
+        "major_category=信息技术类;major=计算机",
+        "students",
+        300,
+        "C4",
+    ),
+    _fact(
+        "students_by_major",
+        "B",
+        2020,
+        "major_category=信息技术类;major=计算机",
+        "students",
+        200,
+        "C3",
+    ),
+    _fact(
+        "students_by_major",
+        "T",
+        2020,
+        "major_category=加工制造类;major=数控",
+        "students",
+        400,
+        "C3",
+    ),
+    _fact(
+        "students_by_major",
+        "A",
+        2019,
+        "major_category=加工制造类;major=数控",
+        "students",
+        100,
+        "C3",
+    ),
+    _fact(
+        "students_by_major",
+        "B",
+        2019,
+        "major_category=信息技术类;major=计算机",
+        "students",
+        50,
+        "C3",
+    ),
     _fact("staff", "A", 2020, "", "fulltime", 40, "D10"),
     _fact("staff", "A", 2020, "", "staff_total", 30, "C10"),
     _fact("staff", "B", 2020, "", "fulltime", 10, "D10"),
@@ -158,13 +206,19 @@ def test_sum_respects_scope_and_carries_cells(world):
     assert all_.value == 1000 and all_.n_schools == 3
     no_tech = eng.figure("students", 2020, "no_technical")
     assert no_tech.value == 600
-    assert set(no_tech.cells["cell"]) == {"C3", "C4"} and set(no_tech.cells["school_id"]) == {"A", "B"}
+    assert set(no_tech.cells["cell"]) == {"C3", "C4"} and set(no_tech.cells["school_id"]) == {
+        "A",
+        "B",
+    }
 
 
 def test_dimension_group_and_school_group_filters(world):
     _, _, _, eng, _ = world
     assert eng.figure("students", 2020, "all", eng.filters((("industry", "二产"),))).value == 500
-    assert eng.figure("students", 2020, "all", eng.filters((("major_category", "信息技术类"),))).value == 500
+    assert (
+        eng.figure("students", 2020, "all", eng.filters((("major_category", "信息技术类"),))).value
+        == 500
+    )
     assert eng.figure("students", 2020, "all", eng.filters((("kind", "民办"),))).value == 200
     assert eng.figure("students", 2020, "all", (Filter("roster", "school_id", "A"),)).value == 400
 
@@ -202,15 +256,22 @@ def test_show_and_change_formats():
     assert change(count, 5, 5).text == "0"
     assert change(count, 5, None).number is None
     rate = Indicator("r", "对口就业率", display="percent")
-    assert show(rate, 5300 / 8152).text == "65.01%" and show(rate, 5300 / 8152).number == pytest.approx(0.6501)
+    assert show(rate, 5300 / 8152).text == "65.01%" and show(
+        rate, 5300 / 8152
+    ).number == pytest.approx(0.6501)
     assert change(rate, 4556 / 8678, 5300 / 8152).text == "↓12.51个百分点"
     ratio = Indicator("s", "生师比", display="ratio", decimals=2)
-    assert show(ratio, 29916 / 3310).text == "9.04:1" and show(ratio, 29916 / 3310).fmt == '0.00":1"'
+    assert (
+        show(ratio, 29916 / 3310).text == "9.04:1" and show(ratio, 29916 / 3310).fmt == '0.00":1"'
+    )
     share = Indicator("v", "职普比", display="share_ratio", decimals=1)
     assert show(share, 14422 / (14422 + 27351)).text == "3.5:6.5"
     assert change(share, 14422 / 41773, 13244 / 39191).text == "↑0.1"
     money = Indicator("e", "设备值", "万元")
-    assert show(money, 35697.57).text == "35697.57" and change(money, 35697.57, 32791.822).text == "↑2905.748"
+    assert (
+        show(money, 35697.57).text == "35697.57"
+        and change(money, 35697.57, 32791.822).text == "↑2905.748"
+    )
 
 
 def test_formulas_are_checked_and_safe():
@@ -231,7 +292,11 @@ def test_cross_form_and_record_rules(world):
     assert set(by_code) == {"check:fulltime_le_staff", "check:sex_sum"}
     f = by_code["check:fulltime_le_staff"]
     assert f.school_id == "A" and "40" in f.message and "30" in f.message
-    assert "A-2020.xlsx!staff!D10" in f.message and "A-2020.xlsx!staff!C10" in f.message and "甲校" in f.message
+    assert (
+        "A-2020.xlsx!staff!D10" in f.message
+        and "A-2020.xlsx!staff!C10" in f.message
+        and "甲校" in f.message
+    )
     s = by_code["check:sex_sum"]
     assert "39" in s.message and "校内专任教师" in s.message
 
@@ -239,8 +304,15 @@ def test_cross_form_and_record_rules(world):
 def test_year_on_year_rule(world):
     pack, defs, facts, _, _ = world
     a, b = run_year_on_year(facts, pack, defs, 2020, {})
-    assert a.school_id == "A" and "100" in a.message and "400" in a.message and "+300.0%" in a.message
-    assert b.school_id == "B" and "50" in b.message and "200" in b.message and "B-2019.xlsx!students_by_major!C3" in b.message
+    assert (
+        a.school_id == "A" and "100" in a.message and "400" in a.message and "+300.0%" in a.message
+    )
+    assert (
+        b.school_id == "B"
+        and "50" in b.message
+        and "200" in b.message
+        and "B-2019.xlsx!students_by_major!C3" in b.message
+    )
 
 
 def test_completeness(world):
@@ -248,7 +320,9 @@ def test_completeness(world):
     needs = {("staff", "no_technical"): {"表4"}, ("employment", "all"): {"表9"}}
     issues = run_completeness(facts, pack, needs, eng.schools_in, 2020, {"T": "丙技校"})
     missing = {(i.school_id, i.message.split(" ")[1]) for i in issues if i.code == "missing_return"}
-    assert missing == {("T", "2020")}  # the 技工学校 returned no employment survey; staff is out of its scope
+    assert missing == {
+        ("T", "2020")
+    }  # the 技工学校 returned no employment survey; staff is out of its scope
     [t] = [i for i in issues if i.code == "missing_return"]
     assert "丙技校" in t.message and "表9" in t.message
     # 2019 is loaded (students) but nobody returned staff or employment: one finding each, not one per school
@@ -258,7 +332,11 @@ def test_completeness(world):
 
 def test_definition_errors_name_file_and_key(world):
     pack, _, _, _, m = world
-    (m / "indicators.toml").write_text(INDICATORS + '\n[indicators.bad]\nformula = "students / nope"\n[indicators.loop1]\nformula = "loop2"\n[indicators.loop2]\nformula = "loop1"\n[indicators.odd]\ndataset = "staff"\nfield = "fulltime"\ndisplay = "pie"\n', encoding="utf-8")
+    (m / "indicators.toml").write_text(
+        INDICATORS
+        + '\n[indicators.bad]\nformula = "students / nope"\n[indicators.loop1]\nformula = "loop2"\n[indicators.loop2]\nformula = "loop1"\n[indicators.odd]\ndataset = "staff"\nfield = "fulltime"\ndisplay = "pie"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as e:
         load_definitions(m, pack)
     text = "\n".join(map(str, e.value.problems))
@@ -270,11 +348,18 @@ def test_definition_errors_name_file_and_key(world):
 def test_report_spec_errors(world, tmp_path):
     pack, defs, _, _, _ = world
     spec = tmp_path / "r.toml"
-    spec.write_text('[[tables]]\nid = "表1"\ntitle = "t"\nscope = "nowhere"\ncolumns = [{ indicator = "nope", header = "x" }]\n[[highlights]]\ntext = "{missing}人"\n', encoding="utf-8")
+    spec.write_text(
+        '[[tables]]\nid = "表1"\ntitle = "t"\nscope = "nowhere"\ncolumns = [{ indicator = "nope", header = "x" }]\n[[highlights]]\ntext = "{missing}人"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as e:
         load_report(spec, pack, defs)
     text = "\n".join(map(str, e.value.problems))
-    assert "[[tables]][1].scope" in text and "[[tables]][1].columns[1].indicator" in text and "[[highlights]][1].text" in text
+    assert (
+        "[[tables]][1].scope" in text
+        and "[[tables]][1].columns[1].indicator" in text
+        and "[[highlights]][1].text" in text
+    )
 
 
 def _facts_world(tmp_path, facts, checks=None, year=None):
@@ -285,7 +370,10 @@ def _facts_world(tmp_path, facts, checks=None, year=None):
     m.mkdir()
     shutil.copy(ROOT / "mappings" / "datasets.toml", m / "datasets.toml")
     shutil.copy(ROOT / "mappings" / "catalogues.toml", m / "catalogues.toml")
-    (m / "dummy.toml").write_text('dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n', encoding="utf-8")
+    (m / "dummy.toml").write_text(
+        'dataset = "staff"\nlayout = "grid"\n[match]\nsheet_names = ["^x$"]\n[[fields]]\nfield = "fulltime"\nrow = "总计"\ncolumn = "合计"\n',
+        encoding="utf-8",
+    )
     (m / "indicators.toml").write_text(INDICATORS, encoding="utf-8")
     if checks:
         (m / "checks.toml").write_text(checks, encoding="utf-8")
@@ -295,7 +383,24 @@ def _facts_world(tmp_path, facts, checks=None, year=None):
     out.mkdir()
     pl.DataFrame(facts, schema=LINEAGE_SCHEMA).write_parquet(out / "lineage.parquet")
     pl.DataFrame(
-        [dict(zip(("school_id", "school_name", "district", "school_type", "sponsor", "levels", "is_technical"), r, strict=True)) for r in ROSTER]
+        [
+            dict(
+                zip(
+                    (
+                        "school_id",
+                        "school_name",
+                        "district",
+                        "school_type",
+                        "sponsor",
+                        "levels",
+                        "is_technical",
+                    ),
+                    r,
+                    strict=True,
+                )
+            )
+            for r in ROSTER
+        ]
     ).write_parquet(out / ROSTER_FILE)
     return pack, load_facts([out], pack, defs, year=year)
 
@@ -305,7 +410,9 @@ def test_a_change_by_the_factor_of_a_unit_mix_up_is_a_probable_unit_error(tmp_pa
 
     facts = [
         _fact("conditions", "A", 2019, "", "equipment_value", 856.5, "D7"),
-        _fact("conditions", "A", 2020, "", "equipment_value", 8565000, "D7"),  # 元 written where 万元 is asked
+        _fact(
+            "conditions", "A", 2020, "", "equipment_value", 8565000, "D7"
+        ),  # 元 written where 万元 is asked
         _fact("conditions", "B", 2019, "", "equipment_value", 300, "D7"),
         _fact("conditions", "B", 2020, "", "equipment_value", 0.03, "D7"),  # a −99.99 % change
         _fact("conditions", "T", 2019, "", "equipment_value", 300, "D7"),
@@ -313,7 +420,10 @@ def test_a_change_by_the_factor_of_a_unit_mix_up_is_a_probable_unit_error(tmp_pa
     ]
     pack, loaded = _facts_world(tmp_path, facts)
     found = run_unit_jumps(loaded, pack, 2020, {"A": "甲校", "B": "乙校"})
-    assert sorted((i.school_id, i.code, i.cell) for i in found) == [("A", "probable_unit_error", "D7"), ("B", "probable_unit_error", "D7")]
+    assert sorted((i.school_id, i.code, i.cell) for i in found) == [
+        ("A", "probable_unit_error", "D7"),
+        ("B", "probable_unit_error", "D7"),
+    ]
     a = next(i for i in found if i.school_id == "A")
     assert "10000 倍" in a.message and "856.5" in a.message and "8.565e+06" in a.message
     assert "1/10000" in next(i for i in found if i.school_id == "B").message
@@ -323,10 +433,42 @@ def test_a_fall_is_a_change_like_a_rise(tmp_path):
     from tongji.reporting.check import run_year_on_year
 
     facts = [
-        _fact("students_by_major", "A", 2019, "major_category=加工制造类;major=数控", "students", 1000, "C3"),
-        _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 600, "C3"),  # to 1/1.67
-        _fact("students_by_major", "B", 2019, "major_category=加工制造类;major=数控", "students", 1000, "C3"),
-        _fact("students_by_major", "B", 2020, "major_category=加工制造类;major=数控", "students", 1400, "C3"),  # ×1.4
+        _fact(
+            "students_by_major",
+            "A",
+            2019,
+            "major_category=加工制造类;major=数控",
+            "students",
+            1000,
+            "C3",
+        ),
+        _fact(
+            "students_by_major",
+            "A",
+            2020,
+            "major_category=加工制造类;major=数控",
+            "students",
+            600,
+            "C3",
+        ),  # to 1/1.67
+        _fact(
+            "students_by_major",
+            "B",
+            2019,
+            "major_category=加工制造类;major=数控",
+            "students",
+            1000,
+            "C3",
+        ),
+        _fact(
+            "students_by_major",
+            "B",
+            2020,
+            "major_category=加工制造类;major=数控",
+            "students",
+            1400,
+            "C3",
+        ),  # ×1.4
     ]
     pack, loaded = _facts_world(tmp_path, facts)
     (tmp_path / "m" / "checks.toml").write_text(CHECKS, encoding="utf-8")
@@ -339,15 +481,38 @@ def test_amounts_per_student_outside_their_range(tmp_path):
     from tongji.reporting.check import run_per_student
 
     facts = [
-        _fact("students_by_major", "A", 2020, "major_category=加工制造类;major=数控", "students", 400, "C3"),
-        _fact("students_by_major", "B", 2020, "major_category=加工制造类;major=数控", "students", 200, "C3"),
+        _fact(
+            "students_by_major",
+            "A",
+            2020,
+            "major_category=加工制造类;major=数控",
+            "students",
+            400,
+            "C3",
+        ),
+        _fact(
+            "students_by_major",
+            "B",
+            2020,
+            "major_category=加工制造类;major=数控",
+            "students",
+            200,
+            "C3",
+        ),
         _fact("conditions", "A", 2020, "", "equipment_value", 400, "D7"),  # 1 万元 per student
-        _fact("conditions", "B", 2020, "", "equipment_value", 2000000, "D7"),  # 1 万 万元 per student
+        _fact(
+            "conditions", "B", 2020, "", "equipment_value", 2000000, "D7"
+        ),  # 1 万 万元 per student
     ]
     pack, loaded = _facts_world(tmp_path, facts)  # the shipped pack: per_student = [0.01, 20] 万元
     assert pack.students == ("students_by_major", "students")
     [issue] = run_per_student(loaded, pack, 2020, {"B": "乙校"})
-    assert issue.code == "implausible_per_student" and issue.school_id == "B" and issue.cell == "D7" and "每生 10000" in issue.message
+    assert (
+        issue.code == "implausible_per_student"
+        and issue.school_id == "B"
+        and issue.cell == "D7"
+        and "每生 10000" in issue.message
+    )
 
 
 # ---------------------------------------------------------------- catalogues across a change
@@ -367,8 +532,12 @@ def test_last_years_figures_go_into_this_years_edition(tmp_path):
         *_major("A", 2020, "加工制造类", "数控技术应用", 100, "052600"),  # one-to-one
         *_major("A", 2020, "教育类", "学前教育", 40, "160100", "C4"),  # merged with 体育与健身类
         *_major("B", 2020, "体育与健身类", "运动训练", 10, "150100"),
-        *_major("A", 2020, "土木水利类", "建筑工程施工", 30, "040100", "C5"),  # split, placed by its code
-        *_major("B", 2020, "土木水利类", "水利工程施工", 7, None, "C6"),  # split, placed by its name
+        *_major(
+            "A", 2020, "土木水利类", "建筑工程施工", 30, "040100", "C5"
+        ),  # split, placed by its code
+        *_major(
+            "B", 2020, "土木水利类", "水利工程施工", 7, None, "C6"
+        ),  # split, placed by its name
         *_major("B", 2020, "土木水利类", "工程测量", 5, "041300", "C7"),  # split, not placed
         *_major("B", 2020, "其他", "民族美术", 3, "190000", "C8"),  # no counterpart
         *_major("A", 2021, "装备制造大类", "数控技术应用", 120, "660103"),
@@ -376,8 +545,18 @@ def test_last_years_figures_go_into_this_years_edition(tmp_path):
     ]
     pack, loaded = _facts_world(tmp_path, facts, year=2021)
     students = loaded.parts[("students_by_major", "students", 2020)]
-    by_category = dict(students.group_by(pl.col("major_category").cast(pl.Utf8)).agg(pl.col("value").sum()).iter_rows())
-    assert by_category == {"装备制造大类": 100, "教育与体育大类": 50, "土木建筑大类": 30, "水利大类": 7, "未能对应本年度目录": 8}
+    by_category = dict(
+        students.group_by(pl.col("major_category").cast(pl.Utf8))
+        .agg(pl.col("value").sum())
+        .iter_rows()
+    )
+    assert by_category == {
+        "装备制造大类": 100,
+        "教育与体育大类": 50,
+        "土木建筑大类": 30,
+        "水利大类": 7,
+        "未能对应本年度目录": 8,
+    }
     found = {(i.code, i.cell, i.severity) for i in loaded.crosswalk_issues}
     assert found == {
         ("crosswalk_merged", "C4", "info"), ("crosswalk_merged", "C3", "info"),  # 学前教育 (A) and 运动训练 (B)
@@ -385,17 +564,30 @@ def test_last_years_figures_go_into_this_years_edition(tmp_path):
         ("crosswalk_unmapped", "C7", "warning"), ("crosswalk_unmapped", "C8", "warning"),
     }  # fmt: skip
     unplaced = next(i for i in loaded.crosswalk_issues if i.cell == "C7")
-    assert unplaced.file == "B-2020.xlsx" and unplaced.year == 2020 and "工程测量" in unplaced.message and "041300" in unplaced.hint
+    assert (
+        unplaced.file == "B-2020.xlsx"
+        and unplaced.year == 2020
+        and "工程测量" in unplaced.message
+        and "041300" in unplaced.hint
+    )
     # this year's figures are in this year's edition already; the note says what was done
-    assert loaded.parts[("students_by_major", "students", 2021)]["major_category"].cast(pl.Utf8).to_list() == ["装备制造大类", "教育与体育大类"]
+    assert loaded.parts[("students_by_major", "students", 2021)]["major_category"].cast(
+        pl.Utf8
+    ).to_list() == ["装备制造大类", "教育与体育大类"]
     note = loaded.crosswalked["major_category"].note([2020, 2021])
-    assert "2020 年" in note and "《中等职业学校专业目录（2010年修订）》" in note and "未能对应本年度目录" in note
+    assert (
+        "2020 年" in note
+        and "《中等职业学校专业目录（2010年修订）》" in note
+        and "未能对应本年度目录" in note
+    )
     assert loaded.crosswalked["major_category"].note([2021]) == ""
 
 
 def test_without_a_report_year_nothing_is_moved(tmp_path):
     _, loaded = _facts_world(tmp_path, _major("A", 2020, "土木水利类", "工程测量", 5, "041300"))
-    assert loaded.parts[("students_by_major", "students", 2020)]["major_category"].cast(pl.Utf8).to_list() == ["土木水利类"]
+    assert loaded.parts[("students_by_major", "students", 2020)]["major_category"].cast(
+        pl.Utf8
+    ).to_list() == ["土木水利类"]
     assert loaded.crosswalk_issues == []
 
 
@@ -411,7 +603,12 @@ def test_a_field_the_returns_do_not_carry_is_said_not_summed_silently(tmp_path):
     ]
     pack, loaded = _facts_world(tmp_path, facts)
     needs = {("students_by_major", "certificates", "all"): {"表10"}}
-    found = run_field_coverage(loaded, pack, needs, lambda scope: loaded.roster, 2021, {"B": "乙校"})
-    assert [(i.code, i.school_id, i.year) for i in found] == [("field_not_returned", "B", 2020), ("field_not_returned", "", 2021)]
+    found = run_field_coverage(
+        loaded, pack, needs, lambda scope: loaded.roster, 2021, {"B": "乙校"}
+    )
+    assert [(i.code, i.school_id, i.year) for i in found] == [
+        ("field_not_returned", "B", 2020),
+        ("field_not_returned", "", 2021),
+    ]
     assert "乙校 2020 年" in found[0].message and "表10" in found[0].message
     assert "2021 年的报表中没有" in found[1].message and "获得职业资格证书数" in found[1].message

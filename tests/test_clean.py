@@ -130,7 +130,9 @@ def test_units():
     assert units.canonical_unit("公顷") is None
 
 
-@pytest.mark.parametrize("raw, value", [("是", 1.0), ("否", 0.0), ("有", 1.0), ("无", 0.0), (1, 1.0), ("√", 1.0)])
+@pytest.mark.parametrize(
+    "raw, value", [("是", 1.0), ("否", 0.0), ("有", 1.0), ("无", 0.0), (1, 1.0), ("√", 1.0)]
+)
 def test_flags(raw, value):
     c = clean_value(raw, "flag")
     assert c.status == VALUE and c.value == value

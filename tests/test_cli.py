@@ -1,6 +1,7 @@
 import csv
 import subprocess
 import sys
+from pathlib import Path
 
 import polars as pl
 from builders import (
@@ -21,7 +22,10 @@ def _batch(tmp_path):
     d = tmp_path / "returns"
     d.mkdir()
     write_xlsx(d / "赤峰农牧学校_421.xlsx", [national_teacher_form()])
-    write_xls(d / "松山区职教中心_421.xls", [national_teacher_form(school="松山区职教中心", total=50, male=20, female=30)])
+    write_xls(
+        d / "松山区职教中心_421.xls",
+        [national_teacher_form(school="松山区职教中心", total=50, male=20, female=30)],
+    )
     write_xlsx(d / "赤峰农牧学校_专业.xlsx", [retyped_major_table()])
     write_xlsx(d / "赤峰农牧学校_111.xlsx", [key_value_form()])
     (d / "corrupt.xlsx").write_bytes(b"PK\x03\x04garbage")
@@ -37,7 +41,18 @@ def _batch(tmp_path):
 def test_extract_mixed_folder(tmp_path, pack_dir, roster_path):
     d = _batch(tmp_path)
     out = tmp_path / "out"
-    args = ["extract", str(d), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(out)]
+    args = [
+        "extract",
+        str(d),
+        "--mappings",
+        str(pack_dir),
+        "--roster",
+        str(roster_path),
+        "--year",
+        "2020",
+        "--out",
+        str(out),
+    ]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
@@ -56,14 +71,30 @@ def test_extract_mixed_folder(tmp_path, pack_dir, roster_path):
     assert info["equipment_value"].to_list() == [325.0]
 
     lineage = pl.read_parquet(out / "lineage.parquet")
-    row = lineage.filter((pl.col("field") == "total") & (pl.col("school_id") == "1504000002")).row(0, named=True)
-    assert row["file"].endswith("松山区职教中心_421.xls") and row["cell"] == "D10" and row["raw"] == "50"
+    row = lineage.filter((pl.col("field") == "total") & (pl.col("school_id") == "1504000002")).row(
+        0, named=True
+    )
+    assert (
+        row["file"].endswith("松山区职教中心_421.xls")
+        and row["cell"] == "D10"
+        and row["raw"] == "50"
+    )
     totals = pl.read_parquet(out / "totals.parquet")
     assert set(totals["field"]) == {"enrolment", "students", "graduates"}
 
     with open(out / "issues.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["级别", "代码", "说明", "处理建议", "文件", "工作表", "单元格", "学校代码", "映射"]  # as 数据质量
+    assert list(rows[0]) == [
+        "级别",
+        "代码",
+        "说明",
+        "处理建议",
+        "文件",
+        "工作表",
+        "单元格",
+        "学校代码",
+        "映射",
+    ]  # as 数据质量
     assert {r["级别"] for r in rows} == {"错误"}
     issues = [i.as_row() for i in read_issues(out)]  # read back as the findings they are
     by_file = {(i["file"].rsplit("/", 1)[-1], i["code"]) for i in issues}
@@ -81,7 +112,16 @@ def test_exit_codes(tmp_path, pack_dir, roster_path):
     good = tmp_path / "good"
     good.mkdir()
     write_xlsx(good / "a.xlsx", [national_teacher_form()])
-    base = ["--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(tmp_path / "o")]
+    base = [
+        "--mappings",
+        str(pack_dir),
+        "--roster",
+        str(roster_path),
+        "--year",
+        "2020",
+        "--out",
+        str(tmp_path / "o"),
+    ]
     runner = CliRunner()
     assert runner.invoke(main, ["extract", str(good), *base]).exit_code == 0
     # a warning only: exit 0, or 1 with --strict
@@ -103,7 +143,23 @@ def test_extract_runs_as_a_real_process_with_two_jobs(tmp_path, pack_dir, roster
     d = _batch(tmp_path)
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "tongji", "extract", str(d), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(out), "--jobs", "2"],
+        [
+            sys.executable,
+            "-m",
+            "tongji",
+            "extract",
+            str(d),
+            "-m",
+            str(pack_dir),
+            "-r",
+            str(roster_path),
+            "-y",
+            "2020",
+            "-o",
+            str(out),
+            "--jobs",
+            "2",
+        ],
         capture_output=True,
         text=True,
     )
@@ -122,10 +178,24 @@ def test_inspect_shows_structure_and_fields(tmp_path, pack_dir, roster_path):
     assert "表头行：第 5–7 行" in out and "列代码行：第 9 行" in out
     assert "按学历分/本科及以下/本科毕业" in out and "代码 5" in out
     assert "采用 teachers_421" in out and "采用 majors_list" in out
-    res = CliRunner().invoke(main, ["inspect", str(path), "--mappings", str(pack_dir), "--mapping", "teachers_421", "--roster", str(roster_path)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "inspect",
+            str(path),
+            "--mappings",
+            str(pack_dir),
+            "--mapping",
+            "teachers_421",
+            "--roster",
+            str(roster_path),
+        ],
+    )
     assert "total" in res.output and "D10 原文“100” → 100 人" in res.output
     assert "学校：1504000001" in res.output
-    res = CliRunner().invoke(main, ["inspect", str(path), "--mappings", str(pack_dir), "--mapping", "nope"])
+    res = CliRunner().invoke(
+        main, ["inspect", str(path), "--mappings", str(pack_dir), "--mapping", "nope"]
+    )
     assert res.exit_code == 2 and "teachers_421" in res.output
 
 
@@ -136,20 +206,75 @@ def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_
     good.mkdir()
     write_xlsx(good / "a.xlsx", [national_teacher_form()])
 
-    def locked(*args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(tmp_path / "o" / "issues.csv"))
+    args = [
+        "extract",
+        str(good),
+        "--mappings",
+        str(pack_dir),
+        "--roster",
+        str(roster_path),
+        "--year",
+        "2020",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = (tmp_path / "o" / "issues.csv").read_bytes()
+    real_replace = tongji.extraction.store.os.replace
 
-    monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
-    res = CliRunner().invoke(main, ["extract", str(good), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(tmp_path / "o")])
-    assert res.exit_code == 3 and "issues.csv" in res.output and "Excel" in res.output and "Traceback" not in res.output
+    for refused in ("o", ".o.new-"):  # the folder from before, or the new one, cannot be renamed
+
+        def locked(src, dst, refused=refused):  # as Windows says it: naming the folder renamed
+            if Path(src).name.startswith(refused):
+                raise PermissionError(13, "Access is denied", str(src), None, str(dst))
+            real_replace(src, dst)
+
+        monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 3 and "Excel" in res.output and "Traceback" not in res.output
+        assert (
+            str(tmp_path / "o") in res.output
+            and ".new-" not in res.output
+            and "未被改动" in res.output
+        )
+        assert (tmp_path / "o" / "issues.csv").read_bytes() == before and not list(
+            tmp_path.glob(".o.*")
+        )
+    monkeypatch.setattr(tongji.extraction.store.os, "replace", real_replace)
+    monkeypatch.setattr(
+        tongji.extraction.store, "_in_use", lambda path: path.name == "issues.csv"
+    )  # Excel holds a lock on it
+    res = CliRunner().invoke(main, args)
+    assert (
+        res.exit_code == 3
+        and "issues.csv" in res.output
+        and "WPS" in res.output
+        and "未被改动" in res.output
+    )
+    assert (tmp_path / "o" / "issues.csv").read_bytes() == before and not list(
+        tmp_path.glob(".o.*")
+    )
 
 
-def test_extract_replaces_its_folder_whole_or_not_at_all(tmp_path, pack_dir, roster_path, monkeypatch):
+def test_extract_replaces_its_folder_whole_or_not_at_all(
+    tmp_path, pack_dir, roster_path, monkeypatch
+):
     import tongji.extraction.store
 
     d = _batch(tmp_path)
     out = tmp_path / "o"
-    args = ["extract", str(d), "--mappings", str(pack_dir), "--roster", str(roster_path), "--year", "2020", "--out", str(out)]
+    args = [
+        "extract",
+        str(d),
+        "--mappings",
+        str(pack_dir),
+        "--roster",
+        str(roster_path),
+        "--year",
+        "2020",
+        "--out",
+        str(out),
+    ]
     assert CliRunner().invoke(main, args).exit_code == 1
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     (d / "赤峰农牧学校_421.xlsx").unlink()
@@ -165,7 +290,9 @@ def test_extract_replaces_its_folder_whole_or_not_at_all(tmp_path, pack_dir, ros
     monkeypatch.setattr(tongji.extraction.store, "write_parquet", disk_full_on_the_third)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 3 and "磁盘空间不足" in res.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # not two files of the new run beside the old
+    assert {
+        p.name: p.read_bytes() for p in out.iterdir()
+    } == before  # not two files of the new run beside the old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -174,6 +301,20 @@ def test_extract_does_not_replace_a_folder_of_other_files(tmp_path, pack_dir, ro
     desk = tmp_path / "桌面"
     desk.mkdir()
     (desk / "工作计划.docx").write_bytes(b"mine")
-    res = CliRunner().invoke(main, ["extract", str(d), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(desk)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "extract",
+            str(d),
+            "-m",
+            str(pack_dir),
+            "-r",
+            str(roster_path),
+            "-y",
+            "2020",
+            "-o",
+            str(desk),
+        ],
+    )
     assert res.exit_code == 2 and "工作计划.docx" in res.output and "新的或空的目录" in res.output
     assert [p.name for p in desk.iterdir()] == ["工作计划.docx"]

@@ -1,4 +1,3 @@
-
 import pytest
 from builders import (
     SheetSpec,
@@ -56,7 +55,11 @@ def test_key_value_form_with_units(tmp_path, pack, roster):
     assert got[("school_name", ())].text == "赤峰农牧学校"
     assert got[("school_code", ())].text == "1504000001"
     land = got[("land_area", ())]
-    assert land.value == pytest.approx(125000.0) and land.source_unit == "万平方米" and land.factor == 10000
+    assert (
+        land.value == pytest.approx(125000.0)
+        and land.source_unit == "万平方米"
+        and land.factor == 10000
+    )
     eq = got[("equipment_value", ())]
     assert eq.value == pytest.approx(325.0) and eq.source_unit == "元"  # 3,250,000 元 → 325 万元
     assert "单位换算" in eq.rule
@@ -66,7 +69,9 @@ def test_list_table_records_totals_kept_apart(tmp_path, pack, roster):
     path = write_xlsx(tmp_path / "赤峰农牧学校_专业.xlsx", [retyped_major_table()])
     res = extract_file(path, pack, roster, 2020)
     assert [i for i in res.issues if i.severity != "info"] == [], res.issues
-    assert res.school_id == "1504000001" and "表头文字" in res.school_how  # the title names the school
+    assert (
+        res.school_id == "1504000001" and "表头文字" in res.school_how
+    )  # the title names the school
     rows = {}
     for v in res.values:
         rows.setdefault(dict(v.keys)["major"], {})[v.field] = v.value
@@ -78,7 +83,11 @@ def test_list_table_records_totals_kept_apart(tmp_path, pack, roster):
     cats = {dict(v.keys)["major"]: dict(v.keys)["major_category"] for v in res.values}
     assert cats["电子商务"] == "信息技术类"  # alias
     totals = {t.field: (t.value, t.parts_sum, t.n_parts) for t in res.totals}
-    assert totals == {"enrolment": (370, 370, 3), "students": (1250, 1250, 3), "graduates": (315, 315, 2)}
+    assert totals == {
+        "enrolment": (370, 370, 3),
+        "students": (1250, 1250, 3),
+        "graduates": (315, 315, 2),
+    }
 
 
 def test_totals_row_that_disagrees_is_reported_with_cells(tmp_path, pack, roster):
@@ -87,13 +96,21 @@ def test_totals_row_that_disagrees_is_reported_with_cells(tmp_path, pack, roster
     res = extract_file(path, pack, roster, 2020)
     [issue] = [i for i in res.issues if i.code == "total_mismatch"]
     assert issue.severity == "warning" and issue.cell == "D8"
-    assert "1300" in issue.message and "1250" in issue.message and "D4" in issue.message and "D7" in issue.message
-    assert sum(v.value for v in res.values if v.field == "students") == 1250  # rows used, total not added
+    assert (
+        "1300" in issue.message
+        and "1250" in issue.message
+        and "D4" in issue.message
+        and "D7" in issue.message
+    )
+    assert (
+        sum(v.value for v in res.values if v.field == "students") == 1250
+    )  # rows used, total not added
 
 
 def test_malformed_number_is_an_error_naming_cell_and_raw_text(tmp_path, pack, roster):
     spec = retyped_major_table(
-        rows=[[1, "计算机应用", "信息技术类", "41,8.72", 40, "", 35]], total=["合计", None, None, None, None, None, None]
+        rows=[[1, "计算机应用", "信息技术类", "41,8.72", 40, "", 35]],
+        total=["合计", None, None, None, None, None, None],
     )
     path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [spec])
     res = extract_file(path, pack, roster, 2020)
@@ -105,16 +122,28 @@ def test_malformed_number_is_an_error_naming_cell_and_raw_text(tmp_path, pack, r
 
 
 def test_unknown_dimension_value_is_an_error(tmp_path, pack, roster):
-    spec = retyped_major_table(rows=[[1, "航海", "航海类", 10, 5, "", 1]], total=["合计", None, None, 10, 5, None, 1])
+    spec = retyped_major_table(
+        rows=[[1, "航海", "航海类", 10, 5, "", 1]], total=["合计", None, None, 10, 5, None, 1]
+    )
     res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [spec]), pack, roster, 2020)
     [issue] = [i for i in res.issues if i.code == "unknown_key"]
     assert issue.cell == "C4" and "航海类" in issue.message
 
 
 def test_school_by_alias_and_unknown_school_lists_closest(tmp_path, pack, roster):
-    res = extract_file(write_xlsx(tmp_path / "a.xlsx", [national_teacher_form(school="赤峰市农牧学校")]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "a.xlsx", [national_teacher_form(school="赤峰市农牧学校")]),
+        pack,
+        roster,
+        2020,
+    )
     assert res.school_id == "1504000001" and "别名" in res.school_how
-    res = extract_file(write_xlsx(tmp_path / "b.xlsx", [national_teacher_form(school="赤峰农牧职业学校")]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "b.xlsx", [national_teacher_form(school="赤峰农牧职业学校")]),
+        pack,
+        roster,
+        2020,
+    )
     [issue] = [i for i in res.issues if i.severity == "error"]
     assert issue.code == "school_unknown"
     assert "赤峰农牧学校" in issue.message  # the closest roster name
@@ -123,7 +152,9 @@ def test_school_by_alias_and_unknown_school_lists_closest(tmp_path, pack, roster
 
 
 def test_school_name_not_in_roster_but_file_name_is(tmp_path, pack, roster):
-    path = write_xlsx(tmp_path / "松山区职教中心2020.xlsx", [national_teacher_form(school="松山职教")])
+    path = write_xlsx(
+        tmp_path / "松山区职教中心2020.xlsx", [national_teacher_form(school="松山职教")]
+    )
     res = extract_file(path, pack, roster, 2020)
     assert res.school_id == "1504000002"
     [issue] = res.issues
@@ -161,7 +192,11 @@ def test_formula_without_cached_value_and_error_cells(tmp_path, pack, roster):
         ("corrupt.xlsx", b"PK\x03\x04 this is not really a zip", "corrupt"),
         ("empty.xlsx", b"", "empty_file"),
         ("notes.xlsx", "这是一个文本文件".encode(), "not_workbook"),
-        ("page.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "html_as_excel"),
+        (
+            "page.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "html_as_excel",
+        ),
     ],
 )
 def test_broken_inputs_become_issues(tmp_path, pack, roster, name, content, code):
@@ -196,9 +231,13 @@ def test_workbook_no_mapping_fits_lists_candidates(tmp_path, pack, roster):
 def test_sheet_fitting_two_mappings_equally_is_not_guessed(tmp_path, pack_dir, roster):
     from tongji.config import load_pack
 
-    (pack_dir / "teachers_copy.toml").write_text((pack_dir / "teachers_421.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (pack_dir / "teachers_copy.toml").write_text(
+        (pack_dir / "teachers_421.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     pack = load_pack(pack_dir)
-    res = extract_file(write_xlsx(tmp_path / "x.xlsx", [national_teacher_form()]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "x.xlsx", [national_teacher_form()]), pack, roster, 2020
+    )
     [issue] = [i for i in res.issues if i.code == "sheet_ambiguous"]
     assert "teachers_421" in issue.message and "teachers_copy" in issue.message
     assert res.values == []
@@ -214,17 +253,24 @@ def test_conflicting_values_from_two_files_are_not_used(tmp_path, pack, roster):
     assert total.value is None and total.status == "error"
     # identical copies are only a note
     c = write_xlsx(tmp_path / "c.xlsx", [national_teacher_form(total=100)])
-    merged = merge_results([extract_file(a, pack, roster, 2020), extract_file(c, pack, roster, 2020)], 2020)
+    merged = merge_results(
+        [extract_file(a, pack, roster, 2020), extract_file(c, pack, roster, 2020)], 2020
+    )
     assert {i.code for i in merged.issues} == {"duplicate_value"}
 
 
 def test_parallel_extraction_equals_serial(tmp_path, pack, roster):
-    files = [write_xlsx(tmp_path / f"f{i}.xlsx", [national_teacher_form(school=s)]) for i, s in enumerate(["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专"])]
+    files = [
+        write_xlsx(tmp_path / f"f{i}.xlsx", [national_teacher_form(school=s)])
+        for i, s in enumerate(["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专"])
+    ]
     files.append(write_xlsx(tmp_path / "赤峰农牧学校_专业.xlsx", [retyped_major_table()]))
     serial = extract_paths(files, pack, roster, 2020, jobs=1)
     parallel = extract_paths(files, pack, roster, 2020, jobs=2)
     key = lambda v: (v.file, v.cell, v.field)  # noqa: E731
-    assert [(v.file, v.cell, v.value) for v in sorted(serial.values, key=key)] == [(v.file, v.cell, v.value) for v in sorted(parallel.values, key=key)]
+    assert [(v.file, v.cell, v.value) for v in sorted(serial.values, key=key)] == [
+        (v.file, v.cell, v.value) for v in sorted(parallel.values, key=key)
+    ]
     assert len(serial.values) == 3 * 8 + 9
 
 
@@ -243,14 +289,24 @@ def test_lock_files_are_skipped(tmp_path):
 
 @pytest.mark.parametrize(
     "cell,text,where",
-    [((1, 1), "2019年中等职业学校专任教师情况", "标题"), ((13, 1), "填报日期：2018年12月5日", "填报日期")],
+    [
+        ((1, 1), "2019年中等职业学校专任教师情况", "标题"),
+        ((13, 1), "填报日期：2018年12月5日", "填报日期"),
+    ],
 )
-def test_a_return_that_names_another_year_is_a_warning_at_its_cell(tmp_path, pack, roster, cell, text, where):
+def test_a_return_that_names_another_year_is_a_warning_at_its_cell(
+    tmp_path, pack, roster, cell, text, where
+):
     s = national_teacher_form()
     s.cells[cell] = text
     res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校_421.xlsx", [s]), pack, roster, 2020)
     [found] = [i for i in res.issues if i.code == "year_mismatch"]
-    assert found.severity == "warning" and found.message.startswith(where) and found.cell == f"B{cell[0] + 1}" and found.year == 2020
+    assert (
+        found.severity == "warning"
+        and found.message.startswith(where)
+        and found.cell == f"B{cell[0] + 1}"
+        and found.year == 2020
+    )
     assert res.values  # read all the same: it is a warning
 
 
@@ -262,7 +318,9 @@ def test_the_same_return_dated_this_year_or_the_next_is_not_a_mismatch(tmp_path,
     assert not [i for i in res.issues if i.code == "year_mismatch"]
 
 
-def test_a_panic_of_the_reader_is_a_broken_file_not_the_end_of_the_batch(tmp_path, pack, roster, monkeypatch):
+def test_a_panic_of_the_reader_is_a_broken_file_not_the_end_of_the_batch(
+    tmp_path, pack, roster, monkeypatch
+):
     import python_calamine
 
     class PanicException(BaseException):  # what pyo3 raises when the Rust parser panics
@@ -272,7 +330,9 @@ def test_a_panic_of_the_reader_is_a_broken_file_not_the_end_of_the_batch(tmp_pat
         raise PanicException("index out of bounds")
 
     good = write_xlsx(tmp_path / "赤峰农牧学校_421.xlsx", [national_teacher_form()])
-    broken = write_xlsx(tmp_path / "松山区职教中心_421.xlsx", [national_teacher_form(school="松山区职教中心")])
+    broken = write_xlsx(
+        tmp_path / "松山区职教中心_421.xlsx", [national_teacher_form(school="松山区职教中心")]
+    )
     real = python_calamine.CalamineWorkbook.from_filelike
 
     def from_filelike(f):

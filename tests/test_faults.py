@@ -29,9 +29,33 @@ _MEASURED = (
 )
 
 
-def _extract(folder: Path, out: Path, pack_dir: Path, roster_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "tongji", "extract", str(folder), "-m", str(pack_dir), "-r", str(roster_path), "-y", "2020", "-o", str(out), *extra]
-    return subprocess.run([sys.executable, "-c", _MEASURED, *cmd], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300)
+def _extract(
+    folder: Path, out: Path, pack_dir: Path, roster_path: Path, *extra: str
+) -> subprocess.CompletedProcess:
+    cmd = [
+        sys.executable,
+        "-m",
+        "tongji",
+        "extract",
+        str(folder),
+        "-m",
+        str(pack_dir),
+        "-r",
+        str(roster_path),
+        "-y",
+        "2020",
+        "-o",
+        str(out),
+        *extra,
+    ]
+    return subprocess.run(
+        [sys.executable, "-c", _MEASURED, *cmd],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+    )
 
 
 def _peak_kb(result: subprocess.CompletedProcess) -> int:
@@ -55,13 +79,20 @@ def corpus(tmp_path_factory):
     base = tmp_path_factory.mktemp("faults")
     pack_dir = base / "mappings"
     pack_dir.mkdir()
-    for name, text in (("datasets", DATASETS_TOML), ("teachers_421", TEACHERS_TOML), ("school_info_111", SCHOOL_INFO_TOML), ("majors_list", MAJORS_TOML)):
+    for name, text in (
+        ("datasets", DATASETS_TOML),
+        ("teachers_421", TEACHERS_TOML),
+        ("school_info_111", SCHOOL_INFO_TOML),
+        ("majors_list", MAJORS_TOML),
+    ):
         (pack_dir / f"{name}.toml").write_text(text, encoding="utf-8")
     from builders import SheetSpec, write_xlsx
 
     s = SheetSpec("名录")
     s.row(0, ["学校代码", "学校名称", "旗县区"])
-    for i, name in enumerate(["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专", "赤峰北方民族技工学校"], 1):
+    for i, name in enumerate(
+        ["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专", "赤峰北方民族技工学校"], 1
+    ):
         s.row(i, [f"150400000{i}", name, "红山区"])
     roster = write_xlsx(base / "roster.xlsx", [s])
     good, mixed = base / "good", base / "mixed"
@@ -70,7 +101,14 @@ def corpus(tmp_path_factory):
     bad = build(mixed)
     clean = _extract(good, base / "out_good", pack_dir, roster)
     result = _extract(mixed, base / "out_mixed", pack_dir, roster)
-    return {"base": base, "bad": bad, "clean": clean, "result": result, "pack_dir": pack_dir, "roster": roster}
+    return {
+        "base": base,
+        "bad": bad,
+        "clean": clean,
+        "result": result,
+        "pack_dir": pack_dir,
+        "roster": roster,
+    }
 
 
 def test_the_corpus_has_forty_kinds(corpus):
@@ -80,7 +118,11 @@ def test_the_corpus_has_forty_kinds(corpus):
 def test_the_batch_goes_on_and_exits_as_documented(corpus):
     result = corpus["result"]
     assert result.returncode == 1, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr and "panicked" not in result.stderr and "memory allocation" not in result.stderr
+    assert (
+        "Traceback" not in result.stderr
+        and "panicked" not in result.stderr
+        and "memory allocation" not in result.stderr
+    )
     assert "完成：" in result.stderr
 
 
@@ -106,9 +148,20 @@ def test_good_files_give_the_same_figures_as_a_clean_run(corpus):
 
     def figures(out: Path) -> pl.DataFrame:
         lineage = pl.read_parquet(out / "lineage.parquet")
-        lineage = lineage.with_columns(pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.Utf8))
-        good = {"赤峰农牧学校_421.xlsx", "松山区职教中心_421.xls", "赤峰农牧学校_专业.xlsx", "赤峰农牧学校_111.xlsx"}
-        return lineage.filter(pl.col("file").is_in(good)).select(["file", *keep]).sort(["file", "cell", "field"])
+        lineage = lineage.with_columns(
+            pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.Utf8)
+        )
+        good = {
+            "赤峰农牧学校_421.xlsx",
+            "松山区职教中心_421.xls",
+            "赤峰农牧学校_专业.xlsx",
+            "赤峰农牧学校_111.xlsx",
+        }
+        return (
+            lineage.filter(pl.col("file").is_in(good))
+            .select(["file", *keep])
+            .sort(["file", "cell", "field"])
+        )
 
     assert corpus["clean"].returncode == 0
     assert figures(corpus["base"] / "out_mixed").equals(figures(corpus["base"] / "out_good"))

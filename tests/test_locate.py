@@ -65,11 +65,24 @@ def test_retyped_table_header_and_rows(tmp_path):
     t = locate_table(sheet)
     assert t.header_rows == [2]
     assert t.code_row is None
-    assert [c.path for c in t.columns] == ["序号", "专业名称", "专业大类", "在校生数", "招生人数", "备注", "毕业生数"]
+    assert [c.path for c in t.columns] == [
+        "序号",
+        "专业名称",
+        "专业大类",
+        "在校生数",
+        "招生人数",
+        "备注",
+        "毕业生数",
+    ]
     assert t.label_col == 1
     assert next(c for c in t.columns if c.path == "在校生数").unit == "人"
     labels = [r.label for r in t.data_rows]
-    assert labels == ["计算机应用", "电子商务", "机电技术应用", "合计"]  # blank row skipped, notes not read
+    assert labels == [
+        "计算机应用",
+        "电子商务",
+        "机电技术应用",
+        "合计",
+    ]  # blank row skipped, notes not read
     assert t.data_rows[-1].is_total
 
 
@@ -97,11 +110,21 @@ def test_header_layout_is_reused_only_when_the_header_is_the_same(tmp_path):
             s.row(i, row)
         return _sheet(tmp_path, s)
 
-    a = locate_table(sheet(["专业", "在校生数", "招生数"], [["计算机", 10, 3], ["护理", 20, 5]], "甲校"))
-    b = locate_table(sheet(["专业", "在校生数", "招生数"], [["会计", 7, 2]], "乙校"))  # same header: layout re-used
-    assert [r.label for r in a.data_rows] == ["计算机", "护理"] and [r.label for r in b.data_rows] == ["会计"]
+    a = locate_table(
+        sheet(["专业", "在校生数", "招生数"], [["计算机", 10, 3], ["护理", 20, 5]], "甲校")
+    )
+    b = locate_table(
+        sheet(["专业", "在校生数", "招生数"], [["会计", 7, 2]], "乙校")
+    )  # same header: layout re-used
+    assert [r.label for r in a.data_rows] == ["计算机", "护理"] and [
+        r.label for r in b.data_rows
+    ] == ["会计"]
     assert [c.path for c in b.columns] == ["专业", "在校生数", "招生数"]
-    c = locate_table(sheet(["专业", "招生数", "在校生数"], [["会计", 2, 7]], "丙校"))  # columns swapped: analysed again
+    c = locate_table(
+        sheet(["专业", "招生数", "在校生数"], [["会计", 2, 7]], "丙校")
+    )  # columns swapped: analysed again
     assert [col.path for col in c.columns] == ["专业", "招生数", "在校生数"]
-    d = locate_table(sheet(["专业", "在校生数", "招生数"], [[None, None, None], ["会计", 7, 2]], "丁校"))
+    d = locate_table(
+        sheet(["专业", "在校生数", "招生数"], [[None, None, None], ["会计", 7, 2]], "丁校")
+    )
     assert [r.label for r in d.data_rows] == ["会计"]  # a blank first data row changes nothing

@@ -68,7 +68,9 @@ SEED = [
 def published(sample_extract_dirs, tmp_path_factory):
     out = tmp_path_factory.mktemp("publish") / "summary.xlsx"
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
-    result = publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, out, region="赤峰市")
+    result = publish(
+        project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, out, region="赤峰市"
+    )
     return result, pc.CalamineWorkbook.from_path(out)
 
 
@@ -82,7 +84,11 @@ def test_seed_figures_are_in_the_data_sheet(published):
     head = data[0]
     col = {h: i for i, h in enumerate(head)}
     shown = {(r[col["表号"]], r[col["行"]], r[col["列"]]): r[col["显示"]] for r in data[1:]}
-    wrong = [(t, r, c, shown.get((t, r, c), "（没有这一行）"), want) for t, r, c, want in SEED if shown.get((t, r, c)) != want]
+    wrong = [
+        (t, r, c, shown.get((t, r, c), "（没有这一行）"), want)
+        for t, r, c, want in SEED
+        if shown.get((t, r, c)) != want
+    ]
     assert wrong == []
 
 
@@ -94,7 +100,11 @@ def test_every_figure_has_definition_scope_and_cells(published):
         if r[col["显示"]] == "":
             continue
         assert r[col["定义"]] and r[col["口径"]] and r[col["来源单元格"]], r
-    row = next(r for r in data if r[col["表号"]] == "表4" and r[col["行"]] == "2020" and r[col["列"]] == "专任教师数（人）")
+    row = next(
+        r
+        for r in data
+        if r[col["表号"]] == "表4" and r[col["行"]] == "2020" and r[col["列"]] == "专任教师数（人）"
+    )
     assert row[col["值"]] == 2629 and row[col["学校数"]] == 23
     assert "中职基411!F9" in row[col["来源单元格"]] and "赤峰农牧学校：" in row[col["来源单元格"]]
 
@@ -116,16 +126,33 @@ def test_deliberate_defects_are_in_data_quality(published):
 def test_table_sheets_footnotes_and_charts(published):
     result, wb = published
     names = wb.sheet_names
-    for sheet in ["说明", "要点", *[f"表{i}" for i in range(1, 12)], "图1", "图4", "数据质量", "数据", "指标定义", "赤峰农牧学校", "旗县区-红山区"]:
+    for sheet in [
+        "说明",
+        "要点",
+        *[f"表{i}" for i in range(1, 12)],
+        "图1",
+        "图4",
+        "数据质量",
+        "数据",
+        "指标定义",
+        "赤峰农牧学校",
+        "旗县区-红山区",
+    ]:
         assert sheet in names
     t1 = _rows(wb, "表1")
-    assert t1[0][0] == "表1 赤峰市2019--2020年高中阶段职普招生数、在校生数基本情况统计表"  # numbered as the report prints it
+    assert (
+        t1[0][0] == "表1 赤峰市2019--2020年高中阶段职普招生数、在校生数基本情况统计表"
+    )  # numbered as the report prints it
     assert ["数据来源：1.源于教育统计报表；2.本表包含技工学校数据。"] == [c for c in t1[-1] if c]
     t8 = [c for row in _rows(wb, "表8") for c in row if c]
     assert "数据统计为全市16所公办中等职业学校，不包含成人中专与民办职业高中。" in t8
     t2 = _rows(wb, "表2")
     demo = next(r for r in t2 if r[0] == "国家级示范校")  # the level as the report labels it
-    assert demo[1] == 3 and demo[2].split("\n") == ["赤峰农牧学校", "松山区职教中心", "华夏职业学校"]
+    assert demo[1] == 3 and demo[2].split("\n") == [
+        "赤峰农牧学校",
+        "松山区职教中心",
+        "华夏职业学校",
+    ]
     with zipfile.ZipFile(result.path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
@@ -164,19 +191,70 @@ def test_same_inputs_same_workbook(published, sample_extract_dirs, tmp_path):
     result, _ = published
     again = tmp_path / "again.xlsx"
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
-    publish(project, [sample_extract_dirs[2019], sample_extract_dirs[2020]], 2020, again, region="赤峰市")
+    publish(
+        project,
+        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
+        2020,
+        again,
+        region="赤峰市",
+    )
     assert again.read_bytes() == result.path.read_bytes()
+
+
+def _aggregate_args(extract_dirs, out) -> list[str]:
+    """`tongji aggregate` of the sample extracts into `out` (the last two arguments are -o out)."""
+    report = ROOT / "reports" / "annual_report.toml"
+    folders = [str(extract_dirs[2019]), str(extract_dirs[2020])]
+    return [
+        "aggregate",
+        *folders,
+        "-m",
+        str(ROOT / "mappings"),
+        "--report",
+        str(report),
+        "-y",
+        "2020",
+        "-o",
+        str(out),
+    ]
 
 
 def test_aggregate_cli(sample_extract_dirs, tmp_path):
     out = tmp_path / "s.xlsx"
-    args = ["aggregate", str(sample_extract_dirs[2019]), str(sample_extract_dirs[2020]), "-m", str(ROOT / "mappings"), "--report", str(ROOT / "reports" / "annual_report.toml"), "-y", "2020", "-o", str(out)]
+    args = _aggregate_args(sample_extract_dirs, out)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 1 and out.is_file()  # the samples' malformed number is an error
-    res = CliRunner().invoke(main, [*args[:-2], "-o", str(tmp_path / "x.xlsx"), "--report", str(tmp_path / "none.toml")])
+    res = CliRunner().invoke(
+        main, [*args[:-2], "-o", str(tmp_path / "x.xlsx"), "--report", str(tmp_path / "none.toml")]
+    )
     assert res.exit_code == 2 and "报告定义文件不存在" in res.output
     res = CliRunner().invoke(main, ["aggregate", str(tmp_path), *args[3:]])
     assert res.exit_code == 2 and "不是提取结果目录" in res.output
+
+
+def test_an_aggregate_output_open_in_excel_is_named_not_its_temporary(
+    sample_extract_dirs, tmp_path, monkeypatch
+):
+    import tongji.extraction.store
+
+    out = tmp_path / "汇总.xlsx"
+    out.write_bytes(b"the workbook from before")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Access is denied", str(src), None, str(dst))
+
+    monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
+    args = _aggregate_args(sample_extract_dirs, out)
+    res = CliRunner().invoke(main, args)
+    assert (
+        res.exit_code == 3
+        and str(out) in res.output
+        and ".tmp" not in res.output
+        and "Excel" in res.output
+    )
+    assert out.read_bytes() == b"the workbook from before" and [
+        p.name for p in tmp_path.iterdir()
+    ] == ["汇总.xlsx"]
 
 
 def test_a_key_sentence_whose_figure_lost_a_cell_says_so(published):
@@ -187,24 +265,41 @@ def test_a_key_sentence_whose_figure_lost_a_cell_says_so(published):
     assert sum(t.startswith("【待核实】") for t in result.sentences) == 1
 
 
-def test_names_that_look_like_formulas_are_text_in_issues_csv_and_the_workbook(sample_extract_dirs, tmp_path):
+def test_names_that_look_like_formulas_are_text_in_issues_csv_and_the_workbook(
+    sample_extract_dirs, tmp_path
+):
     """CSV injection: a file or sheet named `=HYPERLINK(…)` starts no formula anywhere."""
     from tongji.extraction.store import issues_csv, read_issues
     from tongji.findings import issue
 
     year_dir = tmp_path / "2020"
     shutil.copytree(sample_extract_dirs[2020], year_dir)
-    hostile = issue("sheet_unmatched", "-1+1", "@SUM(1)", file="=cmd|' /C calc'!A0.xlsx", sheet="=HYPERLINK(\"http://x\")", cell="+A1")
-    (year_dir / "issues.csv").write_text(issues_csv([*read_issues(year_dir), hostile]), encoding="utf-8-sig", newline="")
+    hostile = issue(
+        "sheet_unmatched",
+        "-1+1",
+        "@SUM(1)",
+        file="=cmd|' /C calc'!A0.xlsx",
+        sheet='=HYPERLINK("http://x")',
+        cell="+A1",
+    )
+    (year_dir / "issues.csv").write_text(
+        issues_csv([*read_issues(year_dir), hostile]), encoding="utf-8-sig", newline=""
+    )
     text = (year_dir / "issues.csv").read_text(encoding="utf-8-sig")
-    assert "'=cmd|" in text and "'=HYPERLINK" in text and "'+A1" in text and "'-1+1" in text and "'@SUM" in text
+    assert (
+        "'=cmd|" in text
+        and "'=HYPERLINK" in text
+        and "'+A1" in text
+        and "'-1+1" in text
+        and "'@SUM" in text
+    )
     assert hostile in read_issues(year_dir)  # read back as it was
     out = tmp_path / "s.xlsx"
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
     publish(project, [sample_extract_dirs[2019], year_dir], 2020, out)
     ws = openpyxl.load_workbook(out)["数据质量"]
     [row] = [r for r in ws.iter_rows() if r[4].value == "=cmd|' /C calc'!A0.xlsx"]
-    assert all(c.data_type == "s" for c in row[4:10]) and row[5].value == "=HYPERLINK(\"http://x\")"
+    assert all(c.data_type == "s" for c in row[4:10]) and row[5].value == '=HYPERLINK("http://x")'
 
 
 def _layout_problems(path) -> list[tuple]:
@@ -219,7 +314,11 @@ def _layout_problems(path) -> list[tuple]:
     wb = openpyxl.load_workbook(path)
     for ws in wb.worksheets:
         setup = ws.page_setup
-        if setup.paperSize not in (9, "9") or not ws.sheet_properties.pageSetUpPr.fitToPage or setup.fitToWidth not in (1, None):
+        if (
+            setup.paperSize not in (9, "9")
+            or not ws.sheet_properties.pageSetUpPr.fitToPage
+            or setup.fitToWidth not in (1, None)
+        ):
             problems.append((ws.title, "page setup"))
         if ws.title != "说明" and not ws.print_title_rows:
             problems.append((ws.title, "header rows not repeated"))
@@ -227,19 +326,26 @@ def _layout_problems(path) -> list[tuple]:
         for dim in ws.column_dimensions.values():
             for c in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
                 widths[c] = dim.width or 8.43
-        merged = {(m.min_row, m.min_col): (m.min_row, m.max_row, m.min_col, m.max_col) for m in ws.merged_cells.ranges}
+        merged = {
+            (m.min_row, m.min_col): (m.min_row, m.max_row, m.min_col, m.max_col)
+            for m in ws.merged_cells.ranges
+        }
         for row in ws.iter_rows():
             for cell in row:
                 if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
                     continue
-                r0, r1, c0, c1 = merged.get((cell.row, cell.column), (cell.row, cell.row, cell.column, cell.column))
+                r0, r1, c0, c1 = merged.get(
+                    (cell.row, cell.column), (cell.row, cell.row, cell.column, cell.column)
+                )
                 width = sum(widths.get(c, 8.43) for c in range(c0, c1 + 1))
                 heights = [ws.row_dimensions[r].height for r in range(r0, r1 + 1)]
                 height = None if heights == [None] else sum(h or 15.0 for h in heights)
                 size = int(cell.font.sz or 10)
                 need = row_points(wrapped_lines(cell.value, width, size), size)
                 if need > 20 and (height is None or height + 0.5 < min(need, MAX_ROW_POINTS)):
-                    problems.append((ws.title, f"{get_column_letter(cell.column)}{cell.row}", height, need))
+                    problems.append(
+                        (ws.title, f"{get_column_letter(cell.column)}{cell.row}", height, need)
+                    )
     return problems
 
 

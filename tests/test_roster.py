@@ -79,7 +79,11 @@ def test_two_schools_of_one_name_are_a_roster_error_naming_both_rows(tmp_path):
     p.write_text("学校代码,学校名称,别名\n001,甲校,\n002,乙校,\n003,甲校,\n", encoding="utf-8")
     with pytest.raises(RosterError) as caught:
         load_roster(p)
-    assert "第 4 行" in str(caught.value) and "第 2 行" in str(caught.value) and "甲校" in str(caught.value)
+    assert (
+        "第 4 行" in str(caught.value)
+        and "第 2 行" in str(caught.value)
+        and "甲校" in str(caught.value)
+    )
     p.write_text("学校代码,学校名称,别名\n001,甲校,职教中心\n002,乙校,职教中心\n", encoding="utf-8")
     with pytest.raises(RosterError, match="职教中心"):
         load_roster(p)

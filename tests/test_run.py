@@ -54,7 +54,11 @@ def fresh_job(job: Path) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and "logs" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "logs" not in p.parts
+    }
 
 
 def _lock_is_free(out: Path) -> bool:
@@ -83,11 +87,18 @@ def test_first_run_writes_everything(job, first_run):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] and manifest["counts"]["files"] == 251 and manifest["exit_code"] == 1
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
-    assert "mappings/national_311.toml" in manifest["configs"] and "extract_2020" in manifest["timings_s"]
+    assert (
+        "mappings/national_311.toml" in manifest["configs"]
+        and "extract_2020" in manifest["timings_s"]
+    )
     assert manifest["counts"]["schools_missing"] == {"赤峰新华职业技术学校": ["2019 年毕业生就业"]}
     assert len(list((out / "logs").glob("run_*.log"))) == 1
     assert _lock_is_free(out) and not list(out.rglob(".staging-*"))
-    assert "报齐 25 所" in result.summary and "赤峰新华职业技术学校" in result.summary and "bad_value 1" in result.summary
+    assert (
+        "报齐 25 所" in result.summary
+        and "赤峰新华职业技术学校" in result.summary
+        and "bad_value 1" in result.summary
+    )
 
 
 def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
@@ -102,11 +113,23 @@ def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
     assert again.exit_code == 1 and again.files_read == 0 and again.files_cached == 251
     assert "没有变化" in again.summary
     after = _digest(out)
-    assert {k: v for k, v in after.items() if k != "manifest.json"} == {k: v for k, v in before.items() if k != "manifest.json"}
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
     # a changed config re-aggregates, still without reading a workbook
     report = job.parent / "report.toml"
-    report.write_text((ROOT / "reports" / "annual_report.toml").read_text(encoding="utf-8").replace("数据表", "数据汇总"), encoding="utf-8")
-    job.write_text(job.read_text(encoding="utf-8").replace(f'"{(ROOT / "reports" / "annual_report.toml").as_posix()}"', '"report.toml"'), encoding="utf-8")
+    report.write_text(
+        (ROOT / "reports" / "annual_report.toml")
+        .read_text(encoding="utf-8")
+        .replace("数据表", "数据汇总"),
+        encoding="utf-8",
+    )
+    job.write_text(
+        job.read_text(encoding="utf-8").replace(
+            f'"{(ROOT / "reports" / "annual_report.toml").as_posix()}"', '"report.toml"'
+        ),
+        encoding="utf-8",
+    )
     third = run_job(job)
     assert third.files_read == 0 and "没有变化" not in third.summary
 
@@ -116,14 +139,18 @@ def test_corrected_return_replaces_its_earlier_version(job, first_run):
     assert any(i.code == "bad_value" for i in first.issues)
     _fix_malformed_number(job.parent)
     second = run_job(job)
-    assert second.files_read == 1 and [i.file for i in second.inputs if i.status == "read"] == [FIXED_FILE]
+    assert second.files_read == 1 and [i.file for i in second.inputs if i.status == "read"] == [
+        FIXED_FILE
+    ]
     assert not any(i.code == "bad_value" for i in second.issues)
     assert second.exit_code == 0  # only warnings are left
     out = job.parent.parent / "out"
     bases = pl.read_parquet(current_run(out) / "extract" / "2020" / "training_bases.parquet")
     assert bases["equipment_value"].sum() == pytest.approx(418.72 + 41507.22)
     lineage = pl.read_parquet(current_run(out) / "extract" / "2020" / "lineage.parquet")
-    assert lineage.filter(pl.col("file") == FIXED_FILE).filter(pl.col("cell") == "D4")["value"].to_list() == [67.99]
+    assert lineage.filter(pl.col("file") == FIXED_FILE).filter(pl.col("cell") == "D4")[
+        "value"
+    ].to_list() == [67.99]
     caches = list((out / "cache" / "2020").glob("*.json"))
     assert len(caches) == 126  # the old version's cache entry is gone
 
@@ -177,7 +204,12 @@ def test_two_runs_at_once(job, monkeypatch):
     assert _lock_is_free(out)
     # the files a process that died left do not block
     (out / LOCK_FILE).write_bytes(b"")
-    (out / ".tongji.lock.json").write_text(json.dumps({"pid": 2**22 + 12345, "host": __import__("socket").gethostname(), "started": "x"}), encoding="utf-8")
+    (out / ".tongji.lock.json").write_text(
+        json.dumps(
+            {"pid": 2**22 + 12345, "host": __import__("socket").gethostname(), "started": "x"}
+        ),
+        encoding="utf-8",
+    )
     with OutputLock(out):
         pass
 
@@ -196,7 +228,10 @@ def test_exit_codes(job, monkeypatch):
     _fix_malformed_number(job.parent)
     assert runner.invoke(main, ["run", str(job)]).exit_code == 0
     strict = job.with_name("strict.toml")
-    strict.write_text(job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 1\nstrict = true"), encoding="utf-8")
+    strict.write_text(
+        job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 1\nstrict = true"),
+        encoding="utf-8",
+    )
     assert runner.invoke(main, ["run", str(strict)]).exit_code == 1  # warnings count with strict
     bad = job.with_name("bad.toml")
     bad.write_text('year = 2020\nroster = "nope.xlsx"\n', encoding="utf-8")
@@ -212,7 +247,9 @@ def test_exit_codes(job, monkeypatch):
 
     monkeypatch.setattr(tongji.config.project, "load_roster", crash)
     res = runner.invoke(main, ["run", str(job)])
-    assert res.exit_code == 3 and "上次的输出未被改动" in res.output and "Traceback" not in res.output
+    assert (
+        res.exit_code == 3 and "上次的输出未被改动" in res.output and "Traceback" not in res.output
+    )
 
 
 def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monkeypatch):
@@ -220,9 +257,15 @@ def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monk
     before = _digest(out)
     _fix_malformed_number(job.parent)
     summary = out / "质量年报数据_2020.xlsx"
-    monkeypatch.setattr(tongji.run.commit, "_in_use", lambda path: path == summary)  # Excel holds a lock on it
+    monkeypatch.setattr(
+        tongji.extraction.store, "_in_use", lambda path: path == summary
+    )  # Excel holds a lock on it
     res = CliRunner().invoke(main, ["run", str(job)])
-    assert res.exit_code == 3 and "正被其他程序打开" in res.output and "质量年报数据_2020.xlsx" in res.output
+    assert (
+        res.exit_code == 3
+        and "正被其他程序打开" in res.output
+        and "质量年报数据_2020.xlsx" in res.output
+    )
     assert _digest(out) == before
 
 
@@ -231,7 +274,9 @@ def test_a_file_that_is_not_a_workbook_is_named_in_the_summary_and_the_manifest(
     result = run_job(job)
     assert "未读取的文件：2019/说明.docx（不是工作簿（扩展名为 .docx））" in result.summary
     manifest = json.loads((job.parent.parent / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["not_read"] == [{"year": 2019, "file": "2019/说明.docx", "reason": "不是工作簿（扩展名为 .docx）"}]
+    assert manifest["not_read"] == [
+        {"year": 2019, "file": "2019/说明.docx", "reason": "不是工作簿（扩展名为 .docx）"}
+    ]
     assert any(i.code == "file_not_read" and i.file == "2019/说明.docx" for i in result.issues)
     # nothing changed: the next run says so, with the same list
     again = run_job(job)
@@ -240,23 +285,40 @@ def test_a_file_that_is_not_a_workbook_is_named_in_the_summary_and_the_manifest(
 
 def test_a_backup_copy_is_a_warning_naming_both_and_the_run_goes_on(job):
     original = job.parent / "2020" / "赤峰农牧学校" / "赤峰农牧学校2020年教育统计报表.xlsx"
-    copy = original.with_name("赤峰农牧学校2020年教育统计报表 - 副本.xlsx")  # as Windows names a copy
+    copy = original.with_name(
+        "赤峰农牧学校2020年教育统计报表 - 副本.xlsx"
+    )  # as Windows names a copy
     shutil.copy(copy.parent / original.name, copy)
     result = run_job(job)
     assert result.exit_code == 1  # the samples' malformed number, as before
     [found] = [i for i in result.issues if i.code == "duplicate_file"]
-    assert found.severity == "warning" and found.file.endswith("副本.xlsx") and original.name in found.message
-    lineage = pl.read_parquet(current_run(job.parent.parent / "out") / "extract" / "2020" / "lineage.parquet")
-    assert not lineage.filter(pl.col("file").str.ends_with("副本.xlsx")).height  # its figures are not counted twice
+    assert (
+        found.severity == "warning"
+        and found.file.endswith("副本.xlsx")
+        and original.name in found.message
+    )
+    lineage = pl.read_parquet(
+        current_run(job.parent.parent / "out") / "extract" / "2020" / "lineage.parquet"
+    )
+    assert not lineage.filter(
+        pl.col("file").str.ends_with("副本.xlsx")
+    ).height  # its figures are not counted twice
     assert lineage.filter(pl.col("file").str.ends_with(original.name)).height
 
 
 def test_last_years_folder_given_as_this_years_is_said_file_by_file(job):
-    job.write_text(job.read_text(encoding="utf-8").replace('2020 = ["2020/**/*.xls*"]', '2020 = ["2019"]'), encoding="utf-8")
+    job.write_text(
+        job.read_text(encoding="utf-8").replace('2020 = ["2020/**/*.xls*"]', '2020 = ["2019"]'),
+        encoding="utf-8",
+    )
     result = run_job(job)
     same = [i for i in result.issues if i.code == "same_as_other_year"]
-    assert len(same) == 2 * 125 and all(i.severity == "warning" for i in same)  # each file, in both years
-    assert any(i.code == "year_mismatch" and i.year == 2020 for i in result.issues)  # their names say 2019
+    assert len(same) == 2 * 125 and all(
+        i.severity == "warning" for i in same
+    )  # each file, in both years
+    assert any(
+        i.code == "year_mismatch" and i.year == 2020 for i in result.issues
+    )  # their names say 2019
 
 
 def test_an_empty_lock_file_left_by_a_full_disk_does_not_block(job):
@@ -267,23 +329,40 @@ def test_an_empty_lock_file_left_by_a_full_disk_does_not_block(job):
 
 
 def test_an_input_folder_that_is_not_there_is_a_config_error(job):
-    job.write_text(job.read_text(encoding="utf-8").replace('2019 = ["2019"]', '2019 = ["2019年报表"]'), encoding="utf-8")
+    job.write_text(
+        job.read_text(encoding="utf-8").replace('2019 = ["2019"]', '2019 = ["2019年报表"]'),
+        encoding="utf-8",
+    )
     res = CliRunner().invoke(main, ["run", str(job)])
-    assert res.exit_code == 2 and "job.toml" in res.output and "inputs.2019" in res.output and "2019年报表" in res.output
+    assert (
+        res.exit_code == 2
+        and "job.toml" in res.output
+        and "inputs.2019" in res.output
+        and "2019年报表" in res.output
+    )
 
 
 def test_run_outputs_are_readable_by_colleagues(job):
     out = job.parent.parent / "out"
     mask = os.umask(0o022)
     os.umask(mask)
-    for path in [out / "质量年报数据_2020.xlsx", out / "manifest.json", *current_run(out).rglob("*")]:
+    for path in [
+        out / "质量年报数据_2020.xlsx",
+        out / "manifest.json",
+        *current_run(out).rglob("*"),
+    ]:
         if path.is_file():
             assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
 
 
 def test_an_output_folder_inside_the_input_folder_is_not_read_as_returns(job):
-    job.write_text(job.read_text(encoding="utf-8").replace('output = "../out"', 'output = "2019/汇总结果"'), encoding="utf-8")
+    job.write_text(
+        job.read_text(encoding="utf-8").replace('output = "../out"', 'output = "2019/汇总结果"'),
+        encoding="utf-8",
+    )
     first = run_job(job)
     again = run_job(job)  # the first run's workbooks, cache and logs now lie in 2019/
     assert again.exit_code == first.exit_code == 1 and again.files_read == 0
-    assert not any("汇总结果" in i.file for i in again.issues) and not any("汇总结果" in i.file for i in again.inputs)
+    assert not any("汇总结果" in i.file for i in again.issues) and not any(
+        "汇总结果" in i.file for i in again.inputs
+    )

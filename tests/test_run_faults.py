@@ -31,7 +31,9 @@ SCHOOLS = ("赤峰建筑工程学校",)
 FIXED = "2020/赤峰建筑工程学校/赤峰建筑工程学校2020年校内实训基地.xlsx"
 SUMMARY = "质量年报数据_2020.xlsx"
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="kills and signals as on the Linux server that runs the December batch")
+pytestmark = pytest.mark.skipif(
+    os.name == "nt", reason="kills and signals as on the Linux server that runs the December batch"
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +79,18 @@ def assert_one_complete_run(out: Path) -> str:
     assert run is not None and run.name == manifest["run"]
     own = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert own["run"] == manifest["run"]
-    assert {(i["file"], i["sha256"]) for i in own["inputs"]} == {(i["file"], i["sha256"]) for i in manifest["inputs"]}
-    on_disk = {p.relative_to(run).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in run.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert {(i["file"], i["sha256"]) for i in own["inputs"]} == {
+        (i["file"], i["sha256"]) for i in manifest["inputs"]
+    }
+    on_disk = {
+        p.relative_to(run).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in run.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert on_disk == own["files"]
-    copies = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (out / "runs").glob(f"*/{SUMMARY}")}
+    copies = {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in (out / "runs").glob(f"*/{SUMMARY}")
+    }
     assert hashlib.sha256((out / SUMMARY).read_bytes()).hexdigest() in copies
     return manifest["run"]
 
@@ -116,12 +126,20 @@ MOMENTS = [
 ]
 
 
-@pytest.mark.parametrize("target,nth,when", MOMENTS, ids=[f"{t.rsplit('.', 1)[1]}-{n}-{w}" for t, n, w in MOMENTS])
-def test_killed_at_any_moment_the_outputs_are_one_runs_and_the_next_run_works(job, target, nth, when):
+@pytest.mark.parametrize(
+    "target,nth,when", MOMENTS, ids=[f"{t.rsplit('.', 1)[1]}-{n}-{w}" for t, n, w in MOMENTS]
+)
+def test_killed_at_any_moment_the_outputs_are_one_runs_and_the_next_run_works(
+    job, target, nth, when
+):
     out = _out(job)
     before = assert_one_complete_run(out)
     _fix_the_malformed_number(job)
-    killed = subprocess.run([sys.executable, "-c", _KILLER, target, str(nth), when, str(job)], capture_output=True, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLER, target, str(nth), when, str(job)],
+        capture_output=True,
+        timeout=300,
+    )
     assert killed.returncode == -signal.SIGKILL
     now = assert_one_complete_run(out)
     assert _published_d4(out) == ([None] if now == before else [67.99])
@@ -135,18 +153,30 @@ def test_killed_at_any_moment_the_outputs_are_one_runs_and_the_next_run_works(jo
 
 def test_a_full_disk_leaves_the_last_outputs_and_the_next_run_works(job, monkeypatch):
     out = _out(job)
-    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and "logs" not in p.parts}
+    before = {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and "logs" not in p.parts
+    }
     _fix_the_malformed_number(job)
     real_copy = shutil.copyfile
 
     def disk_full(src, dst, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(dst))
 
-    monkeypatch.setattr(tongji.run.commit.shutil, "copyfile", disk_full)  # the last write before the commit
+    monkeypatch.setattr(
+        tongji.run.commit.shutil, "copyfile", disk_full
+    )  # the last write before the commit
     result = subprocess_free_run(job)
     assert isinstance(result, OSError) and result.errno == errno.ENOSPC
-    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and "logs" not in p.parts}
-    assert {k for k in after if not k.startswith("cache/")} == {k for k in before if not k.startswith("cache/")}
+    after = {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and "logs" not in p.parts
+    }
+    assert {k for k in after if not k.startswith("cache/")} == {
+        k for k in before if not k.startswith("cache/")
+    }
     assert all(after[k] == v for k, v in before.items() if not k.startswith("cache/"))
     assert not list(out.rglob(".staging-*")) and not list(out.rglob("*.tmp"))
     monkeypatch.setattr(tongji.run.commit.shutil, "copyfile", real_copy)  # space again
@@ -173,9 +203,16 @@ def test_the_cli_says_a_full_disk_in_chinese_and_the_log_has_the_cause(job, monk
     _fix_the_malformed_number(job)
     monkeypatch.setattr(tongji.run.batch, "publish", disk_full)
     res = CliRunner().invoke(main, ["run", str(job)])
-    assert res.exit_code == 3 and "磁盘空间不足" in res.output and "Traceback" not in res.output and "Errno" not in res.output
+    assert (
+        res.exit_code == 3
+        and "磁盘空间不足" in res.output
+        and "Traceback" not in res.output
+        and "Errno" not in res.output
+    )
     log = sorted((_out(job) / "logs").glob("run_*.log"))[-1].read_text(encoding="utf-8")
-    assert "磁盘空间不足" in log and "Traceback" in log  # the cause and where it came from, for whoever looks
+    assert (
+        "磁盘空间不足" in log and "Traceback" in log
+    )  # the cause and where it came from, for whoever looks
 
 
 def test_a_damaged_or_foreign_cache_is_read_again_not_trusted(job, monkeypatch):
@@ -215,10 +252,21 @@ def test_a_corrected_return_with_the_same_size_and_time_is_read_again(tmp_path):
     out = _out(job)
     run_job(job)
     lineage = pl.read_parquet(current_run(out) / "extract" / "2020" / "lineage.parquet")
-    figure = lineage.filter(pl.col("file").str.ends_with(".xls") & (pl.col("status") == "value") & (pl.col("value") >= 10) & (pl.col("factor") == 1)).row(0, named=True)
+    figure = lineage.filter(
+        pl.col("file").str.ends_with(".xls")
+        & (pl.col("status") == "value")
+        & (pl.col("value") >= 10)
+        & (pl.col("factor") == 1)
+    ).row(0, named=True)
     path = base / figure["file"]
     st = path.stat()
-    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed("".join(c for c in figure["cell"] if c.isalpha())))) - 1
+    col = (
+        sum(
+            (ord(ch) - 64) * 26**i
+            for i, ch in enumerate(reversed("".join(c for c in figure["cell"] if c.isalpha())))
+        )
+        - 1
+    )
     row = int("".join(c for c in figure["cell"] if c.isdigit())) - 1
     path.write_bytes(_bump_xls_cell(path.read_bytes(), row, col))
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -226,13 +274,21 @@ def test_a_corrected_return_with_the_same_size_and_time_is_read_again(tmp_path):
     again = run_job(job)
     assert again.files_read == 1 and "没有变化" not in again.summary
     lineage = pl.read_parquet(current_run(out) / "extract" / "2020" / "lineage.parquet")
-    same = lineage.filter((pl.col("file") == figure["file"]) & (pl.col("cell") == figure["cell"]) & (pl.col("field") == figure["field"]))
+    same = lineage.filter(
+        (pl.col("file") == figure["file"])
+        & (pl.col("cell") == figure["cell"])
+        & (pl.col("field") == figure["field"])
+    )
     assert same["value"].to_list() == [figure["value"] + 1]
 
 
 def test_ctrl_c_exits_130_and_leaves_nothing_behind(job):
     out = _out(job)
-    before = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and "logs" not in p.parts}
+    before = {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and "logs" not in p.parts
+    }
     _fix_the_malformed_number(job)
     slow = """
 import sys, time
@@ -246,19 +302,31 @@ b.publish = slow
 from tongji.cli import main
 main(["run", sys.argv[1]])
 """
-    proc = subprocess.Popen([sys.executable, "-c", slow, str(job)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", slow, str(job)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     assert proc.stdout.readline().strip() == "publishing"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
-    after = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and "logs" not in p.parts}
+    after = {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and "logs" not in p.parts
+    }
     assert after == before and not list(out.rglob(".staging-*"))
 
 
 def test_pool_workers_die_with_the_run(job):
     """`kill -9` of a run with two workers: the workers do not live on."""
     shutil.rmtree(_out(job))  # nothing cached: every file is read
-    job.write_text(job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 2"), encoding="utf-8")
+    job.write_text(
+        job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 2"), encoding="utf-8"
+    )
     slow = """
 import os, sys, time
 import tongji.extraction.batch as b
@@ -271,7 +339,12 @@ b._work = slow
 from tongji.cli import main
 main(["run", sys.argv[1]])
 """
-    proc = subprocess.Popen([sys.executable, "-c", slow, str(job)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", slow, str(job)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
     proc.kill()
     proc.wait(30)

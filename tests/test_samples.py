@@ -24,15 +24,26 @@ SAMPLES = ROOT / "samples"
 EXPECTED_ISSUES = {
     (2020, "bad_value", "赤峰建筑工程学校2020年校内实训基地.xlsx", "校内实训基地", "D4"),
     (2020, "total_mismatch", "宁城职教中心2020年分专业学生.xlsx", "分专业学生", "D9"),
-    (2020, "hidden_sheet_skipped", "敖汉职教中心2020年教育统计报表.xlsx", "中职基411(2019年旧表)", ""),
+    (
+        2020,
+        "hidden_sheet_skipped",
+        "敖汉职教中心2020年教育统计报表.xlsx",
+        "中职基411(2019年旧表)",
+        "",
+    ),
 }
 # The malformed number: the truth is 67.99, the cell says `6,7.99`; tongji must not guess.
-UNREADABLE = {(2020, "1504000006", "training_bases", "base_type=公共实习实训基地", "equipment_value")}
+UNREADABLE = {
+    (2020, "1504000006", "training_bases", "base_type=公共实习实训基地", "equipment_value")
+}
 
 
 def _truth() -> dict[tuple, dict[str, str]]:
     with open(SAMPLES / "truth.csv", encoding="utf-8", newline="") as f:
-        return {(int(r["year"]), r["school_id"], r["dataset"], r["keys"], r["field"]): r for r in csv.DictReader(f)}
+        return {
+            (int(r["year"]), r["school_id"], r["dataset"], r["keys"], r["field"]): r
+            for r in csv.DictReader(f)
+        }
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +142,19 @@ def test_city_totals_are_the_seed_figures(extracted):
         for part in keys.split(";"):
             sums[(dataset, fld, part, year)] += v.value
     for dataset, fld, keys, year, expected in SEED_TOTALS:
-        assert sums[(dataset, fld, keys, year)] == pytest.approx(expected, abs=1e-6), (dataset, fld, keys, year)
+        assert sums[(dataset, fld, keys, year)] == pytest.approx(expected, abs=1e-6), (
+            dataset,
+            fld,
+            keys,
+            year,
+        )
     # 不含技工学校: the report's text gives 29920 students in 2020
     tech = {"1504000024", "1504000025", "1504000026"}
-    regular = sum(v.value for (y, sid, d, _k, f), v in got.items() if y == 2020 and d == "students_by_major" and f == "students" and sid not in tech)
+    regular = sum(
+        v.value
+        for (y, sid, d, _k, f), v in got.items()
+        if y == 2020 and d == "students_by_major" and f == "students" and sid not in tech
+    )
     assert regular == 29920
 
 
@@ -144,13 +164,17 @@ def test_generator_is_deterministic(tmp_path):
 
     generate.build_chifeng(tmp_path)
     assert (tmp_path / "truth.csv").read_bytes() == (SAMPLES / "truth.csv").read_bytes()
-    assert (tmp_path / "truth_current.csv").read_bytes() == (SAMPLES / "truth_current.csv").read_bytes()
+    assert (tmp_path / "truth_current.csv").read_bytes() == (
+        SAMPLES / "truth_current.csv"
+    ).read_bytes()
 
     def digest(root: Path) -> dict[str, str]:
         return {
             p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in root.rglob("*")
-            if p.is_file() and p.suffix in (".xlsx", ".xls") and "示例市" not in p.parts  # another city, another generator
+            if p.is_file()
+            and p.suffix in (".xlsx", ".xls")
+            and "示例市" not in p.parts  # another city, another generator
         }
 
     assert digest(tmp_path) == digest(SAMPLES)
@@ -163,7 +187,9 @@ def test_synthetic_province(tmp_path):
     generate.build_synthetic(tmp_path, 4)
     files = collect_inputs([tmp_path / "2020"])
     assert len(files) == 4  # one workbook per school, every form and the survey in it
-    result = extract_paths(files, load_pack(ROOT / "mappings"), load_roster(tmp_path / "roster.xlsx"), 2020)
+    result = extract_paths(
+        files, load_pack(ROOT / "mappings"), load_roster(tmp_path / "roster.xlsx"), 2020
+    )
     assert [i for i in result.issues if i.severity == "error"] == []
     assert {v.school_id for v in result.values} == {f"99{i:08d}" for i in range(1, 5)}
 
@@ -171,18 +197,40 @@ def test_synthetic_province(tmp_path):
 @pytest.mark.parametrize(
     "file, sheet_mapping, header_path",
     [
-        ("2020/赤峰农牧学校/赤峰农牧学校2020年教育统计报表.xlsx", "national_311", "学生数/在校生数"),
-        ("2020/赤峰第一职业中专/赤峰第一职业中专2020年教育统计报表.xls", "national_422", "按年龄分/46-60岁"),
-        ("2019/巴林右旗职教中心/巴林右旗职教中心2019年分专业学生.xlsx", "school_students", "取得职业资格证书人数"),
-        ("2020/赤峰卫生学校/赤峰卫生学校2020年毕业生就业情况调查.xlsx", "survey_by_major", "月均收入"),
-        ("2020/松山区职教中心/松山区职教中心2020年毕业生就业情况调查.xlsx", "survey_indicators", "占毕业生比例"),
+        (
+            "2020/赤峰农牧学校/赤峰农牧学校2020年教育统计报表.xlsx",
+            "national_311",
+            "学生数/在校生数",
+        ),
+        (
+            "2020/赤峰第一职业中专/赤峰第一职业中专2020年教育统计报表.xls",
+            "national_422",
+            "按年龄分/46-60岁",
+        ),
+        (
+            "2019/巴林右旗职教中心/巴林右旗职教中心2019年分专业学生.xlsx",
+            "school_students",
+            "取得职业资格证书人数",
+        ),
+        (
+            "2020/赤峰卫生学校/赤峰卫生学校2020年毕业生就业情况调查.xlsx",
+            "survey_by_major",
+            "月均收入",
+        ),
+        (
+            "2020/松山区职教中心/松山区职教中心2020年毕业生就业情况调查.xlsx",
+            "survey_indicators",
+            "占毕业生比例",
+        ),
     ],
 )
 def test_inspect_each_layout_family(file, sheet_mapping, header_path):
     from tongji.authoring.inspect import inspect_workbook
 
     pack = load_pack(ROOT / "mappings")
-    text = inspect_workbook(SAMPLES / file, pack, sheet_mapping, load_roster(SAMPLES / "roster.xlsx"))
+    text = inspect_workbook(
+        SAMPLES / file, pack, sheet_mapping, load_roster(SAMPLES / "roster.xlsx")
+    )
     assert f"采用 {sheet_mapping}" in text
     assert header_path in text
     report = text.split(f"按映射 {sheet_mapping}")[1]

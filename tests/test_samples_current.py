@@ -28,13 +28,19 @@ UNMAPPED = "未能对应本年度目录"
 
 def _truth(name: str) -> dict[tuple, dict[str, str]]:
     with open(SAMPLES / name, encoding="utf-8", newline="") as f:
-        return {(int(r["year"]), r["school_id"], r["dataset"], r["keys"], r["field"]): r for r in csv.DictReader(f)}
+        return {
+            (int(r["year"]), r["school_id"], r["dataset"], r["keys"], r["field"]): r
+            for r in csv.DictReader(f)
+        }
 
 
 @pytest.fixture(scope="module")
 def current():
     pack, roster = load_pack(ROOT / "mappings"), load_roster(SAMPLES / "roster.xlsx")
-    return {y: extract_paths(collect_inputs([SAMPLES / str(y)]), pack, roster, y, jobs=2) for y in (2021, 2024, 2025)}
+    return {
+        y: extract_paths(collect_inputs([SAMPLES / str(y)]), pack, roster, y, jobs=2)
+        for y in (2021, 2024, 2025)
+    }
 
 
 def _values(results):
@@ -43,7 +49,15 @@ def _values(results):
         for v in result.values:
             if v.status == "empty":
                 continue  # a blank cell (the certificates column a school kept and left empty)
-            out[(year, v.school_id or "", v.dataset, ";".join(f"{k}={x}" for k, x in v.keys), v.field)] = v
+            out[
+                (
+                    year,
+                    v.school_id or "",
+                    v.dataset,
+                    ";".join(f"{k}={x}" for k, x in v.keys),
+                    v.field,
+                )
+            ] = v
     return out
 
 
@@ -54,8 +68,14 @@ def test_every_figure_of_the_current_forms_is_the_truth_from_the_right_cell(curr
     wrong = []
     for key, row in truth.items():
         v = got[key]
-        if (Path(v.file).resolve(), v.sheet, v.cell) != ((SAMPLES / row["file"]).resolve(), row["sheet"], row["cell"]):
-            wrong.append((key, "cell", v.file, v.sheet, v.cell, row["file"], row["sheet"], row["cell"]))
+        if (Path(v.file).resolve(), v.sheet, v.cell) != (
+            (SAMPLES / row["file"]).resolve(),
+            row["sheet"],
+            row["cell"],
+        ):
+            wrong.append(
+                (key, "cell", v.file, v.sheet, v.cell, row["file"], row["sheet"], row["cell"])
+            )
         elif v.text is not None:
             if v.text != row["value"]:  # a 专业代码: text, its leading digits kept
                 wrong.append((key, "text", v.text, row["value"]))
@@ -65,11 +85,27 @@ def test_every_figure_of_the_current_forms_is_the_truth_from_the_right_cell(curr
 
 
 def test_the_old_forms_in_2025_are_the_only_findings(current):
-    seen = {(y, i.code, Path(i.file).as_posix()[-len(OLD_FORM_FILE) :], i.sheet, i.cell) for y, r in current.items() for i in r.issues}
-    old = {(2025, "form_year_mismatch", OLD_FORM_FILE, s, "") for s in ("中职基111", "中职基311_职业高中学校", "中职基411", "中职基421", "中职基422", "中职基521")}
+    seen = {
+        (y, i.code, Path(i.file).as_posix()[-len(OLD_FORM_FILE) :], i.sheet, i.cell)
+        for y, r in current.items()
+        for i in r.issues
+    }
+    old = {
+        (2025, "form_year_mismatch", OLD_FORM_FILE, s, "")
+        for s in (
+            "中职基111",
+            "中职基311_职业高中学校",
+            "中职基411",
+            "中职基421",
+            "中职基422",
+            "中职基521",
+        )
+    }
     assert {x for x in seen if x[1] == "form_year_mismatch"} == old
     mismatched = {x for x in seen if x[1] == "catalogue_mismatch"}
-    assert len(mismatched) == 2 and all(x[2] == OLD_FORM_FILE and x[3] == "中职基311_职业高中学校" for x in mismatched)
+    assert len(mismatched) == 2 and all(
+        x[2] == OLD_FORM_FILE and x[3] == "中职基311_职业高中学校" for x in mismatched
+    )
     assert {x[1] for x in seen} == {"form_year_mismatch", "catalogue_mismatch"}
 
 
@@ -94,7 +130,11 @@ def _sheet(result, name: str) -> list[list]:
 
 def _table10(result) -> tuple[dict[str, list], list[str]]:
     rows = _sheet(result, "表10")
-    body = {r[0]: r[2:] for r in rows[3:] if r[0] and not str(r[0]).startswith(("数据来源", "专业大类按", "“", "20"))}
+    body = {
+        r[0]: r[2:]
+        for r in rows[3:]
+        if r[0] and not str(r[0]).startswith(("数据来源", "专业大类按", "“", "20"))
+    }
     notes = [r[0] for r in rows if r[0] and str(r[0]).startswith(("专业大类按", "“", "20"))]
     return body, notes
 
@@ -115,13 +155,17 @@ def test_the_2025_report_is_built_by_the_same_configs(report_2025):
         if dataset == "students_by_major" and fld == "students":
             category = keys.split(";")[0].removeprefix("major_category=")
             # the old-form school's 2010 categories are one-to-one here: put them where the crosswalk does
-            category = {"信息技术类": "电子与信息大类", "财经商贸类": "财经商贸大类"}.get(category, category)
+            category = {"信息技术类": "电子与信息大类", "财经商贸类": "财经商贸大类"}.get(
+                category, category
+            )
             students[(year, category)] += float(row["value"])
     for category, cells in body.items():
         if category == "总计":
             continue
         # columns: 招生数 2025, 2024, 在校生数 2025, 2024, …
-        assert (cells[2] or 0) == students[(2025, category)] and (cells[3] or 0) == students[(2024, category)], category
+        assert (cells[2] or 0) == students[(2025, category)] and (cells[3] or 0) == students[
+            (2024, category)
+        ], category
     assert body["总计"][6:8] == ["", ""]  # no certificates in the current forms: blank, not 0
     assert any("获得职业资格证书数" in n and "2024、2025 年" in n for n in notes)
     quality = _sheet(result, "数据质量")
@@ -139,7 +183,11 @@ def _placed_2020(pack) -> tuple[dict[str, float], list[tuple]]:
     independently of tongji's code: (students per category, the records not placeable)."""
     cw = pack.crosswalk("2010", "2021")
     truth = _truth("truth.csv")
-    codes = {(sid, keys): row["value"] for (y, sid, ds, keys, f), row in truth.items() if y == 2020 and ds == "students_by_major" and f == "major_code"}
+    codes = {
+        (sid, keys): row["value"]
+        for (y, sid, ds, keys, f), row in truth.items()
+        if y == 2020 and ds == "students_by_major" and f == "major_code"
+    }
     out, unplaced = defaultdict(float), []
     for (y, sid, ds, keys, f), row in truth.items():
         if y != 2020 or ds != "students_by_major" or f != "students":
@@ -149,7 +197,9 @@ def _placed_2020(pack) -> tuple[dict[str, float], list[tuple]]:
         if len(targets) == 1:
             out[targets[0]] += float(row["value"])
             continue
-        hit = cw.majors.get(normalize_label(codes.get((sid, keys), ""))) or cw.majors.get(normalize_label(parts["major"]))
+        hit = cw.majors.get(normalize_label(codes.get((sid, keys), ""))) or cw.majors.get(
+            normalize_label(parts["major"])
+        )
         if hit:
             out[hit] += float(row["value"])
         else:
@@ -168,7 +218,10 @@ def test_the_2021_report_compares_2020_across_the_change_of_catalogue(report_202
             assert (cells[3] or 0) == expected.get(category, 0), category  # 在校生数 2020
     assert body["总计"][3] == 34270  # every 2020 student counted once, placed or not
     assert body["教育与体育大类"][3] == 5424 + 151  # 教育类 and 体育与健身类, merged
-    assert any("2020 年的数字按《中等职业学校专业目录（2010年修订）》" in n and UNMAPPED in n for n in notes)
+    assert any(
+        "2020 年的数字按《中等职业学校专业目录（2010年修订）》" in n and UNMAPPED in n
+        for n in notes
+    )
     # every record not placed is named with its school and the cells it came from
     quality = _sheet(report_2021, "数据质量")
     head = quality[0]
@@ -176,6 +229,13 @@ def test_the_2021_report_compares_2020_across_the_change_of_catalogue(report_202
     named = [r for r in rows if r["代码"] == "crosswalk_unmapped"]
     assert len(named) == len(unplaced) and len(unplaced) >= 3
     truth = _truth("truth.csv")
-    cells = {(row["file"], row["sheet"], row["cell"]) for (y, sid, ds, keys, f), row in truth.items() if y == 2020 and (sid, keys) in set(unplaced)}
+    cells = {
+        (row["file"], row["sheet"], row["cell"])
+        for (y, sid, ds, keys, f), row in truth.items()
+        if y == 2020 and (sid, keys) in set(unplaced)
+    }
     # (the job here names its inputs by absolute paths: the truth's paths are their ends)
-    assert all(any(r["文件"].endswith(f) and (r["工作表"], r["单元格"]) == (sh, c) for f, sh, c in cells) for r in named)
+    assert all(
+        any(r["文件"].endswith(f) and (r["工作表"], r["单元格"]) == (sh, c) for f, sh, c in cells)
+        for r in named
+    )

@@ -16,10 +16,15 @@ from tongji.cli import main
 from tongji.cli.start import this_report_year
 from tongji.run.commit import current_run
 
-SCHOOLS = [("1509000001", "测试市第一职业中专", "甲区", "职业高中", "公办"), ("1509000002", "测试市卫生学校", "乙县", "普通中专", "公办")]
+SCHOOLS = [
+    ("1509000001", "测试市第一职业中专", "甲区", "职业高中", "公办"),
+    ("1509000002", "测试市卫生学校", "乙县", "普通中专", "公办"),
+]
 
 
-def _fill(path: Path, school: str, numbers: dict[str, object], rows: list[list[object]] | None = None) -> None:
+def _fill(
+    path: Path, school: str, numbers: dict[str, object], rows: list[list[object]] | None = None
+) -> None:
     """What a school does with a blank return: its name, then the white cells."""
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
@@ -47,29 +52,80 @@ def test_a_new_city_from_init_to_figures_with_corrections(tmp_path):
     city = tmp_path / "测试市"
     res = runner.invoke(main, ["init", str(city), "-y", "2025", "--region", "测试市"])
     assert res.exit_code == 0, res.output
-    assert {p.name for p in city.iterdir()} >= {"tongji.toml", "学校名录.xlsx", "2024", "2025", "映射", "报告", "更正.csv", "README.md"}
+    assert {p.name for p in city.iterdir()} >= {
+        "tongji.toml",
+        "学校名录.xlsx",
+        "2024",
+        "2025",
+        "映射",
+        "报告",
+        "更正.csv",
+        "README.md",
+    }
     assert runner.invoke(main, ["init", str(city)]).exit_code == 2  # never over an existing folder
 
     roster = openpyxl.load_workbook(city / "学校名录.xlsx")
     for row in SCHOOLS:
         roster["学校名录"].append([*row, "", "否"][:5] + ["", "", "否"])
     roster.save(city / "学校名录.xlsx")
-    res = runner.invoke(main, ["template", str(city / "映射"), "-y", "2025", "-o", str(city / "填报模板"), "--roster", str(city / "学校名录.xlsx")])
+    res = runner.invoke(
+        main,
+        [
+            "template",
+            str(city / "映射"),
+            "-y",
+            "2025",
+            "-o",
+            str(city / "填报模板"),
+            "--roster",
+            str(city / "学校名录.xlsx"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     blanks = sorted((city / "填报模板").glob("*.xlsx"))
     assert len(blanks) == 8
 
-    staff = {"教职工数（人）": 120, "专任教师（人）": 90, "行政人员（人）": 12, "教辅人员（人）": 8, "工勤人员（人）": 10, "研究生毕业（人）": 9, "本科毕业（人）": 70, "专科及以下（人）": 11, "双师型教师（人）": 30, "专业课教师（人）": 50}
-    conditions = {"占地面积（平方米）": "5,0000,0", "校舍建筑面积（平方米）": 32000.5, "教学仪器设备资产值（万元）": 1234.567}
-    kinds = {"总人数（人）": 10, "男（人）": 4, "女（人）": 6, "35岁及以下（人）": 1, "36-45岁（人）": 2, "46-60岁（人）": 3, "61岁及以上（人）": 4}
-    majors = [["电子与信息大类", "计算机应用", "710201", 40, 120, 35, 20], ["医药卫生大类", "护理", "720201", 60, 180, 50, 45]]
+    staff = {
+        "教职工数（人）": 120,
+        "专任教师（人）": 90,
+        "行政人员（人）": 12,
+        "教辅人员（人）": 8,
+        "工勤人员（人）": 10,
+        "研究生毕业（人）": 9,
+        "本科毕业（人）": 70,
+        "专科及以下（人）": 11,
+        "双师型教师（人）": 30,
+        "专业课教师（人）": 50,
+    }
+    conditions = {
+        "占地面积（平方米）": "5,0000,0",
+        "校舍建筑面积（平方米）": 32000.5,
+        "教学仪器设备资产值（万元）": 1234.567,
+    }
+    kinds = {
+        "总人数（人）": 10,
+        "男（人）": 4,
+        "女（人）": 6,
+        "35岁及以下（人）": 1,
+        "36-45岁（人）": 2,
+        "46-60岁（人）": 3,
+        "61岁及以上（人）": 4,
+    }
+    majors = [
+        ["电子与信息大类", "计算机应用", "710201", 40, 120, 35, 20],
+        ["医药卫生大类", "护理", "720201", 60, 180, 50, 45],
+    ]
     for sid, name, *_ in SCHOOLS:
         folder = city / "2025" / name
         folder.mkdir(parents=True)
         for blank in blanks:
             shutil.copy(blank, folder / blank.name)
         _fill(folder / "2025年教职工.xlsx", name, staff)
-        _fill(folder / "2025年办学条件.xlsx", name, conditions if sid.endswith("1") else {**conditions, "占地面积（平方米）": 48000})
+        _fill(
+            folder / "2025年办学条件.xlsx",
+            name,
+            conditions if sid.endswith("1") else {**conditions, "占地面积（平方米）": 48000},
+        )
         _fill(folder / "2025年教师分类.xlsx", name, kinds)
         _fill(folder / "2025年分专业学生.xlsx", name, {}, majors)
         for other in ("毕业生就业", "信息化", "校外实习实训基地", "校内实习实训基地"):
@@ -86,22 +142,47 @@ def test_a_new_city_from_init_to_figures_with_corrections(tmp_path):
     assert res.exit_code == 0, res.output  # what remains are warnings (no 2024 returns)
     out = current_run(city / "输出")
     lineage = pl.read_parquet(out / "extract" / "2025" / "lineage.parquet")
-    got = {(r["school_id"], r["field"], r["keys"]): (r["value"], r["text"]) for r in lineage.iter_rows(named=True)}
+    got = {
+        (r["school_id"], r["field"], r["keys"]): (r["value"], r["text"])
+        for r in lineage.iter_rows(named=True)
+    }
     first, second = SCHOOLS[0][0], SCHOOLS[1][0]
-    assert got[(first, "staff_total", "")] == (120, None) and got[(second, "staff_total", "")] == (121, None)
-    assert got[(first, "land_area", "")] == (50000, None) and got[(second, "land_area", "")] == (48000, None)
+    assert got[(first, "staff_total", "")] == (120, None) and got[(second, "staff_total", "")] == (
+        121,
+        None,
+    )
+    assert got[(first, "land_area", "")] == (50000, None) and got[(second, "land_area", "")] == (
+        48000,
+        None,
+    )
     assert got[(first, "equipment_value", "")] == (pytest.approx(1234.567), None)
-    assert got[(first, "major_code", "major_category=电子与信息大类;major=计算机应用")] == (None, "710201")
+    assert got[(first, "major_code", "major_category=电子与信息大类;major=计算机应用")] == (
+        None,
+        "710201",
+    )
     assert got[(second, "students", "major_category=医药卫生大类;major=护理")] == (180, None)
-    assert got[(first, "age_61_above", "teacher_kind=校外兼课教师")] == (4 + 9, None)  # row 9 of the form
-    for label, field in (("教职工数（人）", "staff_total"), ("专科及以下（人）", "below_bachelor"), ("双师型教师（人）", "dual")):
+    assert got[(first, "age_61_above", "teacher_kind=校外兼课教师")] == (
+        4 + 9,
+        None,
+    )  # row 9 of the form
+    for label, field in (
+        ("教职工数（人）", "staff_total"),
+        ("专科及以下（人）", "below_bachelor"),
+        ("双师型教师（人）", "dual"),
+    ):
         assert got[(first, field, "")][0] == staff[label]
     corrected = lineage.filter(pl.col("rule").str.contains("人工更正"))
-    assert corrected.height == 2 and corrected.filter(pl.col("field") == "land_area")["raw"].to_list() == ["5,0000,0"]
-    quality = openpyxl.load_workbook(city / "输出" / "测试市2025年质量年报数据.xlsx", read_only=True)["数据质量"]
+    assert corrected.height == 2 and corrected.filter(pl.col("field") == "land_area")[
+        "raw"
+    ].to_list() == ["5,0000,0"]
+    quality = openpyxl.load_workbook(
+        city / "输出" / "测试市2025年质量年报数据.xlsx", read_only=True
+    )["数据质量"]
     rows = [r for r in quality.iter_rows(values_only=True)]
     assert any(r[7] == "corrected" and "王老师" in r[8] for r in rows)
-    assert any(r[7] == "bad_value" and r[0] == "提示" and "已更正" in r[8] for r in rows)  # kept, no longer an error
+    assert any(
+        r[7] == "bad_value" and r[0] == "提示" and "已更正" in r[8] for r in rows
+    )  # kept, no longer an error
 
 
 def test_a_correction_that_names_nothing_is_an_error(tmp_path):
@@ -109,12 +190,20 @@ def test_a_correction_that_names_nothing_is_an_error(tmp_path):
     from tongji.extraction.records import ExtractResult
 
     path = tmp_path / "更正.csv"
-    path.write_text("学校,年度,文件,工作表,单元格,值,原因\n,2025,无此文件.xlsx,表,B2,3,核实\n", encoding="utf-8")
+    path.write_text(
+        "学校,年度,文件,工作表,单元格,值,原因\n,2025,无此文件.xlsx,表,B2,3,核实\n", encoding="utf-8"
+    )
     fixes = load_corrections(path)
     result = apply_corrections(ExtractResult(2025, [], [], [], []), fixes, None, None, "更正.csv")  # type: ignore[arg-type]
     [found] = result.issues
-    assert found.code == "correction_unmatched" and found.severity == "error" and "第 2 行" in found.message
-    path.write_text("学校,年度,文件,工作表,单元格,值,原因\n,二〇二五,a.xlsx,表,B2,3,\n", encoding="utf-8")
+    assert (
+        found.code == "correction_unmatched"
+        and found.severity == "error"
+        and "第 2 行" in found.message
+    )
+    path.write_text(
+        "学校,年度,文件,工作表,单元格,值,原因\n,二〇二五,a.xlsx,表,B2,3,\n", encoding="utf-8"
+    )
     from tongji.config import ConfigError
 
     with pytest.raises(ConfigError) as caught:
@@ -136,11 +225,24 @@ def test_the_sample_job_reproduces_table_6_with_its_correction(tmp_path):
     samples = Path(__file__).resolve().parents[1] / "samples"
     job = tmp_path / "job.toml"
     text = (samples / "tongji.toml").read_text(encoding="utf-8")
-    for name in ("roster.xlsx", "更正.csv", "2019", "2020", "../mappings", "../reports/annual_report.toml"):
+    for name in (
+        "roster.xlsx",
+        "更正.csv",
+        "2019",
+        "2020",
+        "../mappings",
+        "../reports/annual_report.toml",
+    ):
         text = text.replace(f'"{name}"', f'"{(samples / name).resolve().as_posix()}"')
     job.write_text(text.replace('"../out"', f'"{(tmp_path / "out").as_posix()}"'), encoding="utf-8")
     res = CliRunner().invoke(main, ["run", str(job), "-q"])
-    assert res.exit_code == 0 and res.output.startswith("赤峰市中职质量年报（2020 年）：完成，没有错误")  # -q: the first line only
-    rows = pc.CalamineWorkbook.from_path(tmp_path / "out" / "赤峰市2020年质量年报数据.xlsx").get_sheet_by_name("表6").to_python()
+    assert res.exit_code == 0 and res.output.startswith(
+        "赤峰市中职质量年报（2020 年）：完成，没有错误"
+    )  # -q: the first line only
+    rows = (
+        pc.CalamineWorkbook.from_path(tmp_path / "out" / "赤峰市2020年质量年报数据.xlsx")
+        .get_sheet_by_name("表6")
+        .to_python()
+    )
     total = next(r for r in rows if r[0] == "合计")
     assert total[6] == 41925.94

@@ -56,7 +56,9 @@ def _teacher_sheet(extra_header: bool, total: int) -> SheetSpec:
     return s
 
 
-def test_results_do_not_depend_on_the_order_of_files_or_the_number_of_jobs(tmp_path, pack_dir, roster):
+def test_results_do_not_depend_on_the_order_of_files_or_the_number_of_jobs(
+    tmp_path, pack_dir, roster
+):
     pack = _pack(pack_dir, teachers_by_path=TEACHERS_BY_PATH)
     plain = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_teacher_sheet(False, 100)])
     grouped = write_xlsx(tmp_path / "松山区职教中心.xlsx", [_teacher_sheet(True, 50)])
@@ -174,16 +176,27 @@ column = "数值"
 @pytest.mark.parametrize(
     "unit_cell, raw, expected",
     [
-        ("填报单位：赤峰农牧学校        金额单位：千元", 8560, 856.0),  # the second marker of the cell
+        (
+            "填报单位：赤峰农牧学校        金额单位：千元",
+            8560,
+            856.0,
+        ),  # the second marker of the cell
         ("单位：元", 8560000, 856.0),
         ("单位：万元", 856, 856.0),
         ("", "8560000元", 856.0),  # a unit written in the cell itself
         ("单位：千元", "8560000元", 856.0),  # the cell's own unit wins over the sheet's
     ],
 )
-def test_units_declared_anywhere_are_converted(tmp_path, stranger_dir, roster, unit_cell, raw, expected):
+def test_units_declared_anywhere_are_converted(
+    tmp_path, stranger_dir, roster, unit_cell, raw, expected
+):
     pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet(unit_cell, raw)]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet(unit_cell, raw)]),
+        pack,
+        roster,
+        2020,
+    )
     [v] = [v for v in res.values if v.field == "equipment_value"]
     assert v.value == pytest.approx(expected) and v.unit == "万元" and res.issues == []
     assert "单位换算" in v.rule or unit_cell == "单位：万元"
@@ -191,7 +204,12 @@ def test_units_declared_anywhere_are_converted(tmp_path, stranger_dir, roster, u
 
 def test_a_unit_tongji_does_not_know_is_an_error_not_a_guess(tmp_path, stranger_dir, roster):
     pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("金额单位：美元", 100)]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("金额单位：美元", 100)]),
+        pack,
+        roster,
+        2020,
+    )
     [v] = [v for v in res.values if v.field == "equipment_value"]
     assert v.value is None and v.status == "error"
     [issue] = res.issues
@@ -235,7 +253,9 @@ def test_a_unit_column_gives_each_row_its_unit(tmp_path, stranger_dir, roster):
     pack = _pack(stranger_dir, assets=named)
     s.row(0, ["项目", "计价单位", "金额"])
     res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [s]), pack, roster, 2020)
-    assert {dict(v.keys)["item"]: v.value for v in res.values}["教学仪器设备"] == pytest.approx(856.0)
+    assert {dict(v.keys)["item"]: v.value for v in res.values}["教学仪器设备"] == pytest.approx(
+        856.0
+    )
 
 
 # ---------------------------------------------------------------- codes keep their leading zero
@@ -256,7 +276,9 @@ column = "在校生数"
 """
 
 
-def test_a_code_stored_as_a_number_gets_its_zero_back_and_a_code_that_resolves_nowhere_is_an_error(tmp_path, stranger_dir, roster):
+def test_a_code_stored_as_a_number_gets_its_zero_back_and_a_code_that_resolves_nowhere_is_an_error(
+    tmp_path, stranger_dir, roster
+):
     pack = _pack(stranger_dir, majors=MAJORS_BY_CODE)
     s = SheetSpec("分专业学生")
     s.row(0, ["专业名称", "专业代码", "在校生数"])
@@ -265,10 +287,25 @@ def test_a_code_stored_as_a_number_gets_its_zero_back_and_a_code_that_resolves_n
     s.row(3, ["某专业", "990100", 12])  # no 专业大类 has code 99
     s.row(4, ["其中：女生", None, 100])  # a form row that is not a record
     res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
-    got = {dict(v.keys)["major_category"]: {w.field: w.text if w.text is not None else w.value for w in res.values if w.keys == v.keys} for v in res.values}
-    assert got == {"农林牧渔类": {"major_code": "010400", "students": 538.0}, "医药卫生类": {"major_code": "100100", "students": 300.0}}
+    got = {
+        dict(v.keys)["major_category"]: {
+            w.field: w.text if w.text is not None else w.value
+            for w in res.values
+            if w.keys == v.keys
+        }
+        for v in res.values
+    }
+    assert got == {
+        "农林牧渔类": {"major_code": "010400", "students": 538.0},
+        "医药卫生类": {"major_code": "100100", "students": 300.0},
+    }
     codes = sorted((i.code, i.cell) for i in res.issues)
-    assert codes == [("code_zero_restored", "B2"), ("code_zero_restored", "B2"), ("row_without_key", "A5"), ("unknown_key", "B4")]
+    assert codes == [
+        ("code_zero_restored", "B2"),
+        ("code_zero_restored", "B2"),
+        ("row_without_key", "A5"),
+        ("unknown_key", "B4"),
+    ]
     unknown = next(i for i in res.issues if i.code == "unknown_key")
     assert unknown.severity == "error" and "990100" in unknown.message and "99" in unknown.message
 
@@ -327,15 +364,29 @@ def _county_workbook(path: Path, total_label: str = "全县合计") -> Path:
 
 
 @pytest.mark.parametrize("total_label", ["全县合计", "全旗合计", "总计（人）", "全县汇总"])
-def test_a_county_workbook_is_read_one_record_per_school_and_credited_to_no_school(tmp_path, stranger_dir, roster, total_label):
+def test_a_county_workbook_is_read_one_record_per_school_and_credited_to_no_school(
+    tmp_path, stranger_dir, roster, total_label
+):
     pack = _pack(stranger_dir, county_staff=COUNTY_STAFF, school_info=SCHOOL_INFO)
-    res = extract_file(_county_workbook(tmp_path / "宁城县教育局汇总.xlsx", total_label), pack, roster, 2020)
+    res = extract_file(
+        _county_workbook(tmp_path / "宁城县教育局汇总.xlsx", total_label), pack, roster, 2020
+    )
     got = {(v.school_id, v.field): v.value for v in res.values}
-    assert got == {("1504000001", "staff_total"): 120, ("1504000001", "fulltime"): 90, ("1504000002", "staff_total"): 80, ("1504000002", "fulltime"): 60}
+    assert got == {
+        ("1504000001", "staff_total"): 120,
+        ("1504000001", "fulltime"): 90,
+        ("1504000002", "staff_total"): 80,
+        ("1504000002", "fulltime"): 60,
+    }
     assert res.school_id is None  # the whole workbook is nobody's
     [unknown] = [i for i in res.issues if i.severity == "error"]
-    assert unknown.code == "school_unknown" and "赤峰农牧学校" not in unknown.message.split("：", 1)[1].split("；")[0]
-    assert {(t.label, t.value) for t in res.totals if t.field == "staff_total"} == {(_norm(total_label), 200.0)}
+    assert (
+        unknown.code == "school_unknown"
+        and "赤峰农牧学校" not in unknown.message.split("：", 1)[1].split("；")[0]
+    )
+    assert {(t.label, t.value) for t in res.totals if t.field == "staff_total"} == {
+        (_norm(total_label), 200.0)
+    }
 
 
 def _norm(label: str) -> str:
@@ -358,7 +409,9 @@ field = "total"
 
 
 @pytest.mark.parametrize("writer", ["xlsx", "xls"])
-def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(tmp_path, stranger_dir, roster, writer):
+def test_a_school_name_merged_over_its_rows_is_the_school_of_each_row(
+    tmp_path, stranger_dir, roster, writer
+):
     from builders import write_xls
 
     pack = _pack(stranger_dir, kinds=TEACHER_KINDS_BY_SCHOOL)
@@ -424,25 +477,44 @@ def _mixed_sheet() -> SheetSpec:
 
 def test_a_sheet_feeds_every_mapping_that_asks_for_other_fields(tmp_path, stranger_dir, roster):
     pack = _pack(stranger_dir, staff=STAFF_ON_SHEET, equipment=EQUIPMENT_ON_SHEET)
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020
+    )
     assert {(v.dataset, v.field): v.value for v in res.values} == {
         ("staff", "staff_total"): 120, ("staff", "fulltime"): 90, ("conditions", "equipment_value"): 856.5,
     }  # fmt: skip
     assert res.issues == [] and sorted(m for _, m in res.sheets) == ["equipment", "staff"]
 
 
-def test_mappings_that_compete_for_the_same_fields_are_told_apart_by_their_fields_not_their_contains(tmp_path, stranger_dir, roster):
+def test_mappings_that_compete_for_the_same_fields_are_told_apart_by_their_fields_not_their_contains(
+    tmp_path, stranger_dir, roster
+):
     # A lists many texts every such sheet has; B lists one, and its fields are the ones on the sheet.
-    generic = STAFF_ON_SHEET.replace('contains = ["教职工数"]', 'contains = ["项目", "数值", "教职工数", "单位"]').replace("专任教师数", "专任教师人数")
+    generic = STAFF_ON_SHEET.replace(
+        'contains = ["教职工数"]', 'contains = ["项目", "数值", "教职工数", "单位"]'
+    ).replace("专任教师数", "专任教师人数")
     pack = _pack(stranger_dir, a_generic=generic, b_specific=STAFF_ON_SHEET)
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_mixed_sheet()]), pack, roster, 2020
+    )
     assert [m for _, m in res.sheets] == ["b_specific"]
     assert {(v.field, v.value) for v in res.values} == {("staff_total", 120), ("fulltime", 90)}
     # two that find the same fields are too close to call: reported, nothing guessed
-    pack = _pack(stranger_dir, a_generic=STAFF_ON_SHEET.replace('contains = ["教职工数"]', 'contains = ["项目", "教职工数"]'))
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [_mixed_sheet()]), pack, roster, 2020)
+    pack = _pack(
+        stranger_dir,
+        a_generic=STAFF_ON_SHEET.replace(
+            'contains = ["教职工数"]', 'contains = ["项目", "教职工数"]'
+        ),
+    )
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校2.xlsx", [_mixed_sheet()]), pack, roster, 2020
+    )
     [issue] = res.issues
-    assert issue.code == "sheet_ambiguous" and "a_generic" in issue.message and "b_specific" in issue.message
+    assert (
+        issue.code == "sheet_ambiguous"
+        and "a_generic" in issue.message
+        and "b_specific" in issue.message
+    )
     assert res.values == []
 
 
@@ -466,7 +538,9 @@ column = "{year}年"
 
 @pytest.mark.parametrize("as_numbers", [False, True])
 def test_the_column_of_the_year_being_extracted(tmp_path, stranger_dir, roster, as_numbers):
-    mapping = YEARS_SIDE_BY_SIDE.replace('"{year}年"', '"{year}"') if as_numbers else YEARS_SIDE_BY_SIDE
+    mapping = (
+        YEARS_SIDE_BY_SIDE.replace('"{year}年"', '"{year}"') if as_numbers else YEARS_SIDE_BY_SIDE
+    )
     pack = _pack(stranger_dir, conditions=mapping)
     s = SheetSpec("两年对比")
     s.put(0, 0, "赤峰农牧学校办学条件（单位：万元、平方米）")
@@ -478,7 +552,10 @@ def test_the_column_of_the_year_being_extracted(tmp_path, stranger_dir, roster, 
         res = extract_file(path, pack, roster, year)
         got = {v.field: (v.value, v.cell) for v in res.values}
         column = "C" if year == 2020 else "B"
-        assert got == {"equipment_value": (equipment, f"{column}3"), "land_area": (land, f"{column}4")}, year
+        assert got == {
+            "equipment_value": (equipment, f"{column}3"),
+            "land_area": (land, f"{column}4"),
+        }, year
         assert res.issues == []
 
 
@@ -550,10 +627,17 @@ column = "在校生数"
 def test_a_csv_return_is_read_as_a_one_sheet_workbook(tmp_path, stranger_dir, roster, encoding):
     pack = _pack(stranger_dir, majors=CSV_MAJORS)
     path = tmp_path / "赤峰农牧学校2020年分专业学生.csv"
-    path.write_bytes("专业名称,专业代码,在校生数\n畜牧兽医,010400,538\n护理,100100,\"1,200\"\n".encode(encoding))
+    path.write_bytes(
+        '专业名称,专业代码,在校生数\n畜牧兽医,010400,538\n护理,100100,"1,200"\n'.encode(encoding)
+    )
     res = extract_file(path, pack, roster, 2020)
     got = {(dict(v.keys)["major_category"], v.field): v.text or v.value for v in res.values}
-    assert got == {("农林牧渔类", "major_code"): "010400", ("农林牧渔类", "students"): 538, ("医药卫生类", "major_code"): "100100", ("医药卫生类", "students"): 1200}
+    assert got == {
+        ("农林牧渔类", "major_code"): "010400",
+        ("农林牧渔类", "students"): 538,
+        ("医药卫生类", "major_code"): "100100",
+        ("医药卫生类", "students"): 1200,
+    }
     assert res.issues == [] and res.format == "csv" and res.school_id == "1504000001"
     assert {v.cell for v in res.values} == {"B2", "C2", "B3", "C3"}
 
@@ -573,22 +657,36 @@ def test_files_that_are_not_read_are_listed_with_their_reason(tmp_path, stranger
     out = tmp_path / "out"
     result = extract_to_folder([folder], pack, roster, 2020, out)
     files = pl.read_parquet(out / "files.parquet").sort("file")
-    listed = {(Path(f).name, s, n) for f, s, n in files.select("file", "status", "note").iter_rows()}
+    listed = {
+        (Path(f).name, s, n) for f, s, n in files.select("file", "status", "note").iter_rows()
+    }
     assert listed == {
         ("赤峰农牧学校.csv", "read", ""),
         ("松山区职教中心报表.pdf", "not_read", "不是工作簿（扩展名为 .pdf）"),
         ("Thumbs.db", "not_read", "系统文件或隐藏文件"),
     }  # the lock file of an open workbook is not an input at all
     [issue] = result.issues
-    assert issue.code == "file_not_read" and issue.severity == "warning" and issue.file.endswith(".pdf")
+    assert (
+        issue.code == "file_not_read"
+        and issue.severity == "warning"
+        and issue.file.endswith(".pdf")
+    )
 
 
 def test_a_figure_outside_its_plausible_range_is_kept_and_said(tmp_path, stranger_dir, roster):
     text = (stranger_dir / "datasets.toml").read_text(encoding="utf-8")
-    text = text.replace('equipment_value = { title = "教学仪器设备资产值"', 'equipment_value = { range = [0, 50000], title = "教学仪器设备资产值"')
+    text = text.replace(
+        'equipment_value = { title = "教学仪器设备资产值"',
+        'equipment_value = { range = [0, 50000], title = "教学仪器设备资产值"',
+    )
     (stranger_dir / "datasets.toml").write_text(text, encoding="utf-8")
     pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
-    res = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("单位：万元", 8560000)]), pack, roster, 2020)
+    res = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_conditions_sheet("单位：万元", 8560000)]),
+        pack,
+        roster,
+        2020,
+    )
     [v] = [v for v in res.values if v.field == "equipment_value"]
     assert v.value == 8560000
     [issue] = res.issues
@@ -597,7 +695,10 @@ def test_a_figure_outside_its_plausible_range_is_kept_and_said(tmp_path, strange
 
 # ---------------------------------------------------------------- drafting and trying mappings
 
-def test_suggest_never_takes_a_line_number_column_for_figures_nor_year_specific_match_text(tmp_path, stranger_dir):
+
+def test_suggest_never_takes_a_line_number_column_for_figures_nor_year_specific_match_text(
+    tmp_path, stranger_dir
+):
     from tongji.authoring.suggest import suggest
 
     pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)
@@ -612,7 +713,9 @@ def test_suggest_never_takes_a_line_number_column_for_figures_nor_year_specific_
     assert "2020" not in draft.split("contains = ", 1)[1].split("\n", 1)[0]
 
 
-def test_suggest_reads_a_county_summary_one_record_per_school_never_its_total(tmp_path, stranger_dir):
+def test_suggest_reads_a_county_summary_one_record_per_school_never_its_total(
+    tmp_path, stranger_dir
+):
     from tongji.authoring.suggest import suggest
 
     pack = _pack(stranger_dir, conditions=CONDITIONS_BY_ROW)

@@ -58,18 +58,35 @@ def test_a_finding_takes_its_severity_from_the_catalogue_and_refuses_unknown_cod
 def test_exit_codes_come_from_one_place():
     assert exit_code([]) == ExitCode.OK
     warning = Issue(WARNING, "total_mismatch", "")
-    assert exit_code([warning]) == ExitCode.OK and exit_code([warning], strict=True) == ExitCode.DATA
+    assert (
+        exit_code([warning]) == ExitCode.OK and exit_code([warning], strict=True) == ExitCode.DATA
+    )
     assert exit_code([Issue(ERROR, "bad_value", "")]) == ExitCode.DATA
     assert ConfigError([ConfigProblem("a.toml", "k", "m")]).exit_code == ExitCode.USAGE
-    assert RosterError("r.xlsx", "m").exit_code == UsageError("m").exit_code == AggregateError("m").exit_code == ExitCode.USAGE
-    assert LockError("m").exit_code == ExitCode.FAILURE and WorkbookError("m").exit_code == ExitCode.DATA
-    assert RosterError("r.xlsx", "缺少列", "请补上").describe() == "学校名录有误：r.xlsx：缺少列（请补上）"
+    assert (
+        RosterError("r.xlsx", "m").exit_code
+        == UsageError("m").exit_code
+        == AggregateError("m").exit_code
+        == ExitCode.USAGE
+    )
+    assert (
+        LockError("m").exit_code == ExitCode.FAILURE
+        and WorkbookError("m").exit_code == ExitCode.DATA
+    )
+    assert (
+        RosterError("r.xlsx", "缺少列", "请补上").describe()
+        == "学校名录有误：r.xlsx：缺少列（请补上）"
+    )
 
 
 def test_every_layout_is_one_registered_unit():
     assert set(LAYOUTS) == {"grid", "list", "keyvalue"}
     for name, layout in LAYOUTS.items():
-        assert layout.name == name and layout.title and layout.records in ("optional", "required", "never")
+        assert (
+            layout.name == name
+            and layout.title
+            and layout.records in ("optional", "required", "never")
+        )
 
 
 def test_keyvalue_with_records_is_a_config_mistake(pack_dir):
@@ -99,7 +116,13 @@ class _Schema:
 
 def test_a_schema_reads_its_keys_and_reports_the_rest_with_file_and_key():
     problems: list[ConfigProblem] = []
-    data = {"name": "x", "count": "2", "inner": {"lable": "a"}, "items": [{"label": "b"}, {}], "extra": 1}
+    data = {
+        "name": "x",
+        "count": "2",
+        "inner": {"lable": "a"},
+        "items": [{"label": "b"}, {}],
+        "extra": 1,
+    }
     got = read(Section(data, "f.toml", "", problems), _Schema)
     assert got.name == "x" and got.count == 1 and got.items[0].label == ("b",)
     text = "\n".join(map(str, problems))
@@ -111,13 +134,25 @@ def test_a_schema_reads_its_keys_and_reports_the_rest_with_file_and_key():
 
 def test_every_command_has_chinese_help_with_an_example():
     runner = CliRunner()
-    for args in (["extract"], ["aggregate"], ["run"], ["inspect"], ["fields"], ["mappings", "check"], ["mappings", "suggest"]):
+    for args in (
+        ["extract"],
+        ["aggregate"],
+        ["run"],
+        ["inspect"],
+        ["fields"],
+        ["mappings", "check"],
+        ["mappings", "suggest"],
+    ):
         out = runner.invoke(main, [*args, "--help"]).output
-        assert "用法：" in out and "显示本帮助后退出。" in out and "Show this message" not in out, args
+        assert "用法：" in out and "显示本帮助后退出。" in out and "Show this message" not in out, (
+            args
+        )
         assert "示例：" in out and "tongji " in out.split("示例：", 1)[1], args
 
 
-def test_output_option_has_the_same_name_everywhere_and_old_names_still_work(tmp_path, pack_dir, roster_path):
+def test_output_option_has_the_same_name_everywhere_and_old_names_still_work(
+    tmp_path, pack_dir, roster_path
+):
     from builders import national_teacher_form, write_xlsx
 
     good = tmp_path / "good"

@@ -15,11 +15,23 @@ from .bundled import mappings_dir, report_file
 from .errors import UsageError
 from .extraction.store import write_text
 
-ROSTER_COLUMNS = ["学校代码", "学校名称", "别名", "旗县区", "办学类型", "举办者", "级别", "是否技工学校"]
+ROSTER_COLUMNS = [
+    "学校代码",
+    "学校名称",
+    "别名",
+    "旗县区",
+    "办学类型",
+    "举办者",
+    "级别",
+    "是否技工学校",
+]
 ROSTER_NOTES = [
     ("学校代码", "必填。学校标识码（10 位），按文本填写，开头的 0 不要丢。"),
     ("学校名称", "必填。学校的全称，与报表上写的一致最好。"),
-    ("别名", "选填。报表上可能出现的其他写法，多个用顿号或分号隔开，如：阿旗职教中心；阿鲁科尔沁旗职教中心。"),
+    (
+        "别名",
+        "选填。报表上可能出现的其他写法，多个用顿号或分号隔开，如：阿旗职教中心；阿鲁科尔沁旗职教中心。",
+    ),
     ("旗县区", "学校所在的旗县区；各旗县区的表和数字按这一列汇总。"),
     ("办学类型", "普通中专、职业高中、附设中职班、成人中专、技工学校。"),
     ("举办者", "公办或民办。"),
@@ -82,20 +94,31 @@ def create_job_folder(folder: str | Path, year: int, region: str) -> list[Path]:
     empty is left alone (UsageError): nothing of a city's is ever overwritten."""
     root = Path(folder)
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise UsageError(f"“{root}”已存在且不是空文件夹；tongji init 不会覆盖已有的文件，请换一个新文件夹")
+        raise UsageError(
+            f"“{root}”已存在且不是空文件夹；tongji init 不会覆盖已有的文件，请换一个新文件夹"
+        )
     root.mkdir(parents=True, exist_ok=True)
     written = []
     for y in (year - 1, year):
         (root / str(y)).mkdir()
         written.append(root / str(y))
-    shutil.copytree(mappings_dir(), root / "映射", ignore=shutil.ignore_patterns("README.md", "__pycache__"))
+    shutil.copytree(
+        mappings_dir(), root / "映射", ignore=shutil.ignore_patterns("README.md", "__pycache__")
+    )
     (root / "报告").mkdir()
     shutil.copy(report_file(), root / "报告" / "annual_report.toml")
     write_text(_job_text(year, region), root / "tongji.toml")
     write_text(_readme(year, region), root / "README.md")
     write_text(CORRECTIONS_HEADER, root / "更正.csv", encoding="utf-8-sig")
     _write_roster_template(root / "学校名录.xlsx")
-    written += [root / "映射", root / "报告" / "annual_report.toml", root / "tongji.toml", root / "README.md", root / "更正.csv", root / "学校名录.xlsx"]
+    written += [
+        root / "映射",
+        root / "报告" / "annual_report.toml",
+        root / "tongji.toml",
+        root / "README.md",
+        root / "更正.csv",
+        root / "学校名录.xlsx",
+    ]
     return written
 
 
@@ -109,7 +132,16 @@ def _write_roster_template(path: Path) -> None:
     ws.write_row(0, 0, ROSTER_COLUMNS, head)
     for i, width in enumerate((14, 30, 30, 12, 12, 8, 22, 12)):
         ws.set_column(i, i, width, text)
-    ws.data_validation(1, 4, 2000, 4, {"validate": "list", "source": ["普通中专", "职业高中", "附设中职班", "成人中专", "技工学校"]})
+    ws.data_validation(
+        1,
+        4,
+        2000,
+        4,
+        {
+            "validate": "list",
+            "source": ["普通中专", "职业高中", "附设中职班", "成人中专", "技工学校"],
+        },
+    )
     ws.data_validation(1, 5, 2000, 5, {"validate": "list", "source": ["公办", "民办"]})
     ws.data_validation(1, 7, 2000, 7, {"validate": "list", "source": ["是", "否"]})
     ws.freeze_panes(1, 0)

@@ -26,7 +26,9 @@ from ..extraction.workbook import try_mapping
 SHOWN = 6  # values shown per field
 
 
-def check_against(pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0) -> tuple[str, int]:
+def check_against(
+    pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0
+) -> tuple[str, int]:
     """The report for a person, and how many values it flags."""
     data = against_data(pack, files, roster, year)
     lines: list[str] = []
@@ -38,19 +40,30 @@ def check_against(pack: Pack, files: list[str | Path], roster: Roster | None = N
             if sh["mapping"] is None:
                 lines.append(f"  工作表“{sh['sheet']}”：{sh['problem']}")
                 continue
-            lines.append(f"  工作表“{sh['sheet']}” → 映射 {sh['mapping']}（数据集 {sh['dataset']}）")
+            lines.append(
+                f"  工作表“{sh['sheet']}” → 映射 {sh['mapping']}（数据集 {sh['dataset']}）"
+            )
             for fld in sh["fields"]:
                 values = fld["values"]
-                shown = "、".join(f"{v['cell']}={v['shown']}" for v in values[:SHOWN]) + (f" …（共 {len(values)} 个）" if len(values) > SHOWN else "")
+                shown = "、".join(f"{v['cell']}={v['shown']}" for v in values[:SHOWN]) + (
+                    f" …（共 {len(values)} 个）" if len(values) > SHOWN else ""
+                )
                 lines.append(f"    {fld['field']}（{fld['title']}）：{shown or '未取到'}")
                 lines += [f"      ！可疑：{doubt}" for doubt in fld["doubts"]]
-            lines += [f"    ！{i['message']}" + (f"（{i['cell']}）" if i["cell"] else "") for i in sh["issues"]]
+            lines += [
+                f"    ！{i['message']}" + (f"（{i['cell']}）" if i["cell"] else "")
+                for i in sh["issues"]
+            ]
     lines.append("")
-    lines.append(f"共标出 {data['flagged']} 个可疑的值。" if data["flagged"] else "没有发现可疑的值。")
+    lines.append(
+        f"共标出 {data['flagged']} 个可疑的值。" if data["flagged"] else "没有发现可疑的值。"
+    )
     return "\n".join(lines), data["flagged"]
 
 
-def against_data(pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0) -> dict[str, Any]:
+def against_data(
+    pack: Pack, files: list[str | Path], roster: Roster | None = None, year: int = 0
+) -> dict[str, Any]:
     """What each mapping extracts from each file, with the values to look at twice, as
     plain data (`--json`)."""
     out: list[dict[str, Any]] = []
@@ -70,7 +83,13 @@ def against_data(pack: Pack, files: list[str | Path], roster: Roster | None = No
             choice = matcher.choose(sheet, SheetText(sheet))
             if not choice.chosen:
                 why = "多个映射同等相符" if choice.ambiguous else "没有相符的映射"
-                item["sheets"].append({"sheet": sheet.name, "mapping": None, "problem": f"{why}（{choice.candidates()}）"})
+                item["sheets"].append(
+                    {
+                        "sheet": sheet.name,
+                        "mapping": None,
+                        "problem": f"{why}（{choice.candidates()}）",
+                    }
+                )
                 continue
             for score in choice.chosen:
                 report = _mapping_report(wb, sheet, score.mapping, pack, roster, year)
@@ -79,7 +98,9 @@ def against_data(pack: Pack, files: list[str | Path], roster: Roster | None = No
     return {"files": out, "flagged": flagged}
 
 
-def _mapping_report(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, year: int) -> dict[str, Any]:
+def _mapping_report(
+    wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, year: int
+) -> dict[str, Any]:
     result = try_mapping(wb, sheet, mapping, pack, roster, display_path(Path(wb.path)), year)
     dataset = pack.datasets[mapping.dataset]
     by_field: dict[str, list[Value]] = {}
@@ -92,12 +113,26 @@ def _mapping_report(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, ro
             {
                 "field": p.field,
                 "title": dataset.fields[p.field].title,
-                "values": [{"cell": v.cell, "value": v.text if v.text is not None else v.value, "shown": _shown(v)} for v in values],
+                "values": [
+                    {
+                        "cell": v.cell,
+                        "value": v.text if v.text is not None else v.value,
+                        "shown": _shown(v),
+                    }
+                    for v in values
+                ],
                 "doubts": _doubts(sheet, mapping, p, values, pack),
             }
         )
     issues = [{"message": i.message, "cell": i.cell} for i in result.issues]
-    return {"sheet": sheet.name, "mapping": mapping.id, "dataset": dataset.name, "problem": "", "fields": fields, "issues": issues}
+    return {
+        "sheet": sheet.name,
+        "mapping": mapping.id,
+        "dataset": dataset.name,
+        "problem": "",
+        "fields": fields,
+        "issues": issues,
+    }
 
 
 def _shown(v: Value) -> str:
@@ -111,21 +146,36 @@ def _doubts(sheet: Sheet, mapping: Mapping, p, values: list[Value], pack: Pack) 
     fdef = pack.datasets[mapping.dataset].fields[p.field]
     out = []
     numbers = [v.value for v in values if v.value is not None]
-    if len(numbers) >= 3 and [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers))) and numbers[0] in (0, 1):
+    if (
+        len(numbers) >= 3
+        and [int(n) for n in numbers]
+        == list(range(int(numbers[0]), int(numbers[0]) + len(numbers)))
+        and numbers[0] in (0, 1)
+    ):
         out.append("各行的值是 1、2、3……，像是行次或序号列，不是数字")
     headers = _column_headers(sheet, values)
     if any(word in header for header in headers for word in ("行次", "序号", "编号")):
         out.append(f"取自“{'、'.join(sorted(headers))}”列，这一列是行的编号")
-    if isinstance(p, CellPlacement) and any(is_total_label(label) for label in p.row) and mapping.records is None:
+    if (
+        isinstance(p, CellPlacement)
+        and any(is_total_label(label) for label in p.row)
+        and mapping.records is None
+    ):
         table = locate_table(sheet)
-        schools = table is not None and any(c.parts and c.parts[-1] in ("学校名称", "单位名称", "学校") for c in table.columns)
+        schools = table is not None and any(
+            c.parts and c.parts[-1] in ("学校名称", "单位名称", "学校") for c in table.columns
+        )
         if schools:
-            out.append("取自合计行，而这张表每行是一所学校：合计不属于任何一所学校；请改用 [records] school = \"学校名称\"")
+            out.append(
+                '取自合计行，而这张表每行是一所学校：合计不属于任何一所学校；请改用 [records] school = "学校名称"'
+            )
     if fdef.range is not None:
         low, high = fdef.range
         outside = [v for v in values if v.value is not None and not low <= v.value <= high]
         if outside:
-            out.append(f"{'、'.join(f'{v.cell}={v.value:g}' for v in outside[:3])} 超出合理范围 {low:g}～{high:g}")
+            out.append(
+                f"{'、'.join(f'{v.cell}={v.value:g}' for v in outside[:3])} 超出合理范围 {low:g}～{high:g}"
+            )
     return out
 
 
@@ -136,4 +186,6 @@ def _column_headers(sheet: Sheet, values: list[Value]) -> set[str]:
         return set()
     letters = {"".join(ch for ch in v.cell.split("+")[0] if ch.isalpha()) for v in values}
     cols = {column_index(letters_) for letters_ in letters if letters_}
-    return {c.parts[-1] for c in table.columns if c.index in cols and c.parts} | ({"行次"} if table.line_col in cols else set())
+    return {c.parts[-1] for c in table.columns if c.index in cols and c.parts} | (
+        {"行次"} if table.line_col in cols else set()
+    )

@@ -16,7 +16,14 @@ def fields_data(pack: Pack, dataset_name: str | None = None) -> dict[str, Any]:
             "entity": ds.entity,
             "keys": [{"name": k, "title": pack.dimensions[k].title} for k in ds.keys],
             "fields": [
-                {"name": f.name, "title": f.title, "type": f.type, "unit": f.unit, "required": f.required, "aliases": list(f.aliases)}
+                {
+                    "name": f.name,
+                    "title": f.title,
+                    "type": f.type,
+                    "unit": f.unit,
+                    "required": f.required,
+                    "aliases": list(f.aliases),
+                }
                 for f in ds.fields.values()
             ],
         }
@@ -26,8 +33,22 @@ def fields_data(pack: Pack, dataset_name: str | None = None) -> dict[str, Any]:
     dimensions = []
     if not dataset_name:
         for name, dim in pack.dimensions.items():
-            item: dict[str, Any] = {"name": name, "title": dim.title, "roster": dim.roster, "values": list(dim.values)}
-            item["catalogues"] = [{"id": c.id, "title": c.title, "first": c.first, "last": c.last, "values": list(c.values)} for c in reversed(dim.catalogues)]
+            item: dict[str, Any] = {
+                "name": name,
+                "title": dim.title,
+                "roster": dim.roster,
+                "values": list(dim.values),
+            }
+            item["catalogues"] = [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "first": c.first,
+                    "last": c.last,
+                    "values": list(c.values),
+                }
+                for c in reversed(dim.catalogues)
+            ]
             dimensions.append(item)
     return {"datasets": datasets, "dimensions": dimensions}
 
@@ -44,7 +65,9 @@ def describe_fields(pack: Pack, dataset_name: str | None = None) -> str:
         for f in ds["fields"]:
             unit = f"，单位 {f['unit']}" if f["unit"] else ""
             aliases = f"，别名：{'、'.join(f['aliases'])}" if f["aliases"] else ""
-            out.append(f"    {f['name']:<22} {f['title']}（{f['type']}{unit}）{'，必填' if f['required'] else ''}{aliases}")
+            out.append(
+                f"    {f['name']:<22} {f['title']}（{f['type']}{unit}）{'，必填' if f['required'] else ''}{aliases}"
+            )
         out.append("")
     if not dataset_name:
         out.append("维度：")
@@ -52,11 +75,19 @@ def describe_fields(pack: Pack, dataset_name: str | None = None) -> str:
             name = dim["name"]
             if dim["catalogues"]:
                 for c in dim["catalogues"]:
-                    span = f"{c['first']}–{c['last']} 年" if c["last"] is not None else f"{c['first']} 年起"
-                    out.append(f"    {name:<22} {dim['title']}（《{c['title']}》，{span}）：{'、'.join(c['values'])}")
+                    span = (
+                        f"{c['first']}–{c['last']} 年"
+                        if c["last"] is not None
+                        else f"{c['first']} 年起"
+                    )
+                    out.append(
+                        f"    {name:<22} {dim['title']}（《{c['title']}》，{span}）：{'、'.join(c['values'])}"
+                    )
                 continue
             if dim["roster"]:
-                values = f"（取自学校名录的“{dim['roster']}”列）" + ("；另有：" + "、".join(dim["values"]) if dim["values"] else "")
+                values = f"（取自学校名录的“{dim['roster']}”列）" + (
+                    "；另有：" + "、".join(dim["values"]) if dim["values"] else ""
+                )
             else:
                 values = "、".join(dim["values"]) if dim["values"] else "（自由文本）"
             out.append(f"    {name:<22} {dim['title']}：{values}")

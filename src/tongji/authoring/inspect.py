@@ -22,11 +22,23 @@ from ..extraction.workbook import try_mapping
 MAX_MERGES_SHOWN = 12
 
 
-def inspect_workbook(path: str | Path, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None, year: int = 0) -> str:
+def inspect_workbook(
+    path: str | Path,
+    pack: Pack | None = None,
+    mapping_id: str | None = None,
+    roster: Roster | None = None,
+    year: int = 0,
+) -> str:
     return describe(read_workbook(path), pack, mapping_id, roster, year)
 
 
-def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None, year: int = 0) -> str:
+def describe(
+    wb: Workbook,
+    pack: Pack | None = None,
+    mapping_id: str | None = None,
+    roster: Roster | None = None,
+    year: int = 0,
+) -> str:
     """Every sheet's structure; with a pack, the mappings' scores; with `mapping_id`, what
     that mapping extracts and why a field is not found."""
     data = inspect_data(wb, pack, mapping_id, roster, year)
@@ -40,7 +52,13 @@ def describe(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = No
 # ---------------------------------------------------------------- what tongji sees
 
 
-def inspect_data(wb: Workbook, pack: Pack | None = None, mapping_id: str | None = None, roster: Roster | None = None, year: int = 0) -> dict[str, Any]:
+def inspect_data(
+    wb: Workbook,
+    pack: Pack | None = None,
+    mapping_id: str | None = None,
+    roster: Roster | None = None,
+    year: int = 0,
+) -> dict[str, Any]:
     forced = _forced_mapping(pack, mapping_id)
     matcher = Matcher(pack, year) if pack is not None else None
     sheets = []
@@ -52,11 +70,17 @@ def inspect_data(wb: Workbook, pack: Pack | None = None, mapping_id: str | None 
             "empty": sheet.is_empty,
             "rows": sheet.n_rows,
             "columns": sheet.n_cols,
-            "merges": [f"{cell_address(m.first_row, m.first_col)}:{cell_address(m.last_row, m.last_col)}" for m in sheet.merges],
+            "merges": [
+                f"{cell_address(m.first_row, m.first_col)}:{cell_address(m.last_row, m.last_col)}"
+                for m in sheet.merges
+            ],
         }
         if not sheet.is_empty:
             view = SheetView(sheet)
-            item["grid_labels"] = {"row": None if view.grid_row is None else view.grid_row + 1, "column": None if view.grid_col is None else column_letter(view.grid_col)}
+            item["grid_labels"] = {
+                "row": None if view.grid_row is None else view.grid_row + 1,
+                "column": None if view.grid_col is None else column_letter(view.grid_col),
+            }
             item["table"] = _table_data(locate_table(sheet, view))
             if matcher is not None:
                 item["mappings"] = _mapping_data(wb, sheet, matcher, forced, roster)
@@ -69,7 +93,9 @@ def _forced_mapping(pack: Pack | None, mapping_id: str | None) -> Mapping | None
         return None
     forced = next((m for m in pack.mappings if m.id == mapping_id), None)
     if forced is None:
-        raise UsageError(f"没有名为“{mapping_id}”的映射；可用：{'、'.join(m.id for m in pack.mappings)}")
+        raise UsageError(
+            f"没有名为“{mapping_id}”的映射；可用：{'、'.join(m.id for m in pack.mappings)}"
+        )
     return forced
 
 
@@ -83,28 +109,46 @@ def _table_data(table: Table | None) -> dict[str, Any] | None:
         "code_row": None if table.code_row is None else table.code_row + 1,
         "label_column": None if table.label_col is None else column_letter(table.label_col),
         "line_column": None if table.line_col is None else column_letter(table.line_col),
-        "columns": [{"column": column_letter(c.index), "path": c.path, "code": c.code, "unit": c.unit} for c in table.columns if c.path or c.code],
-        "data_rows": [{"row": r.index + 1, "label": r.label, "line": r.line, "total": r.is_total} for r in table.data_rows],
+        "columns": [
+            {"column": column_letter(c.index), "path": c.path, "code": c.code, "unit": c.unit}
+            for c in table.columns
+            if c.path or c.code
+        ],
+        "data_rows": [
+            {"row": r.index + 1, "label": r.label, "line": r.line, "total": r.is_total}
+            for r in table.data_rows
+        ],
         "notes_row": None if table.notes_row is None else table.notes_row + 1,
     }
 
 
-def _mapping_data(wb: Workbook, sheet: Sheet, matcher: Matcher, forced: Mapping | None, roster: Roster | None) -> dict[str, Any]:
+def _mapping_data(
+    wb: Workbook, sheet: Sheet, matcher: Matcher, forced: Mapping | None, roster: Roster | None
+) -> dict[str, Any]:
     choice = matcher.choose(sheet, SheetText(sheet), explain=True)
     data: dict[str, Any] = {
-        "scores": [{"mapping": s.mapping.id, "score": round(s.score, 2), "fits": s.fits} for s in choice.scores],
+        "scores": [
+            {"mapping": s.mapping.id, "score": round(s.score, 2), "fits": s.fits}
+            for s in choice.scores
+        ],
         "chosen": [s.mapping.id for s in choice.chosen],
         "ambiguous": choice.ambiguous,
         "summary": choice.candidates(5),
     }
     if forced is not None and sheet.visible:
         fits = any(sc.fits for sc in choice.scores if sc.mapping is forced)
-        if fits or not any(matcher.score(SheetText(s), forced).fits for s in wb.sheets if s.visible and not s.is_empty):
+        if fits or not any(
+            matcher.score(SheetText(s), forced).fits
+            for s in wb.sheets
+            if s.visible and not s.is_empty
+        ):
             data["extracted"] = _field_data(wb, sheet, forced, matcher.pack, roster)
     return data
 
 
-def _field_data(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None) -> dict[str, Any]:
+def _field_data(
+    wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None
+) -> dict[str, Any]:
     result = try_mapping(wb, sheet, mapping, pack, roster, display_path(Path(wb.path)))
     dataset = pack.datasets[mapping.dataset]
     found: dict[str, list] = {}
@@ -129,7 +173,9 @@ def _field_data(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster
     return {
         "mapping": mapping.id,
         "dataset": dataset.name,
-        "school": {"id": result.school_id, "how": result.school_how or ""} if roster is not None else None,
+        "school": {"id": result.school_id, "how": result.school_how or ""}
+        if roster is not None
+        else None,
         "fields": fields,
         "issues": [{"code": i.code, "message": i.message, "cell": i.cell} for i in result.issues],
     }
@@ -156,9 +202,13 @@ def _sheet_lines(sheet: dict[str, Any]) -> list[str]:
         return lines
     merges = sheet["merges"]
     if merges:
-        lines.append(f"  合并区域：{'、'.join(merges[:MAX_MERGES_SHOWN])}{' …' if len(merges) > MAX_MERGES_SHOWN else ''}")
+        lines.append(
+            f"  合并区域：{'、'.join(merges[:MAX_MERGES_SHOWN])}{' …' if len(merges) > MAX_MERGES_SHOWN else ''}"
+        )
     grid = sheet["grid_labels"]
-    parts = ([f"第 {grid['row']} 行（A B C …）"] if grid["row"] is not None else []) + ([f"{grid['column']} 列（1 2 3 …）"] if grid["column"] is not None else [])
+    parts = ([f"第 {grid['row']} 行（A B C …）"] if grid["row"] is not None else []) + (
+        [f"{grid['column']} 列（1 2 3 …）"] if grid["column"] is not None else []
+    )
     if parts:
         lines.append(f"  导出的网格标签（已忽略）：{'、'.join(parts)}")
     lines.extend(_table_lines(sheet["table"]))
@@ -179,15 +229,30 @@ def _table_lines(table: dict[str, Any] | None) -> list[str]:
     if table["code_row"] is not None:
         out.append(f"  列代码行：第 {table['code_row']} 行（甲 乙 1 2 3 …）")
     if table["label_column"] is not None:
-        out.append(f"  行标签列：{table['label_column']}" + (f"；行次列：{table['line_column']}" if table["line_column"] is not None else ""))
+        out.append(
+            f"  行标签列：{table['label_column']}"
+            + (f"；行次列：{table['line_column']}" if table["line_column"] is not None else "")
+        )
     out.append("  列（表头路径）：")
     for col in table["columns"]:
-        extra = "".join([f"  代码 {col['code']}" if col["code"] else "", f"  [{col['unit']}]" if col["unit"] else ""])
+        extra = "".join(
+            [
+                f"  代码 {col['code']}" if col["code"] else "",
+                f"  [{col['unit']}]" if col["unit"] else "",
+            ]
+        )
         out.append(f"    {col['column']:>3}  {col['path'] or '（无标题）'}{extra}")
     rows = table["data_rows"]
-    labels = [f"{r['label'] or '（空）'}" + (f"({r['line']})" if r["line"] else "") + ("〔合计行〕" if r["total"] else "") for r in rows]
+    labels = [
+        f"{r['label'] or '（空）'}"
+        + (f"({r['line']})" if r["line"] else "")
+        + ("〔合计行〕" if r["total"] else "")
+        for r in rows
+    ]
     indices = [r["row"] for r in rows]
-    out.append(f"  数据行（{len(rows)} 行，{_rows_span(indices[:1] + indices[-1:])}）：{'、'.join(labels[:30])}{' …' if len(labels) > 30 else ''}")
+    out.append(
+        f"  数据行（{len(rows)} 行，{_rows_span(indices[:1] + indices[-1:])}）：{'、'.join(labels[:30])}{' …' if len(labels) > 30 else ''}"
+    )
     if table["notes_row"] is not None:
         out.append(f"  表下注释从第 {table['notes_row']} 行开始（不读取）")
     return out
@@ -208,7 +273,9 @@ def _field_lines(data: dict[str, Any]) -> list[str]:
     lines = [f"  按映射 {data['mapping']}（数据集 {data['dataset']}）取值："]
     school = data["school"]
     if school is not None:
-        lines.append(f"    学校：{school['id'] or '未能确定'}{'  ' + school['how'] if school['how'] else ''}")
+        lines.append(
+            f"    学校：{school['id'] or '未能确定'}{'  ' + school['how'] if school['how'] else ''}"
+        )
     for f in data["fields"]:
         hits = f["values"]
         if not hits:
@@ -216,12 +283,28 @@ def _field_lines(data: dict[str, Any]) -> list[str]:
             continue
         for v in hits[:5]:
             value = v["value"]
-            shown = value if isinstance(value, str) else (f"{value:g}" if value is not None else STATUS_LABEL.get(v["status"], v["status"]))
+            shown = (
+                value
+                if isinstance(value, str)
+                else (
+                    f"{value:g}"
+                    if value is not None
+                    else STATUS_LABEL.get(v["status"], v["status"])
+                )
+            )
             keys = f" [{'、'.join(v['keys'])}]" if v["keys"] else ""
-            unit = " " + v["unit"] if v["unit"] and value is not None and not isinstance(value, str) else ""
-            lines.append(f"    {f['field']:<24} {f['title']}{keys}：{v['cell']} 原文“{v['raw']}” → {shown}{unit}  （{v['rule']}）")
+            unit = (
+                " " + v["unit"]
+                if v["unit"] and value is not None and not isinstance(value, str)
+                else ""
+            )
+            lines.append(
+                f"    {f['field']:<24} {f['title']}{keys}：{v['cell']} 原文“{v['raw']}” → {shown}{unit}  （{v['rule']}）"
+            )
         if len(hits) > 5:
             lines.append(f"    {'':<24} … 共 {len(hits)} 行")
     for issue in data["issues"]:
-        lines.append(f"    ！{issue['message']}" + (f"（{issue['cell']}）" if issue["cell"] else ""))
+        lines.append(
+            f"    ！{issue['message']}" + (f"（{issue['cell']}）" if issue["cell"] else "")
+        )
     return lines

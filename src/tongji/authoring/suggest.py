@@ -51,8 +51,16 @@ def _is_index_column(table: Table, col: Column) -> bool:
     if col.parts and any(word in col.parts[-1] for word in _INDEX_WORDS):
         return True
     numbers = [table.value(r.index, col.index) for r in table.data_rows]
-    whole = [int(v) for v in numbers if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()]
-    return len(whole) >= 3 and whole == list(range(whole[0], whole[0] + len(whole))) and whole[0] in (0, 1)
+    whole = [
+        int(v)
+        for v in numbers
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
+    ]
+    return (
+        len(whole) >= 3
+        and whole == list(range(whole[0], whole[0] + len(whole)))
+        and whole[0] in (0, 1)
+    )
 
 
 def _match_column(table: Table, labels: tuple[str, ...], figures: bool = True) -> str | None:
@@ -66,17 +74,27 @@ def _match_column(table: Table, labels: tuple[str, ...], figures: bool = True) -
     if len(loose) == 1:
         return loose[0].path
     # a header that is part of the field's name (人数 for 总人数)
-    within = [c for c in columns if len(c.parts[-1]) >= 2 and any(c.parts[-1] in label for label in labels)]
+    within = [
+        c
+        for c in columns
+        if len(c.parts[-1]) >= 2 and any(c.parts[-1] in label for label in labels)
+    ]
     return within[0].path if len(within) == 1 else None
 
 
 def _key_column(table: Table, dim) -> str | None:
     """The column of a record key: by its header (专业大类, 教师类别名称 …), else the column
     whose cells are values of the dimension (类别 | 专任教师 …)."""
-    col = _match_column(table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"), figures=False)
+    col = _match_column(
+        table, (normalize_label(dim.title), normalize_label(dim.title) + "名称"), figures=False
+    )
     if col is not None or dim.free:
         return col
-    hits = [(sum(1 for r in table.data_rows if dim.resolve(table.value(r.index, c.index))), c) for c in table.columns if c.parts]
+    hits = [
+        (sum(1 for r in table.data_rows if dim.resolve(table.value(r.index, c.index))), c)
+        for c in table.columns
+        if c.parts
+    ]
     best = max(hits, key=lambda h: h[0], default=(0, None))
     return best[1].path if best[0] >= 2 and best[1] is not None else None
 
@@ -91,10 +109,19 @@ def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> li
     if dataset.keys or school:  # one record per row (per school, when rows are schools)
         draft = _records_draft(sheet, table, dataset, pack, school)
         return [draft] if len(draft.records) == len(dataset.keys) + bool(school) else []
-    return [d for d in (_totals_row_draft(sheet, table, dataset), _value_column_draft(sheet, table, dataset)) if d is not None]
+    return [
+        d
+        for d in (
+            _totals_row_draft(sheet, table, dataset),
+            _value_column_draft(sheet, table, dataset),
+        )
+        if d is not None
+    ]
 
 
-def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, school: str | None) -> Draft:
+def _records_draft(
+    sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, school: str | None
+) -> Draft:
     """One record per row: each key's column (or the row label), each field's column; a
     school column makes each row a school's (a county's summary: never its 合计 row)."""
     d = Draft("list" if table.code_row is None else "grid", sheet)
@@ -118,7 +145,10 @@ def _records_draft(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, sch
 
 def _totals_row_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | None:
     """One record: the figures in a totals row, each under its column."""
-    total_row = next((r for r in table.data_rows if is_total_label(r.label)), table.data_rows[0] if table.data_rows else None)
+    total_row = next(
+        (r for r in table.data_rows if is_total_label(r.label)),
+        table.data_rows[0] if table.data_rows else None,
+    )
     if total_row is None:
         return None
     d = Draft("grid", sheet)
@@ -147,7 +177,9 @@ def _value_column_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft |
     for name, fdef in dataset.fields.items():
         hit = next((label for label in fdef.labels if label in rows), None)
         if hit is None:
-            hit = next((label for label in rows if any(lab and lab in label for lab in fdef.labels)), None)
+            hit = next(
+                (label for label in rows if any(lab and lab in label for lab in fdef.labels)), None
+            )
         if hit is not None:
             d.fields.append({"field": name, "row": hit, "column": value_col.path})
         else:
@@ -166,44 +198,69 @@ def _keyvalue_draft(sheet: Sheet, view: SheetView, dataset: Dataset) -> Draft:
     return d
 
 
-GENERIC = frozenset({"项目", "指标", "序号", "类别", "名称", "备注", "人数", "数量", "合计", "总计", "小计"})
+GENERIC = frozenset(
+    {"项目", "指标", "序号", "类别", "名称", "备注", "人数", "数量", "合计", "总计", "小计"}
+)
 
 
 def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Draft) -> list[str]:
     """Two texts that mark this layout: this sheet's own words (a header or row label that
     is no field's name), so that the new mapping does not also claim sheets of the layouts
     the pack already reads."""
-    known = {label for ds in pack.datasets.values() for f in ds.fields.values() for label in f.labels}
+    known = {
+        label for ds in pack.datasets.values() for f in ds.fields.values() for label in f.labels
+    }
     candidates: list[str] = []
     if table is not None:
         candidates += [part for c in table.columns for part in c.parts]
-        if not draft.records:  # a list's rows are its records (schools, 专业): not this layout's words
+        if (
+            not draft.records
+        ):  # a list's rows are its records (schools, 专业): not this layout's words
             candidates += [r.label for r in table.data_rows]
     else:
         candidates += [normalize_label(v) for row in sheet.rows for v in row if isinstance(v, str)]
     chosen = [
-        t for t in dict.fromkeys(candidates)
-        if 2 <= len(t) <= 20 and t not in known and t not in GENERIC and not is_total_label(t) and not looks_numeric(t)
+        t
+        for t in dict.fromkeys(candidates)
+        if 2 <= len(t) <= 20
+        and t not in known
+        and t not in GENERIC
+        and not is_total_label(t)
+        and not looks_numeric(t)
         and not _YEAR_OR_DATE.search(t)  # 填报日期:2020年10月 is this year's file, not this layout
     ][:2]
     if len(chosen) < 2:
-        used = [p.get("label") or p.get("row") or p.get("column", "").split("/")[-1] for p in draft.fields]
-        chosen += [u for u in dict.fromkeys(used) if u and u not in chosen and not _YEAR_OR_DATE.search(u)][: 2 - len(chosen)]
+        used = [
+            p.get("label") or p.get("row") or p.get("column", "").split("/")[-1]
+            for p in draft.fields
+        ]
+        chosen += [
+            u for u in dict.fromkeys(used) if u and u not in chosen and not _YEAR_OR_DATE.search(u)
+        ][: 2 - len(chosen)]
     return chosen
 
 
 def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
     view = SheetView(sheet)
     table = locate_table(sheet, view)
-    drafts = _grid_drafts(sheet, table, dataset, pack) if table is not None and table.data_rows else []
+    drafts = (
+        _grid_drafts(sheet, table, dataset, pack) if table is not None and table.data_rows else []
+    )
     if not dataset.keys:
         drafts.append(_keyvalue_draft(sheet, view, dataset))
     if not drafts:
         return Draft("list" if dataset.keys else "keyvalue", sheet, missing=list(dataset.fields))
     best = max(drafts, key=lambda d: d.score)
     best.contains = _distinctive_texts(sheet, table, pack, best)
-    if "school" not in best.records and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None:
-        best.school_label = next(label for label in SCHOOL_LABELS if find_labelled_value(sheet, (label,), view=view) is not None)
+    if (
+        "school" not in best.records
+        and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None
+    ):
+        best.school_label = next(
+            label
+            for label in SCHOOL_LABELS
+            if find_labelled_value(sheet, (label,), view=view) is not None
+        )
     return best
 
 
@@ -247,10 +304,20 @@ def render_draft(path: Path, dataset: Dataset, d: Draft) -> str:
         lines += ["", "[[fields]]"]
         lines += [f"{k} = {_q(v)}" for k, v in p.items()]
     if d.missing:
-        lines += ["", "# ---- 未能匹配的字段：在表中找到它们的位置后取消注释并填写，或删除这些行 ----"]
+        lines += [
+            "",
+            "# ---- 未能匹配的字段：在表中找到它们的位置后取消注释并填写，或删除这些行 ----",
+        ]
         for name in d.missing:
             fdef = dataset.fields[name]
             aliases = "、".join(fdef.aliases) or "无"
-            hint = {"keyvalue": "label = \"\"", "list": "column = \"\""}.get(d.layout, 'row = ""\n# column = ""')
-            lines += ["", "# [[fields]]", f"# field = {_q(name)}   # {fdef.title}；别名：{aliases}", "# " + hint]
+            hint = {"keyvalue": 'label = ""', "list": 'column = ""'}.get(
+                d.layout, 'row = ""\n# column = ""'
+            )
+            lines += [
+                "",
+                "# [[fields]]",
+                f"# field = {_q(name)}   # {fdef.title}；别名：{aliases}",
+                "# " + hint,
+            ]
     return "\n".join(lines) + "\n"

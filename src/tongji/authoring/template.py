@@ -34,11 +34,21 @@ def sheet_name_of(mapping: Mapping) -> str:
     return f"填报_{mapping.template}"
 
 
-def write_templates(pack: Pack, year: int, folder: str | Path, roster: Roster | None = None) -> list[Path]:
+def write_templates(
+    pack: Pack, year: int, folder: str | Path, roster: Roster | None = None
+) -> list[Path]:
     """One blank workbook per template mapping of the pack, written to `folder`."""
     folder = Path(folder)
     chosen = [m for m in pack.mappings if m.template]
-    wrong = [ConfigProblem(m.file, "match.sheet_names", f"工作表名“{sheet_name_of(m)}”不符合这个映射的 sheet_names：tongji 读不回自己写的模板") for m in chosen if not any(p.search(sheet_name_of(m)) for p in m.match.sheet_names)]
+    wrong = [
+        ConfigProblem(
+            m.file,
+            "match.sheet_names",
+            f"工作表名“{sheet_name_of(m)}”不符合这个映射的 sheet_names：tongji 读不回自己写的模板",
+        )
+        for m in chosen
+        if not any(p.search(sheet_name_of(m)) for p in m.match.sheet_names)
+    ]
     if wrong:
         raise ConfigError(wrong)
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +64,9 @@ class _Book:
         self.form = self.wb.add_worksheet(form)
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
         self.locked = self.wb.add_format({**base, "bg_color": "#E7E6E6", "text_wrap": True})
-        self.header = self.wb.add_format({**base, "bg_color": "#D9D9D9", "bold": True, "align": "center", "text_wrap": True})
+        self.header = self.wb.add_format(
+            {**base, "bg_color": "#D9D9D9", "bold": True, "align": "center", "text_wrap": True}
+        )
         self.input = self.wb.add_format({**base, "locked": False})
         self.text_input = self.wb.add_format({**base, "locked": False, "num_format": "@"})
         self.title = self.wb.add_format({"font_name": "宋体", "font_size": 14, "bold": True})
@@ -81,8 +93,18 @@ def _write(m: Mapping, pack: Pack, year: int, path: Path, roster: Roster | None)
     ws.write(2, 0, (m.school_label or ("学校名称",))[0], book.locked)
     ws.write_blank(2, 1, None, book.input)
     if roster is not None and roster.schools:
-        ws.data_validation(2, 1, 2, 1, {"validate": "list", "source": book.list_source([s.name for s in roster.schools])})
-    last = _keyvalue(ws, book, m, dataset) if m.layout == "keyvalue" else _list(ws, book, m, dataset, pack, year)
+        ws.data_validation(
+            2,
+            1,
+            2,
+            1,
+            {"validate": "list", "source": book.list_source([s.name for s in roster.schools])},
+        )
+    last = (
+        _keyvalue(ws, book, m, dataset)
+        if m.layout == "keyvalue"
+        else _list(ws, book, m, dataset, pack, year)
+    )
     for r, line in enumerate(INSTRUCTIONS, last + 2):  # under the form: a note tongji does not read
         ws.write_string(r, 0, f"注{r - last - 1}：{line}")
     ws.protect("", {"format_columns": True, "format_rows": True})
@@ -111,14 +133,24 @@ def _list(ws, book: _Book, m: Mapping, dataset, pack: Pack, year: int) -> int:
     """A record per row: the key columns first (a fixed list of values filled in, locked;
     free values left white), then a column per field. Returns its last row."""
     assert m.records is not None
-    keys = [(name, paths[0] if paths else pack.dimensions[name].title) for name, paths in m.records.keys]
+    keys = [
+        (name, paths[0] if paths else pack.dimensions[name].title) for name, paths in m.records.keys
+    ]
     fields = [(p, dataset.fields[p.field]) for p in m.fields]
-    header = [title for _, title in keys] + [p.column[0] if isinstance(p, ColumnPlacement) and p.column else _label(f) for p, f in fields]
+    header = [title for _, title in keys] + [
+        p.column[0] if isinstance(p, ColumnPlacement) and p.column else _label(f) for p, f in fields
+    ]
     top = 4
     ws.write_row(top, 0, header, book.header)
     for c, text in enumerate(header):
         ws.set_column(c, c, max(10, min(len(text) * 2 + 2, 24)))
-    fixed = [k for k, _ in keys if pack.dimensions[k].values and not pack.dimensions[k].catalogues and not pack.dimensions[k].roster]
+    fixed = [
+        k
+        for k, _ in keys
+        if pack.dimensions[k].values
+        and not pack.dimensions[k].catalogues
+        and not pack.dimensions[k].roster
+    ]
     if len(keys) == 1 and fixed:
         rows: list[list[Any]] = [[v] for v in pack.dimensions[keys[0][0]].values]
     else:
@@ -150,12 +182,45 @@ def _input_cell(ws, book: _Book, r: int, c: int, fdef) -> None:
     if fdef.type in ("text", "code"):
         ws.write_blank(r, c, None, book.text_input)
         if fdef.type == "code" and fdef.length:
-            ws.data_validation(r, c, r, c, {"validate": "length", "criteria": "==", "value": fdef.length, "error_message": f"{fdef.title}应为 {fdef.length} 位"})
+            ws.data_validation(
+                r,
+                c,
+                r,
+                c,
+                {
+                    "validate": "length",
+                    "criteria": "==",
+                    "value": fdef.length,
+                    "error_message": f"{fdef.title}应为 {fdef.length} 位",
+                },
+            )
         return
     ws.write_blank(r, c, None, book.input)
     if fdef.type == "flag":
         ws.data_validation(r, c, r, c, {"validate": "list", "source": ["是", "否"]})
     elif fdef.type == "integer":
-        ws.data_validation(r, c, r, c, {"validate": "integer", "criteria": ">=", "value": 0, "error_message": f"{fdef.title}应为不小于 0 的整数"})
+        ws.data_validation(
+            r,
+            c,
+            r,
+            c,
+            {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_message": f"{fdef.title}应为不小于 0 的整数",
+            },
+        )
     else:
-        ws.data_validation(r, c, r, c, {"validate": "decimal", "criteria": ">=", "value": 0, "error_message": f"{fdef.title}应为不小于 0 的数字"})
+        ws.data_validation(
+            r,
+            c,
+            r,
+            c,
+            {
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
+                "error_message": f"{fdef.title}应为不小于 0 的数字",
+            },
+        )

@@ -36,7 +36,9 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def guarded(work: Callable[[], int], unexpected: str = _UNEXPECTED, unchanged: str = "") -> NoReturn:
+def guarded(
+    work: Callable[[], int], unexpected: str = _UNEXPECTED, unchanged: str = ""
+) -> NoReturn:
     """Run a command's work and exit with its code. A foreseen failure ends with its
     message and exit code; a failure of the disk or the system ends with what it means and
     what to do; what was not foreseen ends with a message and exit 3, never a traceback (the
@@ -52,7 +54,11 @@ def guarded(work: Callable[[], int], unexpected: str = _UNEXPECTED, unchanged: s
         _fail(exc.describe(), exc.exit_code)
     except PermissionError as exc:
         target = exc.filename or "输出文件"
-        _fail(f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。" + unchanged, ExitCode.FAILURE)
+        _fail(
+            f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。"
+            + unchanged,
+            ExitCode.FAILURE,
+        )
     except OSError as exc:
         logger.opt(exception=True).debug("failure")
         _fail(describe_os_error(exc) + "。" + unchanged, ExitCode.FAILURE)
@@ -82,7 +88,9 @@ class _Main(Group):
 
 
 @click.group(cls=_Main)
-@click.version_option(__version__, "-V", "--version", message="tongji %(version)s", help="显示版本号后退出。")
+@click.version_option(
+    __version__, "-V", "--version", message="tongji %(version)s", help="显示版本号后退出。"
+)
 def main() -> None:
     """tongji（统计）：从各校的教育统计报表中提取数字，汇总成质量年报的数据表。"""
 

@@ -19,10 +19,20 @@ def mappings_group() -> None:
 
 @mappings_group.command("check")
 @click.argument("folder", nargs=-1, type=click.Path(), metavar="映射目录...")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。")
-@click.option("--against", "against", multiple=True, type=click.Path(), help="再用这些报表（文件、文件夹或通配符，可重复）试一试：列出每个映射取到的值，标出可疑的值。")
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。"
+)
+@click.option(
+    "--against",
+    "against",
+    multiple=True,
+    type=click.Path(),
+    help="再用这些报表（文件、文件夹或通配符，可重复）试一试：列出每个映射取到的值，标出可疑的值。",
+)
 @options.roster(help="学校名录；与 --against 同用时显示认定的学校。")
-@options.year("与 --against 同用：报表所属年度（映射中用了 {year} 时需要）。", required=False, default=0)
+@options.year(
+    "与 --against 同用：报表所属年度（映射中用了 {year} 时需要）。", required=False, default=0
+)
 @options.json_output
 @options.quiet
 def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quiet) -> None:
@@ -42,12 +52,17 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
 
     def work() -> int:
         defs = has_definitions(folders)
-        project = load_project(folders, definitions=defs, report=report_path if defs else None, roster=roster)
+        project = load_project(
+            folders, definitions=defs, report=report_path if defs else None, roster=roster
+        )
         counts = {"mappings": len(project.pack.mappings), "datasets": len(project.pack.datasets)}
         parts = [f"{counts['mappings']} 个映射", f"{counts['datasets']} 个数据集"]
         if project.definitions is not None:
             d = project.definitions
-            counts |= {"indicators": len(d.indicators), "checks": len(d.checks) + len(d.year_on_year)}
+            counts |= {
+                "indicators": len(d.indicators),
+                "checks": len(d.checks) + len(d.year_on_year),
+            }
             parts += [f"{counts['indicators']} 个指标", f"{counts['checks']} 条核对规则"]
         if project.report is not None:
             counts |= {"tables": len(project.report.tables), "charts": len(project.report.charts)}
@@ -79,7 +94,12 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
 @click.option("--dataset", "-d", required=True, help="要提取到的数据集（tongji fields 列出全部）。")
 @click.option("--sheet", help="工作表名；默认选字段匹配最多的一张。")
 @options.mappings()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="把草稿写到这个文件（默认显示在屏幕上）。")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="把草稿写到这个文件（默认显示在屏幕上）。",
+)
 @options.quiet
 def mappings_suggest_cmd(file, dataset, sheet, mappings, output, quiet) -> None:
     """读取新版式的工作簿，按字段的名称和别名写出映射草稿；未能匹配的字段以注释列出。
@@ -148,7 +168,11 @@ def fields_cmd(mappings, dataset, as_json, quiet) -> None:
 @main.command("inspect")
 @click.argument("file", type=click.Path(dir_okay=False), metavar="工作簿")
 @options.mappings()
-@click.option("--mapping", "mapping_id", help="按此映射（文件名，不含 .toml）取值，显示每个字段在哪里找到或为何找不到。")
+@click.option(
+    "--mapping",
+    "mapping_id",
+    help="按此映射（文件名，不含 .toml）取值，显示每个字段在哪里找到或为何找不到。",
+)
 @options.roster(help="学校名录；给出时显示认定的学校。")
 @options.json_output
 @options.quiet
@@ -168,7 +192,9 @@ def inspect_cmd(file, mappings, mapping_id, roster, as_json, quiet) -> None:
     setup_logging(False, None, quiet)
 
     def work() -> int:
-        pack = load_pack(mappings) if all(Path(m).is_dir() for m in mappings) or mapping_id else None
+        pack = (
+            load_pack(mappings) if all(Path(m).is_dir() for m in mappings) or mapping_id else None
+        )
         roster_obj = load_roster(roster) if roster else None
         wb = read_workbook(file)
         if as_json:
@@ -183,7 +209,15 @@ def inspect_cmd(file, mappings, mapping_id, roster, as_json, quiet) -> None:
 @main.command("template")
 @click.argument("folder", nargs=-1, type=click.Path(), metavar="映射目录...")
 @options.year("填报的年度（专业大类的下拉列表按这一年在用的专业目录）。")
-@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), metavar="文件夹", help="写出填报表的文件夹。")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="文件夹",
+    help="写出填报表的文件夹。",
+)
 @options.roster(help="学校名录；给出时“学校名称”从下拉列表中选择。")
 @options.quiet
 def template_cmd(folder, year, output, roster, quiet) -> None:
@@ -205,7 +239,9 @@ def template_cmd(folder, year, output, roster, quiet) -> None:
         pack = load_pack(folder or ("mappings",))
         written = write_templates(pack, year, output, load_roster(roster) if roster else None)
         if not written:
-            raise UsageError("映射目录中没有写了 template 的映射（如随附的 template_*.toml），没有可生成的填报表")
+            raise UsageError(
+                "映射目录中没有写了 template 的映射（如随附的 template_*.toml），没有可生成的填报表"
+            )
         if not quiet:
             click.echo(f"已写出 {len(written)} 个填报表：")
             for path in written:

@@ -18,14 +18,34 @@ from .output import bar_for, echo_json, echo_summary, setup_logging
 @options.roster(required=True)
 @options.year("报表所属年度，如 2020。")
 @options.output("输出目录。", file=False)
-@options.catalogue("这一年度的报表按哪一版专业目录填写（catalogues.toml 中的版本，如 2010）；默认按年度。")
-@click.option("--corrections", type=click.Path(dir_okay=False), metavar="更正文件", help="人工更正（.csv 或 .xlsx：学校、年度、文件、工作表、单元格或数据集、字段、键，值、原因、更正人）。")
+@options.catalogue(
+    "这一年度的报表按哪一版专业目录填写（catalogues.toml 中的版本，如 2010）；默认按年度。"
+)
+@click.option(
+    "--corrections",
+    type=click.Path(dir_okay=False),
+    metavar="更正文件",
+    help="人工更正（.csv 或 .xlsx：学校、年度、文件、工作表、单元格或数据集、字段、键，值、原因、更正人）。",
+)
 @options.jobs
 @options.strict
 @options.log_file
 @options.quiet
 @options.verbose
-def extract_cmd(paths, mappings, roster, year, output, catalogue, corrections, jobs, strict, log_file, quiet, verbose) -> None:
+def extract_cmd(
+    paths,
+    mappings,
+    roster,
+    year,
+    output,
+    catalogue,
+    corrections,
+    jobs,
+    strict,
+    log_file,
+    quiet,
+    verbose,
+) -> None:
     """从 路径（文件、文件夹或通配符）中的工作簿提取数据。
 
     每个数据集写成一个 Parquet 文件（另有同名的 CSV 和一个 SQLite 数据库 tongji.sqlite，可用 Excel 或数据库工具打开），另写 lineage.parquet（每个值来自哪个文件、工作表、单元格和原文）和 issues.csv（所有问题及处理建议）。一个文件出错不会中断整批处理。
@@ -35,10 +55,25 @@ def extract_cmd(paths, mappings, roster, year, output, catalogue, corrections, j
       tongji extract samples/2020 -m mappings -r samples/roster.xlsx -y 2020 -o out/2020
     """
     setup_logging(verbose, log_file, quiet)
-    guarded(lambda: run_extract(paths, mappings, roster, year, output, jobs, strict, catalogue, quiet, corrections))
+    guarded(
+        lambda: run_extract(
+            paths, mappings, roster, year, output, jobs, strict, catalogue, quiet, corrections
+        )
+    )
 
 
-def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False, catalogue=None, quiet=False, corrections=None) -> int:
+def run_extract(
+    paths,
+    mappings,
+    roster_path,
+    year,
+    out,
+    jobs=1,
+    strict=False,
+    catalogue=None,
+    quiet=False,
+    corrections=None,
+) -> int:
     # polars is imported with these: keep `tongji --help` quick
     from ..config import load_project
     from ..config.project import with_catalogue_years
@@ -46,34 +81,71 @@ def run_extract(paths, mappings, roster_path, year, out, jobs=1, strict=False, c
     from ..extraction.store import ISSUES_FILE
     from ..findings import ERROR, WARNING, count, exit_code
 
-    project = with_catalogue_years(load_project(mappings, roster=roster_path), {year: catalogue} if catalogue else {}, "--catalogue", "")
+    project = with_catalogue_years(
+        load_project(mappings, roster=roster_path),
+        {year: catalogue} if catalogue else {},
+        "--catalogue",
+        "",
+    )
     assert project.roster is not None
     bar = bar_for(quiet)
-    result = extract_to_folder(paths, project.pack, project.roster, year, out, jobs, bar() if bar else None, corrections)
+    result = extract_to_folder(
+        paths, project.pack, project.roster, year, out, jobs, bar() if bar else None, corrections
+    )
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
-    for issue in sorted((i for i in result.issues if i.severity in (ERROR, WARNING)), key=lambda i: (i.severity != ERROR, i.file)):
+    for issue in sorted(
+        (i for i in result.issues if i.severity in (ERROR, WARNING)),
+        key=lambda i: (i.severity != ERROR, i.file),
+    ):
         logger.debug(str(issue))
     ok_files = sum(1 for f in result.files if not any(i.severity == ERROR for i in f.issues))
     logger.info(
         "完成：{} 个文件，其中 {} 个无错误；提取 {} 个值；错误 {} 个，警告 {} 个。问题清单：{}",
-        len(result.files), ok_files, len(result.values), errors, warnings, Path(out) / ISSUES_FILE,
+        len(result.files),
+        ok_files,
+        len(result.values),
+        errors,
+        warnings,
+        Path(out) / ISSUES_FILE,
     )
     return exit_code(result.issues, strict)
 
 
 @main.command("aggregate")
-@click.argument("extract_dirs", nargs=-1, required=True, type=click.Path(file_okay=False), metavar="提取目录...")
+@click.argument(
+    "extract_dirs", nargs=-1, required=True, type=click.Path(file_okay=False), metavar="提取目录..."
+)
 @options.mappings(required=True, help="映射配置目录（含 indicators.toml、checks.toml）。")
-@click.option("--report", "report_path", required=True, type=click.Path(dir_okay=False), help="报告定义（如 reports/annual_report.toml）。")
+@click.option(
+    "--report",
+    "report_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="报告定义（如 reports/annual_report.toml）。",
+)
 @options.year("报告年度；上一年度的提取结果一并给出时计算“变化”。")
 @options.output("输出的汇总工作簿（.xlsx）。", file=True)
 @options.roster(help="学校名录；默认用本年度提取结果中保存的名录。")
 @click.option("--region", default=None, help="报告所写的地区（标题中的 {region}），如 赤峰市。")
-@options.catalogue("报告年度的表按哪一版专业目录分行（catalogues.toml 中的版本，如 2010）；默认按年度。")
+@options.catalogue(
+    "报告年度的表按哪一版专业目录分行（catalogues.toml 中的版本，如 2010）；默认按年度。"
+)
 @options.strict
 @options.log_file
 @options.quiet
-def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, region, catalogue, strict, log_file, quiet) -> None:
+def aggregate_cmd(
+    extract_dirs,
+    mappings,
+    report_path,
+    year,
+    output,
+    roster,
+    region,
+    catalogue,
+    strict,
+    log_file,
+    quiet,
+) -> None:
     """汇总 提取目录（tongji extract 的输出目录，本年度和往年各一个）并写出汇总工作簿。
 
     工作簿中有报告的各张表（含变化行、口径脚注）、图、数据质量、每个数字的定义与来源、要点句子，以及每所学校、每个旗县区的主要指标。
@@ -83,21 +155,49 @@ def aggregate_cmd(extract_dirs, mappings, report_path, year, output, roster, reg
       tongji aggregate out/2019 out/2020 -m mappings --report reports/annual_report.toml -y 2020 --region 赤峰市 -o 汇总.xlsx
     """
     setup_logging(False, log_file, quiet)
-    guarded(lambda: run_aggregate(extract_dirs, mappings, report_path, year, output, roster, strict, region, catalogue))
+    guarded(
+        lambda: run_aggregate(
+            extract_dirs, mappings, report_path, year, output, roster, strict, region, catalogue
+        )
+    )
 
 
-def run_aggregate(extract_dirs, mappings, report_path, year, output, roster=None, strict=False, region=None, catalogue=None) -> int:
+def run_aggregate(
+    extract_dirs,
+    mappings,
+    report_path,
+    year,
+    output,
+    roster=None,
+    strict=False,
+    region=None,
+    catalogue=None,
+) -> int:
     from ..config import load_project
     from ..config.project import with_catalogue_years
     from ..findings import ERROR, WARNING, count, exit_code
     from ..reporting import publish
 
     if Path(output).suffix.lower() != ".xlsx":
-        raise UsageError(f"汇总工作簿写成 .xlsx 格式，输出文件名应以 .xlsx 结尾（现为“{Path(output).name}”）")
-    project = with_catalogue_years(load_project(mappings, report=report_path, roster=roster), {year: catalogue} if catalogue else {}, "--catalogue", "")
+        raise UsageError(
+            f"汇总工作簿写成 .xlsx 格式，输出文件名应以 .xlsx 结尾（现为“{Path(output).name}”）"
+        )
+    project = with_catalogue_years(
+        load_project(mappings, report=report_path, roster=roster),
+        {year: catalogue} if catalogue else {},
+        "--catalogue",
+        "",
+    )
     result = publish(project, list(extract_dirs), year, output, region, base=Path.cwd())
     errors, warnings = count(result.issues, ERROR), count(result.issues, WARNING)
-    logger.info("已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个", output, len(result.tables), len(result.sentences), errors, warnings)
+    logger.info(
+        "已写出 {}：{} 张表，{} 条要点；数据质量：错误 {} 个，警告 {} 个",
+        output,
+        len(result.tables),
+        len(result.sentences),
+        errors,
+        warnings,
+    )
     return exit_code(result.issues, strict)
 
 
@@ -124,14 +224,26 @@ def run_cmd(job_file, dry_run, as_json, quiet, verbose) -> None:
     bar = bar_for(quiet or as_json)
 
     def work() -> int:
-        result = run_job(job_file, dry_run=dry_run, progress=(lambda year: bar(f"{year} 年")) if bar else None)
+        result = run_job(
+            job_file, dry_run=dry_run, progress=(lambda year: bar(f"{year} 年")) if bar else None
+        )
         if as_json:
-            echo_json({"exit_code": int(result.exit_code), "summary": result.summary, **({} if dry_run else result.manifest)})
+            echo_json(
+                {
+                    "exit_code": int(result.exit_code),
+                    "summary": result.summary,
+                    **({} if dry_run else result.manifest),
+                }
+            )
         else:
             echo_summary(result.summary, quiet)
         return result.exit_code
 
-    guarded(work, "运行失败：{}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。", "上次的输出未被改动。")
+    guarded(
+        work,
+        "运行失败：{}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。",
+        "上次的输出未被改动。",
+    )
 
 
 __all__ = ["ExitCode", "aggregate_cmd", "extract_cmd", "run_cmd"]

@@ -10,12 +10,31 @@ MORE_MAPPINGS = "可重复：第一个是映射包，其余目录补充本地版
 def mappings(required: bool = False, help: str = "映射配置目录。"):
     """`--mappings/-m`, repeatable: the pack's folder, then folders of more mappings."""
     if required:
-        return click.option("--mappings", "-m", "mappings", required=True, multiple=True, type=click.Path(), help=f"{help}{MORE_MAPPINGS}")
-    return click.option("--mappings", "-m", "mappings", default=("mappings",), multiple=True, show_default=True, type=click.Path(), help=f"{help}{MORE_MAPPINGS}")
+        return click.option(
+            "--mappings",
+            "-m",
+            "mappings",
+            required=True,
+            multiple=True,
+            type=click.Path(),
+            help=f"{help}{MORE_MAPPINGS}",
+        )
+    return click.option(
+        "--mappings",
+        "-m",
+        "mappings",
+        default=("mappings",),
+        multiple=True,
+        show_default=True,
+        type=click.Path(),
+        help=f"{help}{MORE_MAPPINGS}",
+    )
 
 
 def roster(required: bool = False, help: str = "学校名录（.xlsx/.xls/.csv）。"):
-    return click.option("--roster", "-r", "roster", required=required, type=click.Path(dir_okay=False), help=help)
+    return click.option(
+        "--roster", "-r", "roster", required=required, type=click.Path(dir_okay=False), help=help
+    )
 
 
 class Year(click.IntRange):
@@ -32,7 +51,15 @@ class Count(click.IntRange):
 
 
 def year(help: str, required: bool = True, default: int | None = None):
-    return click.option("--year", "-y", required=required, default=default, type=Year(0 if not required else 1990), metavar="年度", help=help)
+    return click.option(
+        "--year",
+        "-y",
+        required=required,
+        default=default,
+        type=Year(0 if not required else 1990),
+        metavar="年度",
+        help=help,
+    )
 
 
 def output(help: str, file: bool):
@@ -42,11 +69,23 @@ def output(help: str, file: bool):
 
 
 strict = click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
-log_file = click.option("--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。")
+log_file = click.option(
+    "--log-file", type=click.Path(dir_okay=False), help="把详细日志另存到此文件。"
+)
 verbose = click.option("--verbose", "-v", is_flag=True, help="显示详细日志。")
 quiet = click.option("--quiet", "-q", is_flag=True, help="只显示问题和结果，不显示过程。")
-json_output = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
-jobs = click.option("--jobs", "-j", default=1, show_default=True, type=Count(1, 64), metavar="N", help="并行读取的进程数。")
+json_output = click.option(
+    "--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。"
+)
+jobs = click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=Count(1, 64),
+    metavar="N",
+    help="并行读取的进程数。",
+)
 
 
 def catalogue(help: str):

@@ -27,9 +27,17 @@ def setup_logging(verbose: bool = False, log_file: str | None = None, quiet: boo
     logger.remove()
     logger.enable("tongji")
     level = "DEBUG" if verbose else ("WARNING" if quiet else "INFO")
-    logger.add(sys.stderr, level=level, format="<level>{message}</level>", colorize=colour(sys.stderr), filter=lambda r: not r["extra"].get("log_only"))
+    logger.add(
+        sys.stderr,
+        level=level,
+        format="<level>{message}</level>",
+        colorize=colour(sys.stderr),
+        filter=lambda r: not r["extra"].get("log_only"),
+    )
     if log_file:
-        logger.add(log_file, level="DEBUG", encoding="utf-8", rotation="10 MB", retention=10, enqueue=False)
+        logger.add(
+            log_file, level="DEBUG", encoding="utf-8", rotation="10 MB", retention=10, enqueue=False
+        )
 
 
 _STYLES = {"    错误": {"fg": "red"}, "    警告": {"fg": "yellow"}}

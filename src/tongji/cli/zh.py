@@ -78,7 +78,18 @@ CATALOGUE = {
     "Windows error: {error}": "Windows 错误：{error}",
 }
 
-_MODULES = ("core", "exceptions", "formatting", "parser", "types", "decorators", "termui", "_termui_impl", "shell_completion", "utils")
+_MODULES = (
+    "core",
+    "exceptions",
+    "formatting",
+    "parser",
+    "types",
+    "decorators",
+    "termui",
+    "_termui_impl",
+    "shell_completion",
+    "utils",
+)
 
 
 def gettext(message: str) -> str:

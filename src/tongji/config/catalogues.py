@@ -28,7 +28,9 @@ class Catalogue:
     first: int  # the first year whose returns use it
     last: int | None  # the last such year; None: still in force
     values: tuple[str, ...]
-    codes: dict[str, str] = field(hash=False, compare=False)  # value → its code (the first digits of a 专业代码)
+    codes: dict[str, str] = field(
+        hash=False, compare=False
+    )  # value → its code (the first digits of a 专业代码)
     aliases: dict[str, tuple[str, ...]] = field(hash=False, compare=False)
     code_digits: int = 2
     code_length: int = 6
@@ -101,19 +103,28 @@ class CataloguesFile:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_catalogues(data: dict, file: str, dimensions: set[str], problems: list) -> tuple[dict[str, Catalogue], dict[str, Crosswalk]]:
+def parse_catalogues(
+    data: dict, file: str, dimensions: set[str], problems: list
+) -> tuple[dict[str, Catalogue], dict[str, Crosswalk]]:
     """The catalogues and crosswalks of the file; every mistake recorded with its key."""
     top = Section(data, file, "", problems)
     entry = read(top, CataloguesFile)
-    catalogues = {cid: _catalogue(cid, e, section_of(e), dimensions) for cid, e in entry.catalogues.items()}
+    catalogues = {
+        cid: _catalogue(cid, e, section_of(e), dimensions) for cid, e in entry.catalogues.items()
+    }
     _check_editions(top, catalogues)
-    crosswalks = {xid: _crosswalk(xid, e, section_of(e), catalogues) for xid, e in entry.crosswalks.items()}
+    crosswalks = {
+        xid: _crosswalk(xid, e, section_of(e), catalogues) for xid, e in entry.crosswalks.items()
+    }
     return catalogues, crosswalks
 
 
 def _catalogue(cid: str, entry: CatalogueEntry, sec: Section, dimensions: set[str]) -> Catalogue:
     if entry.dimension and entry.dimension not in dimensions:
-        sec.problem("dimension", f"datasets.toml 中没有维度“{entry.dimension}”；已定义：{'、'.join(sorted(dimensions))}")
+        sec.problem(
+            "dimension",
+            f"datasets.toml 中没有维度“{entry.dimension}”；已定义：{'、'.join(sorted(dimensions))}",
+        )
     first, last = year_span(sec, "years", entry.years) or (0, None)
     codes, aliases = {}, {}
     seen: dict[str, str] = {}
@@ -122,19 +133,35 @@ def _catalogue(cid: str, entry: CatalogueEntry, sec: Section, dimensions: set[st
         vsec = section_of(v)
         code = str(v.code)
         if not code.isdigit() or len(code) != entry.code_digits:
-            vsec.problem("code", f"应为 {entry.code_digits} 位数字（文本，如 \"01\"），实际为“{v.code}”")
+            vsec.problem(
+                "code", f'应为 {entry.code_digits} 位数字（文本，如 "01"），实际为“{v.code}”'
+            )
         codes[name], aliases[name] = code, tuple(v.aliases)
         for label in (name, *v.aliases, code):
             key = normalize_label(label)
             if key in seen and seen[key] != name:
                 values_sec.problem(name, f"“{label}”同时是“{seen[key]}”的名称、别名或代码")
             seen[key] = name
-    return Catalogue(cid, entry.dimension, entry.title, first, last, tuple(entry.values), codes, aliases, entry.code_digits, entry.code_length, entry.source)
+    return Catalogue(
+        cid,
+        entry.dimension,
+        entry.title,
+        first,
+        last,
+        tuple(entry.values),
+        codes,
+        aliases,
+        entry.code_digits,
+        entry.code_length,
+        entry.source,
+    )
 
 
 def year_span(sec: Section, key: str, given: list) -> tuple[int, int | None] | None:
     """`[2010, 2020]` (the first and the last year) or `[2021]` (from 2021 on)."""
-    ok = 1 <= len(given) <= 2 and all(isinstance(y, int) and not isinstance(y, bool) and 1990 <= y <= 2100 for y in given)
+    ok = 1 <= len(given) <= 2 and all(
+        isinstance(y, int) and not isinstance(y, bool) and 1990 <= y <= 2100 for y in given
+    )
     if not ok or (len(given) == 2 and given[0] > given[1]):
         sec.problem(key, f"应为 [起始年度] 或 [起始年度, 终止年度]，实际为 {given!r}")
         return None
@@ -150,18 +177,28 @@ def _check_editions(top: Section, catalogues: dict[str, Catalogue]) -> None:
         editions.sort(key=lambda c: c.first)
         for a, b in zip(editions, editions[1:], strict=False):
             if a.last is None or a.last >= b.first:
-                top.problem(f"catalogues.{b.id}.years", f"与“{a.id}”的年度重叠：每个年度只能有一版目录")
+                top.problem(
+                    f"catalogues.{b.id}.years", f"与“{a.id}”的年度重叠：每个年度只能有一版目录"
+                )
         names: dict[str, str] = {}
         for c in editions:
             for v in c.values:
                 if v in names:
-                    top.problem(f"catalogues.{c.id}.values.{v}", f"与“{names[v]}”中的取值同名：各版目录的取值名称必须不同（如“信息技术类”与“电子与信息大类”）")
+                    top.problem(
+                        f"catalogues.{c.id}.values.{v}",
+                        f"与“{names[v]}”中的取值同名：各版目录的取值名称必须不同（如“信息技术类”与“电子与信息大类”）",
+                    )
                 names[v] = c.id
             if (c.code_digits, c.code_length) != (editions[0].code_digits, editions[0].code_length):
-                top.problem(f"catalogues.{c.id}.code_digits", f"与“{editions[0].id}”的代码规则不同：同一维度各版目录的代码位数必须相同")
+                top.problem(
+                    f"catalogues.{c.id}.code_digits",
+                    f"与“{editions[0].id}”的代码规则不同：同一维度各版目录的代码位数必须相同",
+                )
 
 
-def _crosswalk(xid: str, entry: CrosswalkEntry, sec: Section, catalogues: dict[str, Catalogue]) -> Crosswalk:
+def _crosswalk(
+    xid: str, entry: CrosswalkEntry, sec: Section, catalogues: dict[str, Catalogue]
+) -> Crosswalk:
     old, new = catalogues.get(entry.old), catalogues.get(entry.new)
     for key, cid, cat in (("old", entry.old, old), ("new", entry.new, new)):
         if cid and cat is None:
@@ -180,7 +217,10 @@ def _crosswalk(xid: str, entry: CrosswalkEntry, sec: Section, catalogues: dict[s
     if old is not None:
         missing = [v for v in old.values if v not in values]
         if missing:
-            vsec.problem("", f"没有写出这些取值在新目录中的去向：{'、'.join(f'“{v}”' for v in missing)}（没有对应的写 []）")
+            vsec.problem(
+                "",
+                f"没有写出这些取值在新目录中的去向：{'、'.join(f'“{v}”' for v in missing)}（没有对应的写 []）",
+            )
     majors: dict[str, str] = {}
     msec = sec.sub("majors") or Section({}, sec.file, sec.path("majors"), sec.problems)
     for key in msec.data:

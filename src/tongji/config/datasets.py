@@ -3,6 +3,7 @@ the dimension vocabularies (专业大类, 教师类别, …) that key their rows
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -14,7 +15,11 @@ from .catalogues import Catalogue
 from .toml import Section, Texts, option, read, section_of
 
 DATASETS_FILE = "datasets.toml"
-ROSTER_DIMENSIONS = ("district", "school_type", "sponsor")  # roster columns a dimension may take its values from
+ROSTER_DIMENSIONS = (
+    "district",
+    "school_type",
+    "sponsor",
+)  # roster columns a dimension may take its values from
 ENTITIES = ("school", "city")
 
 
@@ -135,7 +140,10 @@ class Dimension:
             return KeyMatch(None, problem=f"代码“{key}”太短")
         hit = self.lookup.get(key[: self.code_digits])
         if hit is None:
-            return KeyMatch(None, problem=f"代码“{key}”的前 {self.code_digits} 位“{key[: self.code_digits]}”不是任何{self.title}的代码")
+            return KeyMatch(
+                None,
+                problem=f"代码“{key}”的前 {self.code_digits} 位“{key[: self.code_digits]}”不是任何{self.title}的代码",
+            )
         return KeyMatch(hit, restored)
 
 
@@ -165,7 +173,6 @@ class Dataset:
     keys: tuple[str, ...]
     fields: dict[str, FieldDef] = field(hash=False, compare=False)
     entity: str = "school"  # "school": one record set per school; "city": figures of the whole city
-
 
 
 # ---------------------------------------------------------------- the file as written
@@ -229,61 +236,128 @@ def config_unit(section: Section, key: str, text: str | None) -> str | None:
 
 
 def _dimension(name: str, entry: DimensionEntry, sec: Section) -> Dimension:
-    values_sec = entry.values if isinstance(entry.values, dict) else {v: [] for v in entry.values if isinstance(v, str)}
+    values_sec = (
+        entry.values
+        if isinstance(entry.values, dict)
+        else {v: [] for v in entry.values if isinstance(v, str)}
+    )
     vs = Section(values_sec, sec.file, sec.path("values"), sec.problems)
     lookup: dict[str, str] = {}
     for value in vs.data:
         for label in (value, *vs.texts(value)):
             lookup[normalize_label(label)] = value
     if entry.roster is not None and entry.roster not in ROSTER_DIMENSIONS:
-        sec.problem("roster", f"名录中没有可作维度的“{entry.roster}”；可用：{'、'.join(ROSTER_DIMENSIONS)}")
-    return Dimension(name, entry.title or name, tuple(vs.data), lookup, entry.code_digits, entry.code_length, entry.roster)
+        sec.problem(
+            "roster", f"名录中没有可作维度的“{entry.roster}”；可用：{'、'.join(ROSTER_DIMENSIONS)}"
+        )
+    return Dimension(
+        name,
+        entry.title or name,
+        tuple(vs.data),
+        lookup,
+        entry.code_digits,
+        entry.code_length,
+        entry.roster,
+    )
 
 
 def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
     if entry.type not in FIELD_TYPES:
         sec.problem("type", f"未知的类型“{entry.type}”；可用：{'、'.join(FIELD_TYPES)}")
     if entry.length is not None and entry.type != "code":
-        sec.problem("length", "只有代码字段（type = \"code\"）才有 length（代码位数）")
+        sec.problem("length", '只有代码字段（type = "code"）才有 length（代码位数）')
     bounds = {key: _bounds(sec, key, getattr(entry, key)) for key in ("range", "per_student")}
     unit = config_unit(sec, "unit", entry.unit)
-    return FieldDef(name, entry.title or name, entry.type, unit, entry.aliases, entry.required, entry.length, bounds["range"], bounds["per_student"])
+    return FieldDef(
+        name,
+        entry.title or name,
+        entry.type,
+        unit,
+        entry.aliases,
+        entry.required,
+        entry.length,
+        bounds["range"],
+        bounds["per_student"],
+    )
 
 
 def _bounds(sec: Section, key: str, given: list | None) -> tuple[float, float] | None:
     """`range = [0, 5000]`: the lowest and highest plausible value."""
     if given is None:
         return None
-    if len(given) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in given) or given[0] > given[1]:
+    if (
+        len(given) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in given)
+        or given[0] > given[1]
+    ):
         sec.problem(key, f"应为两个数字 [最小值, 最大值]，实际为 {given!r}")
         return None
     return float(given[0]), float(given[1])
 
 
-def _dataset(name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str, Dimension]) -> Dataset:
+# What an extraction writes besides the datasets (`lineage.parquet`, the SQLite tables, …):
+# a dataset of one of these names would overwrite it. And the columns every dataset's
+# table has besides its keys and fields.
+RESERVED_NAMES = frozenset({"lineage", "totals", "files", "roster", "issues", "columns", "schools"})
+RECORD_COLUMNS = frozenset({"school_id", "year", "keys", "not_applicable"})
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _dataset(
+    name: str, entry: DatasetEntry, sec: Section, dimensions: dict[str, Dimension]
+) -> Dataset:
+    if not _NAME.fullmatch(name):
+        sec.problem(
+            "",
+            "数据集名只能用英文字母、数字和下划线，以字母开头（它是文件名和数据库表名；中文名写在 title 中）",
+        )
+    elif name in RESERVED_NAMES:
+        sec.problem(
+            "",
+            f"数据集名“{name}”已被提取结果的其他文件占用（{'、'.join(sorted(RESERVED_NAMES))}）；请换一个名字",
+        )
+    for fname in entry.fields:
+        if fname in RECORD_COLUMNS or fname in entry.keys:
+            sec.problem(
+                f"fields.{fname}",
+                f"字段名“{fname}”与每条记录都有的列（学校、年度、维度）重名；请换一个名字",
+            )
     if entry.entity not in ENTITIES:
         sec.problem("entity", f"应为 school 或 city，实际为“{entry.entity}”")
     for i, k in enumerate(entry.keys):
         if k not in dimensions:
-            sec.problem(f"keys[{i}]", f"未定义的维度“{k}”；已定义：{'、'.join(dimensions) or '（无）'}")
-    fields = {fname: _field_def(fname, fentry, section_of(fentry)) for fname, fentry in entry.fields.items()}
+            sec.problem(
+                f"keys[{i}]", f"未定义的维度“{k}”；已定义：{'、'.join(dimensions) or '（无）'}"
+            )
+    fields = {
+        fname: _field_def(fname, fentry, section_of(fentry))
+        for fname, fentry in entry.fields.items()
+    }
     return Dataset(name, entry.title or name, entry.keys, fields, entry.entity)
 
 
-def parse_datasets(data: dict[str, Any], file: str, problems: list[ConfigProblem]) -> tuple[dict[str, Dataset], dict[str, Dimension], tuple[str, str] | None]:
+def parse_datasets(
+    data: dict[str, Any], file: str, problems: list[ConfigProblem]
+) -> tuple[dict[str, Dataset], dict[str, Dimension], tuple[str, str] | None]:
     """The datasets, the dimensions, and where a school's students are counted."""
     top = Section(data, file, "", problems)
     entry = read(top, DatasetsFile)
     dimensions = {name: _dimension(name, e, section_of(e)) for name, e in entry.dimensions.items()}
-    datasets = {name: _dataset(name, e, section_of(e), dimensions) for name, e in entry.datasets.items()}
+    datasets = {
+        name: _dataset(name, e, section_of(e), dimensions) for name, e in entry.datasets.items()
+    }
     return datasets, dimensions, _students(top, entry.students, datasets)
 
 
-def _students(top: Section, given: str | None, datasets: dict[str, Dataset]) -> tuple[str, str] | None:
+def _students(
+    top: Section, given: str | None, datasets: dict[str, Dataset]
+) -> tuple[str, str] | None:
     if given is None:
         return None
     dataset, _, fname = given.partition(".")
     if dataset not in datasets or fname not in datasets[dataset].fields:
-        top.problem("students", f"应为“数据集.字段”，如 \"students_by_major.students\"，实际为“{given}”")
+        top.problem(
+            "students", f'应为“数据集.字段”，如 "students_by_major.students"，实际为“{given}”'
+        )
         return None
     return dataset, fname

@@ -12,12 +12,20 @@ from typing import Any
 from ..errors import ConfigError, ConfigProblem, FormulaError
 from .formula import formula_names
 from .mapping import Pack
-from .toml import Section, Texts, load_toml, option, pairs, read, section_of, text_pairs
+from .toml import Section, Texts, load_toml_or_stop, option, pairs, read, section_of, text_pairs
 
 INDICATORS_FILE = "indicators.toml"
 CHECKS_FILE = "checks.toml"
 
-ROSTER_ATTRS = ("school_id", "school_name", "district", "school_type", "sponsor", "is_technical", "levels")
+ROSTER_ATTRS = (
+    "school_id",
+    "school_name",
+    "district",
+    "school_type",
+    "sponsor",
+    "is_technical",
+    "levels",
+)
 AGGS = ("sum", "mean", "weighted_mean", "count_positive", "count_schools")
 DISPLAYS = ("integer", "number", "percent", "ratio", "share_ratio")
 OPS = ("==", "<=", ">=", "<", ">")
@@ -40,7 +48,9 @@ class _TitledById:
 class Scope(_TitledById):
     id: str = option("", table_name=True)
     title: str = ""
-    where: tuple[tuple[str, Any], ...] = option((), read_as=dict, parse=pairs)  # roster attribute → required value
+    where: tuple[tuple[str, Any], ...] = option(
+        (), read_as=dict, parse=pairs
+    )  # roster attribute → required value
     footnote: str = ""
 
 
@@ -51,7 +61,9 @@ class Group:
     id: str
     title: str
     dimension: str | None
-    members: dict[str, tuple] = field(hash=False, compare=False)  # value → dimension values | roster conditions
+    members: dict[str, tuple] = field(
+        hash=False, compare=False
+    )  # value → dimension values | roster conditions
     order: tuple[str, ...] = ()
 
 
@@ -145,7 +157,9 @@ class ChecksFile:
 def _check_scope(scope: Scope) -> None:
     for k, _ in scope.where:
         if k not in ROSTER_ATTRS:
-            section_of(scope).problem(f"where.{k}", f"名录中没有“{k}”；可用：{'、'.join(ROSTER_ATTRS)}")
+            section_of(scope).problem(
+                f"where.{k}", f"名录中没有“{k}”；可用：{'、'.join(ROSTER_ATTRS)}"
+            )
 
 
 def _group(gid: str, entry: GroupEntry, pack: Pack) -> Group:
@@ -200,7 +214,9 @@ def _check_direct(sec: Section, ind: Indicator, pack: Pack) -> None:
         sec.problem("weight", "加权平均（weighted_mean）需要 weight（权重字段）")
 
 
-def _check_formulas(indicators: dict[str, Indicator], file: str, problems: list[ConfigProblem]) -> None:
+def _check_formulas(
+    indicators: dict[str, Indicator], file: str, problems: list[ConfigProblem]
+) -> None:
     """Every formula parses, names defined indicators, and no formula refers to itself."""
     for iid, ind in indicators.items():
         if ind.formula is None:
@@ -212,11 +228,17 @@ def _check_formulas(indicators: dict[str, Indicator], file: str, problems: list[
             continue
         for n in sorted(names | totals):
             if n not in indicators:
-                problems.append(ConfigProblem(file, f"indicators.{iid}.formula", f"公式中的“{n}”不是已定义的指标"))
+                problems.append(
+                    ConfigProblem(
+                        file, f"indicators.{iid}.formula", f"公式中的“{n}”不是已定义的指标"
+                    )
+                )
     _check_cycles(indicators, file, problems)
 
 
-def _check_cycles(indicators: dict[str, Indicator], file: str, problems: list[ConfigProblem]) -> None:
+def _check_cycles(
+    indicators: dict[str, Indicator], file: str, problems: list[ConfigProblem]
+) -> None:
     state: dict[str, int] = {}
 
     def visit(iid: str, path: list[str]) -> None:
@@ -224,7 +246,11 @@ def _check_cycles(indicators: dict[str, Indicator], file: str, problems: list[Co
         if ind is None or ind.formula is None or state.get(iid) == 2:
             return
         if state.get(iid) == 1:
-            problems.append(ConfigProblem(file, f"indicators.{iid}.formula", f"公式循环引用：{' → '.join([*path, iid])}"))
+            problems.append(
+                ConfigProblem(
+                    file, f"indicators.{iid}.formula", f"公式循环引用：{' → '.join([*path, iid])}"
+                )
+            )
             return
         state[iid] = 1
         try:
@@ -247,7 +273,10 @@ def load_definitions(root: str | Path, pack: Pack) -> Definitions:
         raise ConfigError([ConfigProblem(str(path), "", "缺少指标定义文件 indicators.toml")])
     problems: list[ConfigProblem] = []
     file = f"{root.name}/{INDICATORS_FILE}"
-    entry = read(Section(load_toml(path, root, problems) or {}, file, "", problems), IndicatorsFile)
+    entry = read(
+        Section(load_toml_or_stop(path, root, problems, "指标定义"), file, "", problems),
+        IndicatorsFile,
+    )
     for scope in entry.scopes.values():
         _check_scope(scope)
     for ind in entry.indicators.values():
@@ -257,7 +286,13 @@ def load_definitions(root: str | Path, pack: Pack) -> Definitions:
     _check_formulas(defs.indicators, file, problems)
     cpath = root / CHECKS_FILE
     if cpath.is_file():
-        _parse_checks(load_toml(cpath, root, problems) or {}, f"{root.name}/{CHECKS_FILE}", pack, defs, problems)
+        _parse_checks(
+            load_toml_or_stop(cpath, root, problems, "指标定义"),
+            f"{root.name}/{CHECKS_FILE}",
+            pack,
+            defs,
+            problems,
+        )
     if problems:
         raise ConfigError(problems)
     return defs
@@ -304,7 +339,9 @@ def _check_year_on_year(rule: YearOnYearRule, pack: Pack) -> None:
         sec.problem("field", f"数据集“{rule.dataset}”中没有字段“{rule.field}”")
 
 
-def _parse_checks(data: dict, file: str, pack: Pack, defs: Definitions, problems: list[ConfigProblem]) -> None:
+def _parse_checks(
+    data: dict, file: str, pack: Pack, defs: Definitions, problems: list[ConfigProblem]
+) -> None:
     entry = read(Section(data, file, "", problems), ChecksFile)
     defs.checks = [rule for rule in entry.checks if _check_rule(rule, pack)]
     for rule in entry.year_on_year:

@@ -31,14 +31,26 @@ def formula_names(text: str) -> tuple[set[str], set[str]]:
             walk(node.right, in_total)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             walk(node.operand, in_total)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)
+        ):
             pass
         elif isinstance(node, ast.Name):
             (totals if in_total else names).add(node.id)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "total" and len(node.args) == 1 and not node.keywords:
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "total"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
             walk(node.args[0], True)
         else:
-            raise FormulaError(f"公式“{text}”中不能使用“{ast.unparse(node)}”；只能用指标名、数字、+ - * /、括号和 total(指标)")
+            raise FormulaError(
+                f"公式“{text}”中不能使用“{ast.unparse(node)}”；只能用指标名、数字、+ - * /、括号和 total(指标)"
+            )
 
     walk(tree)
     return names, totals

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, ConfigProblem
-from .toml import Section, load_toml, option, read
+from .toml import Section, control_characters, load_toml_or_stop, option, read
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class Job:
     strict: bool = False
     jobs: int = 1
     region: str = ""  # the city or county the report is about: {region} in titles
-    catalogues: dict[int, str] = field(default_factory=dict)  # year → the catalogue edition its returns use
+    catalogues: dict[int, str] = field(
+        default_factory=dict
+    )  # year → the catalogue edition its returns use
     corrections: Path | None = None  # manual corrections (更正.csv), applied on top of the returns
 
     @property
@@ -57,7 +59,7 @@ def _catalogues(top: Section, entry: JobFile) -> dict[int, str]:
     for key in sec.data:
         edition = sec.get(key, str)
         if not key.isdigit():
-            sec.problem(key, "键应为年度，如 2021 = \"2010\"")
+            sec.problem(key, '键应为年度，如 2021 = "2010"')
         elif edition is not None:
             out[int(key)] = edition
     return out
@@ -68,7 +70,7 @@ def _inputs(top: Section, entry: JobFile) -> dict[int, tuple[str, ...]]:
     inputs: dict[int, tuple[str, ...]] = {}
     for key in sec.data:
         if not key.isdigit():
-            sec.problem(key, "键应为年度，如 2020 = [\"2020\"]")
+            sec.problem(key, '键应为年度，如 2020 = ["2020"]')
             continue
         inputs[int(key)] = sec.texts(key, required=True)
     if "inputs" in top.data and entry.year and entry.year not in inputs:
@@ -88,7 +90,10 @@ def load_job(path: str | Path) -> Job:
     if not path.is_file():
         raise ConfigError([ConfigProblem(str(path), "", "任务文件不存在")])
     problems: list[ConfigProblem] = []
-    top = Section(load_toml(path, path.parent, problems) or {}, str(path), "", problems)
+    top = Section(
+        load_toml_or_stop(path, path.parent, problems, "任务文件"), str(path), "", problems
+    )
+    control_characters(top)
     entry = read(top, JobFile)
     base = path.parent
 
@@ -112,10 +117,24 @@ def load_job(path: str | Path) -> Job:
         catalogues=_catalogues(top, entry),
         corrections=resolved("corrections") if entry.corrections else None,
     )
-    named = [("roster", job.roster, "file"), *(("mappings", m, "dir") for m in job.mappings), ("report", job.report, "file")]
-    for key, target, kind in (*named, *((("corrections", job.corrections, "file"),) if job.corrections else ())):
-        if key in top.data and not (target.is_file() if kind == "file" else target.is_dir()):
+    flagged = {
+        p.key.split(".")[0].split("[")[0] for p in problems
+    }  # already reported, e.g. a control character
+    named = [
+        ("roster", job.roster, "file"),
+        *(("mappings", m, "dir") for m in job.mappings),
+        ("report", job.report, "file"),
+    ]
+    for key, target, kind in (
+        *named,
+        *((("corrections", job.corrections, "file"),) if job.corrections else ()),
+    ):
+        if (
+            key in top.data
+            and key not in flagged
+            and not (target.is_file() if kind == "file" else target.is_dir())
+        ):
             top.problem(key, f"{'文件' if kind == 'file' else '目录'}不存在：{target}")
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, "任务文件")
     return job

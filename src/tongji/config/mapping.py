@@ -28,7 +28,16 @@ from ..extraction.layouts.base import header_path
 from ..extraction.roster import Roster
 from .catalogues import CATALOGUES_FILE, Catalogue, Crosswalk, parse_catalogues, year_span
 from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_datasets
-from .toml import Section, Texts, load_toml, option, read, relative_name, section_of
+from .toml import (
+    Section,
+    Texts,
+    load_toml,
+    load_toml_or_stop,
+    option,
+    read,
+    relative_name,
+    section_of,
+)
 
 # Files in a mapping folder that are not mappings: the catalogues, the definitions of the report (definitions.py).
 RESERVED_FILES = (DATASETS_FILE, CATALOGUES_FILE, "indicators.toml", "checks.toml")
@@ -71,7 +80,9 @@ class Mapping:
     keys: tuple[tuple[str, str], ...] = ()  # fixed key values for every record of this mapping
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
     totals: tuple[str, ...] = ()  # labels of totals rows besides 合计/总计/小计 (全县合计 …)
-    form_years: tuple[int, int | None] | None = None  # the years the form this mapping reads is in use
+    form_years: tuple[int, int | None] | None = (
+        None  # the years the form this mapping reads is in use
+    )
     template: str | None = None  # the title of the blank return `tongji template` writes for it
 
     @cached_property
@@ -90,7 +101,9 @@ class Pack:
     files: dict[str, str] = field(default_factory=dict)  # file name → sha256 of its text
     students: tuple[str, str] | None = None  # (dataset, field) counting a school's students
     crosswalks: tuple[Crosswalk, ...] = ()
-    catalogue_years: dict[int, str] = field(default_factory=dict)  # year → the edition a job names for it
+    catalogue_years: dict[int, str] = field(
+        default_factory=dict
+    )  # year → the edition a job names for it
 
     def with_catalogue_years(self, years: dict[int, str]) -> Pack:
         """The pack with the editions a job names for some years (instead of the one in force)."""
@@ -98,7 +111,10 @@ class Pack:
 
     def dimensions_for(self, year: int) -> dict[str, Dimension]:
         """The dimensions as the returns of `year` are read (a catalogue's edition in force)."""
-        return {name: d.for_year(year, self.catalogue_years.get(year)) if d.catalogues else d for name, d in self.dimensions.items()}
+        return {
+            name: d.for_year(year, self.catalogue_years.get(year)) if d.catalogues else d
+            for name, d in self.dimensions.items()
+        }
 
     def edition(self, dimension: str, year: int) -> Catalogue | None:
         """The edition of a dimension's catalogue for a year (a report's rows)."""
@@ -112,7 +128,9 @@ class Pack:
         """The pack for this roster: a dimension declared `roster = "district"` takes the
         roster's 旗县区 as its values, so a new city writes no list of its own."""
         dims = {
-            name: d.with_values([v for v in (getattr(s, d.roster) for s in roster.schools) if v]) if d.roster else d
+            name: d.with_values([v for v in (getattr(s, d.roster) for s in roster.schools) if v])
+            if d.roster
+            else d
             for name, d in self.dimensions.items()
         }
         return replace(self, dimensions=dims)
@@ -206,14 +224,19 @@ def _records(top: Section, table: dict | None, dataset: Dataset | None) -> Recor
     rkeys = []
     for kname in r.data:
         if dataset is not None and kname != SCHOOL_KEY and kname not in dataset.keys:
-            r.problem(kname, f"“{kname}”不是数据集“{dataset.name}”的键；可用：{'、'.join((*dataset.keys, SCHOOL_KEY))}")
+            r.problem(
+                kname,
+                f"“{kname}”不是数据集“{dataset.name}”的键；可用：{'、'.join((*dataset.keys, SCHOOL_KEY))}",
+            )
         rkeys.append((kname, tuple(p for p in (header_path(t) for t in r.texts(kname)) if p)))
     if not rkeys:
-        r.problem("", "至少给出一个键，如 major_category = \"专业大类\"（写 \"\" 表示取行标签）")
+        r.problem("", '至少给出一个键，如 major_category = "专业大类"（写 "" 表示取行标签）')
     return RecordsSpec(tuple(rkeys))
 
 
-def _fixed_keys(top: Section, table: dict | None, dataset: Dataset | None, dimensions: dict[str, Dimension]) -> tuple[tuple[str, str], ...]:
+def _fixed_keys(
+    top: Section, table: dict | None, dataset: Dataset | None, dimensions: dict[str, Dimension]
+) -> tuple[tuple[str, str], ...]:
     if table is None:
         return ()
     k = Section(table, top.file, top.path("keys"), top.problems)
@@ -238,12 +261,20 @@ def _check_layout(top: Section, layout: str, records: RecordsSpec | None) -> Non
         names = "、".join(f"{name}（{u.title}）" for name, u in LAYOUTS.items())
         top.problem("layout", f"未知的版式“{layout}”；可用：{names}")
     elif unit.records == "required" and records is None:
-        top.problem("records", f"{unit.title}（{layout}）必须用 [records] 说明每行记录的键（如 major_category = \"专业大类\"）")
+        top.problem(
+            "records",
+            f'{unit.title}（{layout}）必须用 [records] 说明每行记录的键（如 major_category = "专业大类"）',
+        )
     elif unit.records == "never" and records is not None:
-        top.problem("records", f"{unit.title}（{layout}）每个工作表只有一条记录，不用 [records]；固定的键写在 [keys] 中")
+        top.problem(
+            "records",
+            f"{unit.title}（{layout}）每个工作表只有一条记录，不用 [records]；固定的键写在 [keys] 中",
+        )
 
 
-def _check_keys_have_sources(top: Section, dataset: Dataset, records: RecordsSpec | None, fixed: tuple[tuple[str, str], ...]) -> None:
+def _check_keys_have_sources(
+    top: Section, dataset: Dataset, records: RecordsSpec | None, fixed: tuple[tuple[str, str], ...]
+) -> None:
     given = {k for k, _ in fixed} | ({k for k, _ in records.keys} if records else set())
     missing = [k for k in dataset.keys if k not in given]
     if missing:
@@ -253,12 +284,18 @@ def _check_keys_have_sources(top: Section, dataset: Dataset, records: RecordsSpe
         )
 
 
-def _placement(entry: FieldEntry, layout: str, dataset: Dataset | None, has_records: bool) -> Placement | None:
+def _placement(
+    entry: FieldEntry, layout: str, dataset: Dataset | None, has_records: bool
+) -> Placement | None:
     sec = section_of(entry)
     fdef = dataset.fields.get(entry.field) if dataset is not None else None
     if dataset is not None and entry.field and fdef is None:
         close = difflib.get_close_matches(entry.field, list(dataset.fields), n=1)
-        sec.problem("field", f"数据集“{dataset.name}”中没有字段“{entry.field}”" + (f"，是否应为“{close[0]}”？" if close else ""))
+        sec.problem(
+            "field",
+            f"数据集“{dataset.name}”中没有字段“{entry.field}”"
+            + (f"，是否应为“{close[0]}”？" if close else ""),
+        )
     unit = config_unit(sec, "unit", entry.unit)
     if fdef is not None and unit and fdef.unit and units.conversion_factor(unit, fdef.unit) is None:
         sec.problem("unit", f"单位“{unit}”无法换算为字段“{entry.field}”的单位“{fdef.unit}”")
@@ -267,21 +304,37 @@ def _placement(entry: FieldEntry, layout: str, dataset: Dataset | None, has_reco
     if layout not in LAYOUTS:
         return None
     required = entry.required if entry.required is not None else (fdef.required if fdef else False)
-    common = {"field": entry.field, "unit": unit, "required": required, "unit_column": tuple(header_path(t) for t in entry.unit_column)}
+    common = {
+        "field": entry.field,
+        "unit": unit,
+        "required": required,
+        "unit_column": tuple(header_path(t) for t in entry.unit_column),
+    }
     return LAYOUTS[layout].placement(entry, sec, common, has_records)
 
 
-def _check_default_unit(top: Section, unit: str | None, dataset: Dataset, placements: list[Placement]) -> None:
+def _check_default_unit(
+    top: Section, unit: str | None, dataset: Dataset, placements: list[Placement]
+) -> None:
     if not unit:
         return
     for p in placements:
         fdef = dataset.fields.get(p.field)
         if fdef and fdef.unit and not p.unit and units.conversion_factor(unit, fdef.unit) is None:
-            top.problem("unit", f"单位“{unit}”无法换算为字段“{p.field}”的单位“{fdef.unit}”；请在该字段下单独写 unit")
+            top.problem(
+                "unit",
+                f"单位“{unit}”无法换算为字段“{p.field}”的单位“{fdef.unit}”；请在该字段下单独写 unit",
+            )
             return
 
 
-def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> Mapping | None:
+def parse_mapping(
+    data: dict[str, Any],
+    file: str,
+    datasets: dict[str, Dataset],
+    dimensions: dict[str, Dimension],
+    problems: list[ConfigProblem],
+) -> Mapping | None:
     """One mapping file, or None when it has mistakes (all of them recorded)."""
     n_before = len(problems)
     top = Section(data, file, "", problems)
@@ -289,7 +342,11 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     dataset = datasets.get(entry.dataset)
     if entry.dataset and dataset is None:
         close = difflib.get_close_matches(entry.dataset, list(datasets), n=1)
-        top.problem("dataset", f"datasets.toml 中没有数据集“{entry.dataset}”" + (f"，是否应为“{close[0]}”？" if close else ""))
+        top.problem(
+            "dataset",
+            f"datasets.toml 中没有数据集“{entry.dataset}”"
+            + (f"，是否应为“{close[0]}”？" if close else ""),
+        )
     match = _match_spec(entry.match)
     school_label = tuple(normalize_label(t) for t in entry.school.label) if entry.school else ()
     default_unit = config_unit(top, "unit", entry.unit)
@@ -298,10 +355,16 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     fixed = _fixed_keys(top, entry.keys, dataset, dimensions)
     if dataset is not None:
         _check_keys_have_sources(top, dataset, records, fixed)
-    placements = [p for p in (_placement(f, entry.layout, dataset, records is not None) for f in entry.fields) if p is not None]
+    placements = [
+        p
+        for p in (_placement(f, entry.layout, dataset, records is not None) for f in entry.fields)
+        if p is not None
+    ]
     if dataset is not None:
         _check_default_unit(top, default_unit, dataset, placements)
-    form_years = year_span(top, "form_years", entry.form_years) if entry.form_years is not None else None
+    form_years = (
+        year_span(top, "form_years", entry.form_years) if entry.form_years is not None else None
+    )
     if len(problems) > n_before:
         return None
     unit_column = tuple(header_path(t) for t in entry.unit_column)
@@ -309,7 +372,22 @@ def parse_mapping(data: dict[str, Any], file: str, datasets: dict[str, Dataset],
     if entry.template is not None and entry.layout not in ("keyvalue", "list"):
         top.problem("template", "填报模板只能是键值表（keyvalue）或清单表（list）")
         return None
-    return Mapping(entry.name or Path(file).stem, file, entry.dataset, entry.layout, match, tuple(placements), school_label, default_unit, records, fixed, unit_column, totals, form_years, entry.template)
+    return Mapping(
+        entry.name or Path(file).stem,
+        file,
+        entry.dataset,
+        entry.layout,
+        match,
+        tuple(placements),
+        school_label,
+        default_unit,
+        records,
+        fixed,
+        unit_column,
+        totals,
+        form_years,
+        entry.template,
+    )
 
 
 def mapping_folders(given: str | Path | list | tuple) -> list[Path]:
@@ -332,37 +410,64 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
     students = None
     ds_path = base / DATASETS_FILE
     if not ds_path.is_file():
-        problems.append(ConfigProblem(relative_name(ds_path, base), "", "缺少数据集定义文件 datasets.toml"))
+        hint = f"第一个映射目录应是映射包（含 datasets.toml，如 mappings）；一个城市自己的映射文件夹放在它后面，例如：tongji mappings check mappings {base}"
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    relative_name(ds_path, base), "", f"缺少数据集定义文件 datasets.toml。{hint}"
+                )
+            ],
+            "映射配置",
+        )
     else:
-        data = load_toml(ds_path, base, problems)
-        if data is not None:
-            datasets, dimensions, students = parse_datasets(data, relative_name(ds_path, base), problems)
+        data = load_toml_or_stop(
+            ds_path, base, problems, "映射配置"
+        )  # every mapping names its dataset
+        datasets, dimensions, students = parse_datasets(
+            data, relative_name(ds_path, base), problems
+        )
     crosswalks: tuple[Crosswalk, ...] = ()
     cat_path = base / CATALOGUES_FILE
     if cat_path.is_file():
         dimensions, crosswalks = _with_catalogues(cat_path, base, dimensions, problems)
     names: dict[str, str] = {}
-    mappings = [m for folder in roots for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)]
+    mappings = [
+        m
+        for folder in roots
+        for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)
+    ]
     if not mappings and not problems:
         problems.append(ConfigProblem(str(base), "", "目录中没有映射配置（*.toml）"))
     if problems:
         raise ConfigError(problems, "映射配置")
-    files = {_file_name(path, folder, i): hashlib.sha256(path.read_bytes()).hexdigest() for i, folder in enumerate(roots) for path in sorted(folder.rglob("*.toml"))}
+    files = {
+        _file_name(path, folder, i): hashlib.sha256(path.read_bytes()).hexdigest()
+        for i, folder in enumerate(roots)
+        for path in sorted(folder.rglob("*.toml"))
+    }
     return Pack(base, datasets, dimensions, mappings, files, students, crosswalks)
 
 
-def _with_catalogues(path: Path, base: Path, dimensions: dict[str, Dimension], problems: list[ConfigProblem]) -> tuple[dict[str, Dimension], tuple[Crosswalk, ...]]:
+def _with_catalogues(
+    path: Path, base: Path, dimensions: dict[str, Dimension], problems: list[ConfigProblem]
+) -> tuple[dict[str, Dimension], tuple[Crosswalk, ...]]:
     """The dimensions whose values catalogues.toml gives, and its crosswalks."""
-    data = load_toml(path, base, problems)
-    if data is None:
-        return dimensions, ()
+    data = load_toml_or_stop(path, base, problems, "映射配置")  # mappings name its catalogues
     file = relative_name(path, base)
     catalogues, crosswalks = parse_catalogues(data, file, set(dimensions), problems)
     out = dict(dimensions)
     for name in {c.dimension for c in catalogues.values() if c.dimension in dimensions}:
         if dimensions[name].values:
-            problems.append(ConfigProblem(DATASETS_FILE, f"dimensions.{name}.values", f"维度“{name}”的取值由 {CATALOGUES_FILE} 中的目录给出，这里不要再写 values"))
-        out[name] = dimensions[name].with_catalogues([c for c in catalogues.values() if c.dimension == name])
+            problems.append(
+                ConfigProblem(
+                    DATASETS_FILE,
+                    f"dimensions.{name}.values",
+                    f"维度“{name}”的取值由 {CATALOGUES_FILE} 中的目录给出，这里不要再写 values",
+                )
+            )
+        out[name] = dimensions[name].with_catalogues(
+            [c for c in catalogues.values() if c.dimension == name]
+        )
     return out, tuple(crosswalks.values())
 
 
@@ -373,20 +478,37 @@ def _file_name(path: Path, folder: Path, position: int) -> str:
     return name if position == 0 else f"{folder.parent.name}/{name}"
 
 
-def _load_mappings(root: Path, is_base: bool, datasets: dict[str, Dataset], dimensions: dict[str, Dimension], problems: list[ConfigProblem], names: dict[str, str]) -> list[Mapping]:
+def _load_mappings(
+    root: Path,
+    is_base: bool,
+    datasets: dict[str, Dataset],
+    dimensions: dict[str, Dimension],
+    problems: list[ConfigProblem],
+    names: dict[str, str],
+) -> list[Mapping]:
     mappings = []
     for path in sorted(root.rglob("*.toml")):
         if path.parent == root and path.name in RESERVED_FILES:
             if not is_base:
-                problems.append(ConfigProblem(relative_name(path, root), "", f"{path.name} 只能放在第一个映射目录中；其他目录只放映射"))
+                problems.append(
+                    ConfigProblem(
+                        relative_name(path, root),
+                        "",
+                        f"{path.name} 只能放在第一个映射目录中；其他目录只放映射",
+                    )
+                )
             continue
         rel = relative_name(path, root)
         data = load_toml(path, root, problems)
-        mapping = parse_mapping(data, rel, datasets, dimensions, problems) if data is not None else None
+        mapping = (
+            parse_mapping(data, rel, datasets, dimensions, problems) if data is not None else None
+        )
         if mapping is None:
             continue
         if mapping.id in names:
-            problems.append(ConfigProblem(rel, "", f"映射名与 {names[mapping.id]} 重复；请改文件名"))
+            problems.append(
+                ConfigProblem(rel, "", f"映射名与 {names[mapping.id]} 重复；请改文件名")
+            )
         names[mapping.id] = rel
         mappings.append(mapping)
     return mappings

@@ -54,7 +54,11 @@ def with_catalogue_years(project: Project, years: dict[int, str], file: str, key
         return project
     known = {c.id for d in project.pack.dimensions.values() for c in d.catalogues}
     wrong = [
-        ConfigProblem(file, f"{key}.{y}" if key else "", f"没有目录“{cid}”；catalogues.toml 中有：{'、'.join(sorted(known)) or '（无）'}")
+        ConfigProblem(
+            file,
+            f"{key}.{y}" if key else "",
+            f"没有目录“{cid}”；catalogues.toml 中有：{'、'.join(sorted(known)) or '（无）'}",
+        )
         for y, cid in years.items()
         if cid not in known
     ]

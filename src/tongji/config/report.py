@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import ConfigError, ConfigProblem
 from .definitions import Definitions, Group
 from .mapping import Pack
-from .toml import Section, Texts, load_toml, option, read, section_of, text_pairs
+from .toml import Section, Texts, load_toml_or_stop, option, read, section_of, text_pairs
 
 CHART_TYPES = ("pie", "column", "bar")
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}")
@@ -41,7 +41,9 @@ class RowsSpec:
     kind: str  # years | dimension | group | levels | label
     dimension: str | None = None  # a dimension or a group id
     values: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()  # how the values are shown, when not as they are (国家级示范 → 国家级示范校)
+    labels: tuple[
+        str, ...
+    ] = ()  # how the values are shown, when not as they are (国家级示范 → 国家级示范校)
     total: str | None = None  # label of the total row
     total_position: str = "first"
     group: str | None = None  # a group shown beside each row (表10's 产业)
@@ -53,7 +55,9 @@ class TableSpec:
     id: str = option("", required=True)
     title: str = option("", required=True)
     scope: str = "all"
-    rows: RowsSpec | str | dict = option("years", read_as=str | dict)  # as written, until `_rows` reads it
+    rows: RowsSpec | str | dict = option(
+        "years", read_as=str | dict
+    )  # as written, until `_rows` reads it
     columns: tuple[ColumnSpec, ...] = ()
     years_in: str = "rows"  # rows | columns
     year_order: str = "asc"
@@ -134,7 +138,9 @@ class _Refs:
 
     def scope(self, entry: Any) -> None:
         if entry.scope not in self.defs.scopes:
-            section_of(entry).problem("scope", f"未定义的口径“{entry.scope}”；可用：{'、'.join(self.defs.scopes)}")
+            section_of(entry).problem(
+                "scope", f"未定义的口径“{entry.scope}”；可用：{'、'.join(self.defs.scopes)}"
+            )
 
     def indicator(self, sec: Section, key: str, iid: str | None) -> None:
         if iid and iid not in self.defs.indicators:
@@ -146,16 +152,25 @@ class _Refs:
         for k, v in found:
             if k in groups:
                 if v not in groups[k].members:
-                    sec.problem(f"filters.{k}", f"“{v}”不是分组“{groups[k].title}”的成员；可用：{'、'.join(groups[k].members)}")
+                    sec.problem(
+                        f"filters.{k}",
+                        f"“{v}”不是分组“{groups[k].title}”的成员；可用：{'、'.join(groups[k].members)}",
+                    )
             elif k not in self.dims:
-                sec.problem(f"filters.{k}", f"“{k}”既不是维度也不是分组；可用：{'、'.join(sorted(self.dims | set(groups)))}")
+                sec.problem(
+                    f"filters.{k}",
+                    f"“{k}”既不是维度也不是分组；可用：{'、'.join(sorted(self.dims | set(groups)))}",
+                )
 
 
 def _rows(table: TableSpec, refs: _Refs) -> RowsSpec:
     sec = section_of(table)
     if isinstance(table.rows, str):
         if table.rows != "years":
-            sec.problem("rows", "应为 \"years\"，或 { dimension = … } / { group = … } / { levels = [...] } / { label = … }")
+            sec.problem(
+                "rows",
+                '应为 "years"，或 { dimension = … } / { group = … } / { levels = [...] } / { label = … }',
+            )
         return RowsSpec("years")
     entry = read(Section(table.rows, sec.file, sec.path("rows"), sec.problems), RowsEntry)
     r = section_of(entry)
@@ -166,15 +181,41 @@ def _rows(table: TableSpec, refs: _Refs) -> RowsSpec:
         r.problem("by_group", f"未定义的分组“{grp}”")
     if beside is not None and beside not in refs.defs.groups:
         r.problem("group", f"未定义的分组“{beside}”")
-    kind = "levels" if entry.levels else ("group" if grp else ("label" if entry.label is not None and dim is None else "dimension"))
+    kind = (
+        "levels"
+        if entry.levels
+        else (
+            "group"
+            if grp
+            else ("label" if entry.label is not None and dim is None else "dimension")
+        )
+    )
     values = entry.levels or entry.values or ((entry.label,) if kind == "label" else ())
-    if dim and not values and dim in refs.pack.dimensions and not refs.pack.dimensions[dim].catalogues:
-        values = refs.pack.dimensions[dim].values  # a catalogue's values are those of the report year's edition
+    if (
+        dim
+        and not values
+        and dim in refs.pack.dimensions
+        and not refs.pack.dimensions[dim].catalogues
+    ):
+        values = refs.pack.dimensions[
+            dim
+        ].values  # a catalogue's values are those of the report year's edition
     if grp and not values and grp in refs.defs.groups:
         values = refs.defs.groups[grp].order
     if entry.labels and len(entry.labels) != len(values):
-        r.problem("labels", f"应与行的取值一样多（{len(values)} 个），实际为 {len(entry.labels)} 个")
-    return RowsSpec(kind, dim or grp, tuple(values), tuple(entry.labels), entry.total, entry.total_position, beside, entry.filters)
+        r.problem(
+            "labels", f"应与行的取值一样多（{len(values)} 个），实际为 {len(entry.labels)} 个"
+        )
+    return RowsSpec(
+        kind,
+        dim or grp,
+        tuple(values),
+        tuple(entry.labels),
+        entry.total,
+        entry.total_position,
+        beside,
+        entry.filters,
+    )
 
 
 def _table(table: TableSpec, refs: _Refs) -> TableSpec:
@@ -200,7 +241,11 @@ def _check_chart(chart: ChartSpec, refs: _Refs) -> None:
     for s in chart.series:
         refs.indicator(section_of(s), "indicator", s.indicator)
         refs.filters(section_of(s), s.filters)
-    if chart.categories is not None and chart.categories not in refs.defs.groups and chart.categories not in refs.dims:
+    if (
+        chart.categories is not None
+        and chart.categories not in refs.defs.groups
+        and chart.categories not in refs.dims
+    ):
         sec.problem("categories", f"“{chart.categories}”既不是分组也不是维度")
     refs.indicator(sec, "indicator", chart.indicator)
     if not chart.series and not (chart.categories and chart.indicator):
@@ -231,7 +276,13 @@ def load_report(path: str | Path, pack: Pack, defs: Definitions) -> ReportSpec:
     if not path.is_file():
         raise ConfigError([ConfigProblem(str(path), "", "报告定义文件不存在")])
     problems: list[ConfigProblem] = []
-    spec = read(Section(load_toml(path, path.parent, problems) or {}, str(path), "", problems), ReportSpec, file=str(path))
+    spec = read(
+        Section(
+            load_toml_or_stop(path, path.parent, problems, "报告定义"), str(path), "", problems
+        ),
+        ReportSpec,
+        file=str(path),
+    )
     refs = _Refs(pack, defs)
     tables = tuple(_table(t, refs) for t in spec.tables)
     for chart in spec.charts:

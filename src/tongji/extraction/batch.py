@@ -55,7 +55,9 @@ _NOT_REGULAR = "不是普通文件（如管道或设备）"
 
 
 def is_workbook_name(path: Path) -> bool:
-    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith((*_LOCK_PREFIXES, "."))
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith(
+        (*_LOCK_PREFIXES, ".")
+    )
 
 
 def _why_not_read(path: Path) -> Skipped | None:
@@ -84,12 +86,18 @@ def _walk(folder: str, found: Inputs) -> None:
                     elif e.is_file():
                         out.append(Path(e.path).parts)
                     elif e.is_symlink():
-                        why = "指向文件夹的链接（不跟随，免得循环）" if os.path.isdir(e.path) else "链接指向的文件不存在"
+                        why = (
+                            "指向文件夹的链接（不跟随，免得循环）"
+                            if os.path.isdir(e.path)
+                            else "链接指向的文件不存在"
+                        )
                         found.skipped.append(Skipped(Path(e.path), why, True))
                     else:  # reading a pipe would wait for ever
                         found.skipped.append(Skipped(Path(e.path), _NOT_REGULAR, True))
                 except OSError as exc:  # a link that loops (ELOOP), a file that vanished
-                    found.skipped.append(Skipped(Path(e.path), f"无法访问（{exc.strerror or exc}）", True))
+                    found.skipped.append(
+                        Skipped(Path(e.path), f"无法访问（{exc.strerror or exc}）", True)
+                    )
     for parts in sorted(out):
         _add(Path(*parts), found)
 
@@ -141,12 +149,18 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
 def not_read(skipped: list[Skipped], displays: list[str] | None = None) -> list[FileResult]:
     """A file that is not read is said: one finding each, and a line in files.parquet."""
     out = []
-    for item, display in zip(skipped, displays or [display_path(s.path) for s in skipped], strict=True):
+    for item, display in zip(
+        skipped, displays or [display_path(s.path) for s in skipped], strict=True
+    ):
         if item.path.suffix.lower() in _ARCHIVES:
             hint = "这是压缩包：请解压，把其中的报表放进输入文件夹（压缩包本身可以移走）。"
         else:
             hint = "若这是学校报来的报表，请在 Excel 中另存为 .xlsx 后放回。"
-        found = [issue("file_not_read", f"未读取：{item.reason}", hint, file=display)] if item.finding else []
+        found = (
+            [issue("file_not_read", f"未读取：{item.reason}", hint, file=display)]
+            if item.finding
+            else []
+        )
         out.append(FileResult(display, status="not_read", note=item.reason, issues=found))
     return out
 
@@ -252,16 +266,30 @@ def copies_among(files: Iterable[tuple[str, str | None]]) -> dict[str, str]:
 
 def copy_result(display: str, original: str, sha256: str, fmt: str = "") -> FileResult:
     """An input with exactly the bytes of another: said, and its figures not counted twice."""
-    found = issue("duplicate_file", f"与“{original}”内容完全相同（可能是备份副本），未重复读取", "请确认哪一份该留下，删去另一份。", file=display)
-    return FileResult(display, sha256, fmt, status="not_read", note=f"与 {original} 内容相同", issues=[found])
+    found = issue(
+        "duplicate_file",
+        f"与“{original}”内容完全相同（可能是备份副本），未重复读取",
+        "请确认哪一份该留下，删去另一份。",
+        file=display,
+    )
+    return FileResult(
+        display, sha256, fmt, status="not_read", note=f"与 {original} 内容相同", issues=[found]
+    )
 
 
 def _without_copies(results: list[FileResult]) -> list[FileResult]:
     copy_of = copies_among((res.file, res.sha256) for res in results)
-    return [copy_result(res.file, copy_of[res.file], res.sha256, res.format) if res.file in copy_of else res for res in results]
+    return [
+        copy_result(res.file, copy_of[res.file], res.sha256, res.format)
+        if res.file in copy_of
+        else res
+        for res in results
+    ]
 
 
-def _extract_items(items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int) -> Iterator[FileResult]:
+def _extract_items(
+    items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int
+) -> Iterator[FileResult]:
     if jobs <= 1 or len(items) <= 1:
         extractor = Extractor(pack, roster, year)
         for path, display in items:
@@ -269,7 +297,12 @@ def _extract_items(items: list[tuple[Path, str]], pack: Pack, roster: Roster, ye
         return
     chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
     context = get_context("fork" if os.name != "nt" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(pack, roster, year))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(pack, roster, year),
+    )
     done = 0
     try:
         for res in pool.map(_work, items, chunksize=chunk):
@@ -296,7 +329,12 @@ def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int
     try:
         return guard.run_isolated(extract_file, path, pack, roster, year, display)
     except guard.IsolatedFailure as exc:
-        found = issue("too_large", f"读取该文件时进程意外退出：{exc}", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。", file=display)
+        found = issue(
+            "too_large",
+            f"读取该文件时进程意外退出：{exc}",
+            "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
+            file=display,
+        )
         return FileResult(display, issues=[found])
 
 
@@ -319,18 +357,30 @@ def extract_to_folder(
     fixes = load_corrections(corrections) if corrections else []
     inputs = find_inputs(paths)
     if not inputs.files:
-        others = f"（找到 {len(inputs.skipped)} 个其他文件，都不是工作簿）" if inputs.skipped else ""
+        others = (
+            f"（找到 {len(inputs.skipped)} 个其他文件，都不是工作簿）" if inputs.skipped else ""
+        )
         raise UsageError(f"没有找到任何工作簿（.xlsx/.xls/.xlsm/.xlsb/.ods/.csv）{others}。")
-    logger.info("读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）", len(inputs.files), len(pack.mappings), len(roster.schools), year)
+    logger.info(
+        "读取 {} 个文件（映射 {} 个，名录学校 {} 所，年度 {}）",
+        len(inputs.files),
+        len(pack.mappings),
+        len(roster.schools),
+        year,
+    )
     with folder_replaced(out) as new:  # checked before the reading starts
-        result = extract_paths(inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped)
+        result = extract_paths(
+            inputs.files, pack, roster, year, jobs, progress, skipped=inputs.skipped
+        )
         if fixes:
             result = apply_corrections(result, fixes, roster, pack, display_path(Path(corrections)))  # type: ignore[arg-type]
         write_extract(result, pack, new, roster)
     return result
 
 
-def extract_file(path: Path, pack: Pack, roster: Roster, year: int, display: str | None = None) -> FileResult:
+def extract_file(
+    path: Path, pack: Pack, roster: Roster, year: int, display: str | None = None
+) -> FileResult:
     """One file on its own (a batch of one)."""
     return Extractor(pack, roster, year).extract(path, display or display_path(path))
 
@@ -358,7 +408,13 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
             first = values[at[k]]
             if first.status == clean.VALUE and v.status == clean.VALUE:
                 if (first.value, first.text) == (v.value, v.text):
-                    issues.append(issue("duplicate_value", f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}", **_at(v)))
+                    issues.append(
+                        issue(
+                            "duplicate_value",
+                            f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}",
+                            **_at(v),
+                        )
+                    )
                 else:
                     conflicts.add(k)
                     issues.append(
@@ -374,7 +430,9 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
                 # unreadable: the figure is the one a reader can use, and it says so.
                 used, other = (first, v) if first.status == clean.VALUE else (v, first)
                 values[at[k]] = used
-                state = {clean.EMPTY: "为空", clean.ERROR: f"无法识别（“{other.raw}”）"}.get(other.status, f"为“{other.raw}”")
+                state = {clean.EMPTY: "为空", clean.ERROR: f"无法识别（“{other.raw}”）"}.get(
+                    other.status, f"为“{other.raw}”"
+                )
                 issues.append(
                     issue(
                         "copy_value_used",
@@ -394,4 +452,10 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
 
 def _at(v: Value) -> dict[str, str]:
     """Where a finding about a value is: its file, sheet and cell."""
-    return {"file": v.file, "sheet": v.sheet, "cell": v.cell, "school_id": v.school_id or "", "mapping": v.mapping}
+    return {
+        "file": v.file,
+        "sheet": v.sheet,
+        "cell": v.cell,
+        "school_id": v.school_id or "",
+        "mapping": v.mapping,
+    }

@@ -28,7 +28,9 @@ _FLAG_YES = frozenset({"是", "有", "√", "✓", "y", "yes", "true", "1", "已
 _FLAG_NO = frozenset({"否", "无", "×", "✗", "n", "no", "false", "0", "未建", "未接入"})
 
 # Written in a cell to mean "nothing here"; all become null.
-SENTINELS = frozenset({"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none", "#N/A"})
+SENTINELS = frozenset(
+    {"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none", "#N/A"}
+)
 NOT_APPLICABLE_MARKS = frozenset({"*", "＊", "※"})
 
 _WS_RE = re.compile(r"\s+")
@@ -123,7 +125,9 @@ def unit_in_label(value: Any) -> str | None:
     """The unit a header declares in brackets: `设备总值（万元）` → `万元`."""
     if value is None:
         return None
-    return _unit_in_label(str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+    return _unit_in_label(
+        str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    )
 
 
 @lru_cache(maxsize=1 << 14)
@@ -227,7 +231,11 @@ def _clean_number_text(original: str, field_type: str) -> Cleaned:
         rules.append("百分数文本")
         return Cleaned(number, VALUE, "+".join(rules))
     typed = _typed_number(number, field_type, "+".join(rules), numeric_cell=False)
-    return Cleaned(typed.value, typed.status, typed.rule, typed.message, cell_unit) if cell_unit else typed
+    return (
+        Cleaned(typed.value, typed.status, typed.rule, typed.message, cell_unit)
+        if cell_unit
+        else typed
+    )
 
 
 # No figure of a school's return comes near this: a larger one is a corrupt cell, not data.
@@ -284,7 +292,12 @@ def _clean_text(raw: Any, field_type: str, length: int | None = None) -> Cleaned
             return Cleaned(None, ERROR, "", note)
         if note:
             kind = "数字" if isinstance(raw, int) else "文本"
-            return Cleaned(code, VALUE, "文本+补回前导 0", warning=f"代码“{text}”（{kind}）少一位，已补回前导 0 为“{code}”")
+            return Cleaned(
+                code,
+                VALUE,
+                "文本+补回前导 0",
+                warning=f"代码“{text}”（{kind}）少一位，已补回前导 0 为“{code}”",
+            )
     return Cleaned(text, VALUE, "文本")
 
 

@@ -29,7 +29,19 @@ from .records import ExtractResult, Value
 from .roster import Roster
 from .store import decode_keys
 
-COLUMNS = ("学校", "年度", "文件", "工作表", "单元格", "数据集", "字段", "键", "值", "原因", "更正人")
+COLUMNS = (
+    "学校",
+    "年度",
+    "文件",
+    "工作表",
+    "单元格",
+    "数据集",
+    "字段",
+    "键",
+    "值",
+    "原因",
+    "更正人",
+)
 REQUIRED = ("年度", "值", "原因")
 
 
@@ -66,21 +78,55 @@ def load_corrections(path: str | Path) -> list[Correction]:
     header = [h.strip() for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ConfigError([ConfigProblem(str(path), "第 1 行", f"缺少列：{'、'.join(missing)}；列应为：{'、'.join(COLUMNS)}")])
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    str(path),
+                    "第 1 行",
+                    f"缺少列：{'、'.join(missing)}；列应为：{'、'.join(COLUMNS)}",
+                )
+            ]
+        )
     out, problems = [], []
     for n, row in enumerate(rows[1:], 2):
-        rec = {h: (row[i].strip() if i < len(row) and row[i] is not None else "") for i, h in enumerate(header)}
+        rec = {
+            h: (row[i].strip() if i < len(row) and row[i] is not None else "")
+            for i, h in enumerate(header)
+        }
         if not any(rec.values()):
             continue
         year = rec.get("年度", "")
         if not year.isdigit():
-            problems.append(ConfigProblem(str(path), f"第 {n} 行", f"年度应为四位数字，实际为“{year}”"))
+            problems.append(
+                ConfigProblem(str(path), f"第 {n} 行", f"年度应为四位数字，实际为“{year}”")
+            )
             continue
-        c = Correction(n, rec.get("学校", ""), int(year), rec.get("文件", ""), rec.get("工作表", ""), rec.get("单元格", "").upper(), rec.get("数据集", ""), rec.get("字段", ""), rec.get("键", ""), rec.get("值", ""), rec.get("原因", ""), rec.get("更正人", ""))
+        c = Correction(
+            n,
+            rec.get("学校", ""),
+            int(year),
+            rec.get("文件", ""),
+            rec.get("工作表", ""),
+            rec.get("单元格", "").upper(),
+            rec.get("数据集", ""),
+            rec.get("字段", ""),
+            rec.get("键", ""),
+            rec.get("值", ""),
+            rec.get("原因", ""),
+            rec.get("更正人", ""),
+        )
         if not c.value or not c.reason:
-            problems.append(ConfigProblem(str(path), f"第 {n} 行", "“值”和“原因”都必须填写：更正要说明为什么"))
+            problems.append(
+                ConfigProblem(str(path), f"第 {n} 行", "“值”和“原因”都必须填写：更正要说明为什么")
+            )
         elif not c.by_cell and not (c.school and c.dataset and c.field):
-            problems.append(ConfigProblem(str(path), f"第 {n} 行", "请写出要更正的单元格（文件、单元格），或记录（学校、数据集、字段，有键的还要写键）"))
+            problems.append(
+                ConfigProblem(
+                    str(path),
+                    f"第 {n} 行",
+                    "请写出要更正的单元格（文件、单元格），或记录（学校、数据集、字段，有键的还要写键）",
+                )
+            )
         else:
             out.append(c)
     if problems:
@@ -98,10 +144,24 @@ def _rows(path: Path) -> list[list[str]]:
     from .read import read_workbook
 
     sheets = read_workbook(path).sheets
-    return [["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in row] for row in sheets[0].rows] if sheets else []
+    return (
+        [
+            [
+                ""
+                if v is None
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                for v in row
+            ]
+            for row in sheets[0].rows
+        ]
+        if sheets
+        else []
+    )
 
 
-def apply_corrections(result: ExtractResult, corrections: list[Correction], roster: Roster, pack, source: str) -> ExtractResult:
+def apply_corrections(
+    result: ExtractResult, corrections: list[Correction], roster: Roster, pack, source: str
+) -> ExtractResult:
     """The year's result with its corrections applied (and said); `source` names the
     corrections file in lineage and findings."""
     mine = [c for c in corrections if c.year == result.year]
@@ -112,18 +172,39 @@ def apply_corrections(result: ExtractResult, corrections: list[Correction], rost
     for c in mine:
         found = _apply(c, values, roster, pack, source)
         if isinstance(found, str):
-            issues.append(issue("correction_unmatched", f"{c.where(source)} 没有对应的数字：{found}", "请核对这一行的文件、工作表、单元格（或学校、数据集、字段、键）是否与“数据质量”表中写的一致。", file=source, year=result.year))
+            issues.append(
+                issue(
+                    "correction_unmatched",
+                    f"{c.where(source)} 没有对应的数字：{found}",
+                    "请核对这一行的文件、工作表、单元格（或学校、数据集、字段、键）是否与“数据质量”表中写的一致。",
+                    file=source,
+                    year=result.year,
+                )
+            )
             continue
         old, new = found
         issues = [_resolved(i, old, c, source) for i in issues]
         was = f"原为“{old.raw}”" if old is not None and old.raw else "原表中没有"
         issues.append(
-            issue("corrected", f"已按{c.where(source)}更正：{was}，改为 {c.value}；原因：{c.reason}" + (f"（{c.who}）" if c.who else ""), "", file=new.file, sheet=new.sheet, cell=new.cell, school_id=new.school_id or "", dataset=new.dataset, year=result.year)
+            issue(
+                "corrected",
+                f"已按{c.where(source)}更正：{was}，改为 {c.value}；原因：{c.reason}"
+                + (f"（{c.who}）" if c.who else ""),
+                "",
+                file=new.file,
+                sheet=new.sheet,
+                cell=new.cell,
+                school_id=new.school_id or "",
+                dataset=new.dataset,
+                year=result.year,
+            )
         )
     return replace(result, values=values, issues=issues)
 
 
-def _apply(c: Correction, values: list[Value], roster: Roster, pack, source: str) -> tuple[Value | None, Value] | str:
+def _apply(
+    c: Correction, values: list[Value], roster: Roster, pack, source: str
+) -> tuple[Value | None, Value] | str:
     """Correct the value a row names, in place in `values`; or why there is none."""
     if c.by_cell:
         school = roster.resolve(c.school).school if c.school else None
@@ -132,7 +213,11 @@ def _apply(c: Correction, values: list[Value], roster: Roster, pack, source: str
         hits = [
             i
             for i, v in enumerate(values)
-            if v.cell == c.cell and (not c.sheet or v.sheet == c.sheet) and _same_file(v.file, c.file) and (not c.field or v.field == c.field) and (school is None or v.school_id == school.school_id)
+            if v.cell == c.cell
+            and (not c.sheet or v.sheet == c.sheet)
+            and _same_file(v.file, c.file)
+            and (not c.field or v.field == c.field)
+            and (school is None or v.school_id == school.school_id)
         ]
         if not hits:
             return f"{c.file} {c.sheet}!{c.cell} 不是提取到的任何数字的来源"
@@ -156,9 +241,37 @@ def _apply(c: Correction, values: list[Value], roster: Roster, pack, source: str
     keys = _keys(c.keys, dataset, pack)
     if isinstance(keys, str):
         return keys
-    at = next((i for i, v in enumerate(values) if v.dataset == dataset.name and v.school_id == school.school_id and v.keys == keys and v.field == c.field), None)
+    at = next(
+        (
+            i
+            for i, v in enumerate(values)
+            if v.dataset == dataset.name
+            and v.school_id == school.school_id
+            and v.keys == keys
+            and v.field == c.field
+        ),
+        None,
+    )
     old = values[at] if at is not None else None
-    template = old or Value(dataset.name, school.school_id, c.year, keys, c.field, None, None, clean.EMPTY, dataset.fields[c.field].unit, None, 1.0, "", source, "", f"第 {c.line} 行", "corrections", "")
+    template = old or Value(
+        dataset.name,
+        school.school_id,
+        c.year,
+        keys,
+        c.field,
+        None,
+        None,
+        clean.EMPTY,
+        dataset.fields[c.field].unit,
+        None,
+        1.0,
+        "",
+        source,
+        "",
+        f"第 {c.line} 行",
+        "corrections",
+        "",
+    )
     new = _corrected(template, c, pack, source)
     if isinstance(new, str):
         return new
@@ -176,15 +289,39 @@ def _corrected(v: Value, c: Correction, pack, source: str) -> Value | str:
         return f"值“{c.value}”不是{fdef.title}可用的值：{cleaned.message or '空'}"
     note = f"人工更正（{c.where(source)}：{c.reason}" + (f"，{c.who}" if c.who else "") + "）"
     if fdef.type in ("text", "code"):
-        return replace(v, value=None, text=str(cleaned.value), status=clean.VALUE, rule=f"{v.rule}；{note}" if v.rule else note)
-    return replace(v, value=float(cleaned.value), text=None, status=clean.VALUE, unit=fdef.unit, factor=1.0, rule=f"{v.rule}；{note}" if v.rule else note)
+        return replace(
+            v,
+            value=None,
+            text=str(cleaned.value),
+            status=clean.VALUE,
+            rule=f"{v.rule}；{note}" if v.rule else note,
+        )
+    return replace(
+        v,
+        value=float(cleaned.value),
+        text=None,
+        status=clean.VALUE,
+        unit=fdef.unit,
+        factor=1.0,
+        rule=f"{v.rule}；{note}" if v.rule else note,
+    )
 
 
 def _keys(text: str, dataset, pack) -> tuple[tuple[str, str], ...] | str:
     """`base_type=公共实习实训基地;…` or the values alone in the dataset's key order."""
     if not dataset.keys:
         return ()
-    given = decode_keys(text) if "=" in text else dict(zip(dataset.keys, [p.strip() for p in text.replace("；", ";").split(";") if p.strip()], strict=False))
+    given = (
+        decode_keys(text)
+        if "=" in text
+        else dict(
+            zip(
+                dataset.keys,
+                [p.strip() for p in text.replace("；", ";").split(";") if p.strip()],
+                strict=False,
+            )
+        )
+    )
     out = []
     for k in dataset.keys:
         raw = given.get(k, "")
@@ -198,11 +335,20 @@ def _keys(text: str, dataset, pack) -> tuple[tuple[str, str], ...] | str:
 def _same_file(shown: str, given: str) -> bool:
     """The file as findings name it, or only its name (with / or \\ either way)."""
     a, b = PurePath(shown.replace("\\", "/")), PurePath(given.replace("\\", "/"))
-    return a == b or a.name == b.name and len(b.parts) == 1 or a.as_posix().endswith("/" + b.as_posix())
+    return (
+        a == b
+        or a.name == b.name
+        and len(b.parts) == 1
+        or a.as_posix().endswith("/" + b.as_posix())
+    )
 
 
 def _resolved(i: Issue, old: Value | None, c: Correction, source: str) -> Issue:
     """A finding about the cell a correction replaced: kept, marked, no longer an error."""
-    if old is None or i.code in ("corrected", "correction_unmatched") or (i.file, i.sheet, i.cell) != (old.file, old.sheet, old.cell):
+    if (
+        old is None
+        or i.code in ("corrected", "correction_unmatched")
+        or (i.file, i.sheet, i.cell) != (old.file, old.sheet, old.cell)
+    ):
         return i
     return replace(i, severity=INFO, message=f"【已更正，见{c.where(source)}】{i.message}")

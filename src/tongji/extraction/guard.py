@@ -24,7 +24,9 @@ from typing import Any
 MAX_CELLS = 2_000_000  # per sheet (a school's return has thousands)
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts of a workbook, unzipped
 MAX_RATIO = 100  # unzipped : zipped, for a part larger than a few MB
-CHILD_MEMORY = 160 * 1024 * 1024  # what an isolated read may allocate beyond the process it starts as
+CHILD_MEMORY = (
+    160 * 1024 * 1024
+)  # what an isolated read may allocate beyond the process it starts as
 CHILD_SECONDS = 120
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -66,10 +68,14 @@ def _zip_suspicion(data: bytes) -> str | None:
                 raise Refused(f"解压后有 {total / 2**20:.0f} MB，远超一份报表应有的大小")
             for i in infos:
                 if i.file_size > 5 * 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                    raise Refused(f"其中的 {i.filename} 压缩比异常（{i.compress_size} 字节解压为 {i.file_size / 2**20:.0f} MB），像是压缩炸弹")
+                    raise Refused(
+                        f"其中的 {i.filename} 压缩比异常（{i.compress_size} 字节解压为 {i.file_size / 2**20:.0f} MB），像是压缩炸弹"
+                    )
             packed = sum(i.compress_size for i in infos)
             if total > 20 * 2**20 and total > MAX_RATIO * max(packed, 1):
-                raise Refused(f"压缩比异常（{packed} 字节解压为 {total / 2**20:.0f} MB），像是压缩炸弹")
+                raise Refused(
+                    f"压缩比异常（{packed} 字节解压为 {total / 2**20:.0f} MB），像是压缩炸弹"
+                )
             for i in infos:
                 if not i.filename.endswith((".xml", ".rels")):
                     continue
@@ -78,7 +84,10 @@ def _zip_suspicion(data: bytes) -> str | None:
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     # Office Open XML forbids DTDs (ECMA-376 Part 2, Open Packaging Conventions):
                     # no Excel writes one; entity declarations are how XML bombs are built.
-                    raise Refused(f"其中的 {i.filename} 含有 DTD 或实体声明（Excel 从不写入，常见于恶意构造的文件）", "corrupt")
+                    raise Refused(
+                        f"其中的 {i.filename} 含有 DTD 或实体声明（Excel 从不写入，常见于恶意构造的文件）",
+                        "corrupt",
+                    )
                 reason = None
                 if i.filename.startswith("xl/worksheets/"):
                     reason = _declared(head) or _sheet_extent(z, i)
@@ -103,7 +112,11 @@ def _declared(head: bytes) -> str | None:
     if not m:
         return None
     last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
-    return _too_many(int(last_row), _column(last_col), f"工作表声明的范围（{m.group(0)[16:-1].decode('ascii', 'replace')}）有")
+    return _too_many(
+        int(last_row),
+        _column(last_col),
+        f"工作表声明的范围（{m.group(0)[16:-1].decode('ascii', 'replace')}）有",
+    )
 
 
 def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 20) -> Iterator[bytes]:
@@ -135,7 +148,10 @@ def _sheet_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
     if _too_many(rows, far or 702, "") is None:  # 702 (ZZ): a bound when no column is that far
         return None
     if not far:
-        far = max((_column(c) for chunk in _chunks(z, info) for c in _ANY_COLUMN.findall(chunk)), default=1)
+        far = max(
+            (_column(c) for chunk in _chunks(z, info) for c in _ANY_COLUMN.findall(chunk)),
+            default=1,
+        )
     return _too_many(rows, far, "工作表中的单元格用到")
 
 
@@ -155,7 +171,10 @@ def _ods_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
 # BIFF8 records of a fixed length that hold a cell, row and column first: NUMBER, RK,
 # LABELSST, BLANK, BOOLERR; and ROW (its row, then its first column). Their type and length
 # together are four bytes that rarely occur by chance.
-_XLS_CELL = re.compile(rb"(?:\x03\x02\x0e\x00|\x7e\x02\x0a\x00|\xfd\x00\x0a\x00|\x01\x02\x06\x00|\x05\x02\x08\x00|\x08\x02\x10\x00)(..)(..)", re.S)
+_XLS_CELL = re.compile(
+    rb"(?:\x03\x02\x0e\x00|\x7e\x02\x0a\x00|\xfd\x00\x0a\x00|\x01\x02\x06\x00|\x05\x02\x08\x00|\x08\x02\x10\x00)(..)(..)",
+    re.S,
+)
 
 
 def _xls_suspicion(data: bytes) -> str | None:

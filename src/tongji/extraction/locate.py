@@ -85,7 +85,11 @@ class Table:
 
 def is_total_label(label: str) -> bool:
     """合计, 总计, 小计 and their variants (`合计：`, `全县合计`, `总计（人）`)."""
-    return label in TOTAL_LABELS or label.startswith(("合计", "总计", "小计")) or label.endswith(("合计", "总计"))
+    return (
+        label in TOTAL_LABELS
+        or label.startswith(("合计", "总计", "小计"))
+        or label.endswith(("合计", "总计"))
+    )
 
 
 def _line_value(raw: Any) -> str | None:
@@ -126,7 +130,11 @@ def _is_data_row(view: SheetView, r: int) -> bool:
 
 
 def _numeric_columns(view: SheetView, r: int | None) -> frozenset[int]:
-    return frozenset(c for c, v in view.row_values(r) if looks_numeric(v)) if r is not None else frozenset()
+    return (
+        frozenset(c for c, v in view.row_values(r) if looks_numeric(v))
+        if r is not None
+        else frozenset()
+    )
 
 
 def _next_filled(view: SheetView, r: int) -> int | None:
@@ -137,7 +145,11 @@ def _years_header(view: SheetView, r: int) -> bool:
     """A header of years side by side (`2019 | 2020`): its figures are all distinct whole
     years close together."""
     numbers = [v for _, v in view.row_values(r) if looks_numeric(v)]
-    years = {int(float(v)) for v in numbers if isinstance(v, (int, float)) and float(v).is_integer() and 1990 <= v <= 2100}
+    years = {
+        int(float(v))
+        for v in numbers
+        if isinstance(v, (int, float)) and float(v).is_integer() and 1990 <= v <= 2100
+    }
     return len(numbers) >= 2 and len(years) == len(numbers) and max(years) - min(years) <= 10
 
 
@@ -169,15 +181,25 @@ def find_sheet_units(sheet: Sheet, rows: int = 12) -> tuple[str, ...]:
             found = units_in_sheet_text(v)
             if not found and normalize_label(v).rstrip(":：") in UNIT_HEADERS - {"单位"}:
                 beside = next((x for x in row[c + 1 : c + 4] if x not in ("", None)), None)
-                found = [u] if (u := canonical_unit(beside) if isinstance(beside, str) else None) else []
+                found = (
+                    [u]
+                    if (u := canonical_unit(beside) if isinstance(beside, str) else None)
+                    else []
+                )
             out += [u for u in found if u not in out]
     return tuple(out)
 
 
-def _unit_column(columns: list[Column], rows: list[tuple[int, list[tuple[int, Any]]]], sheet: Sheet) -> int | None:
+def _unit_column(
+    columns: list[Column], rows: list[tuple[int, list[tuple[int, Any]]]], sheet: Sheet
+) -> int | None:
     """A column headed 单位 (计量单位 …) whose cells hold units: each row's own unit."""
     for col in columns:
-        if col.parts and col.parts[-1] in UNIT_HEADERS and any(declared_unit(sheet.cell(r, col.index)) for r, _ in rows):
+        if (
+            col.parts
+            and col.parts[-1] in UNIT_HEADERS
+            and any(declared_unit(sheet.cell(r, col.index)) for r, _ in rows)
+        ):
             return col.index
     return None
 
@@ -205,7 +227,10 @@ class _HeaderLayout:
             return False
         if self.code_row is not None:
             return True
-        return _find_code_row(view, 40) is None and _numeric_columns(view, _next_filled(view, self.data_start)) == self.after
+        return (
+            _find_code_row(view, 40) is None
+            and _numeric_columns(view, _next_filled(view, self.data_start)) == self.after
+        )
 
 
 def _row_snapshot(view: SheetView, r: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -246,7 +271,9 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
         first_text = next((r for r in range(sheet.n_rows) if view.row_values(r)), None)
         if first_text is None:
             return None
-        data_start = next((r for r in range(first_text + 1, sheet.n_rows) if _starts_data(view, r)), None)
+        data_start = next(
+            (r for r in range(first_text + 1, sheet.n_rows) if _starts_data(view, r)), None
+        )
         if data_start is None:
             return None
         header_end = data_start - 1
@@ -254,12 +281,25 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
     header_rows = _header_rows(view, header_end)
     columns = _columns(view, header_rows, code_row)
     if line_col is None:
-        line_col = next((col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None)
+        line_col = next(
+            (col.index for col in columns if col.parts and col.parts[-1] in _LINE_HEADERS), None
+        )
 
     last = code_row if code_row is not None else data_start  # what the analysis looked at
     snapshot = tuple(_row_snapshot(view, r) for r in range(min(last, sheet.n_rows - 1) + 1))
-    after = _numeric_columns(view, _next_filled(view, data_start)) if code_row is None else frozenset()
-    return _HeaderLayout(tuple(header_rows), code_row, data_start, label_col, line_col, tuple(columns), snapshot, after)
+    after = (
+        _numeric_columns(view, _next_filled(view, data_start)) if code_row is None else frozenset()
+    )
+    return _HeaderLayout(
+        tuple(header_rows),
+        code_row,
+        data_start,
+        label_col,
+        line_col,
+        tuple(columns),
+        snapshot,
+        after,
+    )
 
 
 def _header_rows(view: SheetView, header_end: int) -> list[int]:
@@ -304,7 +344,9 @@ def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> l
     return columns
 
 
-def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCache | None = None) -> Table | None:
+def locate_table(
+    sheet: Sheet, view: SheetView | None = None, headers: HeaderCache | None = None
+) -> Table | None:
     """Describe the table on a sheet, or None when the sheet holds no table of figures.
     With `headers`, a header block seen before in the batch is not analysed again."""
     view = view or SheetView(sheet)
@@ -337,7 +379,9 @@ def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCac
             raw_label = next((v for c, v in cells if c != line_col and not looks_numeric(v)), None)
             label = normalize_label(raw_label)
         line = _line_value(view.raw(r, line_col)) if line_col is not None else None
-        data_rows.append(Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None))
+        data_rows.append(
+            Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None)
+        )
 
     data_columns = [col for col in columns if col.index != line_col]
     unit_col = _unit_column(data_columns, rows_with_cells, sheet)
@@ -357,7 +401,9 @@ def locate_table(sheet: Sheet, view: SheetView | None = None, headers: HeaderCac
     )
 
 
-def _guess_label_col(view: SheetView, rows: list[tuple[int, list[tuple[int, Any]]]], line_col: int | None) -> int | None:
+def _guess_label_col(
+    view: SheetView, rows: list[tuple[int, list[tuple[int, Any]]]], line_col: int | None
+) -> int | None:
     """The leftmost column whose data cells are mostly text labels."""
     if not rows:
         return None
@@ -393,7 +439,9 @@ def find_column(table: Table, paths: tuple[str, ...] = (), code: str | None = No
             return hits[0]
         if not paths:
             have = "、".join(c.code for c in table.columns if c.code) or "（本表没有列代码行）"
-            raise LocateError(f"找不到列代码“{code}”；本表的列代码：{have}", code="column_not_found")
+            raise LocateError(
+                f"找不到列代码“{code}”；本表的列代码：{have}", code="column_not_found"
+            )
     for wanted_path in paths:
         wanted = tuple(wanted_path.split("/"))
         exact = [c for c in table.columns if c.parts == wanted]
@@ -404,9 +452,17 @@ def find_column(table: Table, paths: tuple[str, ...] = (), code: str | None = No
             return hits[0]
         if len(hits) > 1:
             listing = "；".join(f"{column_letter(c.index)} 列“{c.path}”" for c in hits)
-            raise LocateError(f"列标题“{wanted_path}”对应多列：{listing}；请在映射中写出完整的标题路径", code="column_ambiguous")
-    have = "；".join(f"{column_letter(c.index)}“{c.path}”" for c in table.columns if c.path) or "（未识别出表头）"
-    raise LocateError(f"找不到列“{' 或 '.join(paths)}”；本表的列标题：{have}", code="column_not_found")
+            raise LocateError(
+                f"列标题“{wanted_path}”对应多列：{listing}；请在映射中写出完整的标题路径",
+                code="column_ambiguous",
+            )
+    have = (
+        "；".join(f"{column_letter(c.index)}“{c.path}”" for c in table.columns if c.path)
+        or "（未识别出表头）"
+    )
+    raise LocateError(
+        f"找不到列“{' 或 '.join(paths)}”；本表的列标题：{have}", code="column_not_found"
+    )
 
 
 def find_row(table: Table, labels: tuple[str, ...] = (), line: str | None = None) -> Row:
@@ -422,8 +478,11 @@ def find_row(table: Table, labels: tuple[str, ...] = (), line: str | None = None
             return hits[0]
         if len(hits) > 1:
             rows = "、".join(str(r.index + 1) for r in hits)
-            raise LocateError(f"行标签“{label}”出现在多行（第 {rows} 行）；请在映射中用 line（行次）指定", code="row_ambiguous")
+            raise LocateError(
+                f"行标签“{label}”出现在多行（第 {rows} 行）；请在映射中用 line（行次）指定",
+                code="row_ambiguous",
+            )
     have = "、".join(r.label for r in table.data_rows if r.label) or "（未识别出行标签）"
-    raise LocateError(f"找不到行“{' 或 '.join(labels)}”；本表的行标签：{have}", code="row_not_found")
-
-
+    raise LocateError(
+        f"找不到行“{' 或 '.join(labels)}”；本表的行标签：{have}", code="row_not_found"
+    )

@@ -56,7 +56,9 @@ class Score:
 class Choice:
     chosen: list[Score]  # the mappings that read the sheet, best first
     scores: list[Score]  # the mappings scored, best first (for messages)
-    contested: list[list[Score]] = field(default_factory=list)  # competing mappings too close to call
+    contested: list[list[Score]] = field(
+        default_factory=list
+    )  # competing mappings too close to call
 
     @property
     def mapping(self) -> Mapping | None:
@@ -81,13 +83,23 @@ class SheetText:
     @cached_property
     def labels(self) -> set[str]:
         """Every text of the sheet, and the whole numbers (a header `2020`), normalised."""
-        return {normalize_label(v) for row in self.sheet.rows for v in row if (isinstance(v, str) and v) or _whole(v)}
+        return {
+            normalize_label(v)
+            for row in self.sheet.rows
+            for v in row
+            if (isinstance(v, str) and v) or _whole(v)
+        }
 
     def top(self, n: int) -> str:
         """The texts of the first `n` rows, joined by a separator no text contains: a
         substring test on it is a test on each cell."""
         if n not in self._top:
-            self._top[n] = "\x00".join(normalize_label(v) for row in self.sheet.rows[:n] for v in row if isinstance(v, str) and v)
+            self._top[n] = "\x00".join(
+                normalize_label(v)
+                for row in self.sheet.rows[:n]
+                for v in row
+                if isinstance(v, str) and v
+            )
         return self._top[n]
 
 
@@ -97,7 +109,9 @@ def _whole(v: object) -> bool:
 
 def competes(a: Mapping, b: Mapping) -> bool:
     """Two mappings that would fill the same fields of the same dataset from one sheet."""
-    return a.dataset == b.dataset and bool({p.field for p in a.fields} & {p.field for p in b.fields})
+    return a.dataset == b.dataset and bool(
+        {p.field for p in a.fields} & {p.field for p in b.fields}
+    )
 
 
 class Matcher:
@@ -118,7 +132,10 @@ class Matcher:
             dataset = self.pack.datasets[mapping.dataset]
             out = []
             for p in mapping.fields:
-                groups = tuple(tuple(expand_year(label, self.year) for label in group) for group in p.expected_labels())
+                groups = tuple(
+                    tuple(expand_year(label, self.year) for label in group)
+                    for group in p.expected_labels()
+                )
                 if not groups and p.field in dataset.fields:
                     groups = (dataset.fields[p.field].labels,)
                 out.append(groups)
@@ -137,7 +154,11 @@ class Matcher:
         found = sum(1 for needle in needles if needle in text.top(m.scan_rows)) if needles else 0
         all_found = bool(needles) and found == len(needles)
         labels = self.field_labels(mapping)
-        hits = sum(1 for groups in labels if groups and all(any(label in text.labels for label in group) for group in groups))
+        hits = sum(
+            1
+            for groups in labels
+            if groups and all(any(label in text.labels for label in group) for group in groups)
+        )
         evidence = hits / len(labels) if labels else 0.0
         score = FIELD_WEIGHT * evidence + name_hit + all_found
         if not (name_hit or all_found):  # a partial match only explains why nothing fits
@@ -149,7 +170,9 @@ class Matcher:
         hit = self._name_hits.get(sheet_name)
         if hit is None:
             hit = frozenset(
-                m.id for m in self.pack.mappings if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names)
+                m.id
+                for m in self.pack.mappings
+                if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names)
             )
             self._name_hits[sheet_name] = hit
         return hit
@@ -162,13 +185,21 @@ class Matcher:
         # Only a mapping that can fit is scored in full; the rest are scored only to explain a
         # sheet that nothing fits.
         candidates = [
-            m for m in self.pack.mappings
-            if m.id in named or (m.match.contains and all(needle in text.top(m.match.scan_rows) for needle in self.contains(m)))
+            m
+            for m in self.pack.mappings
+            if m.id in named
+            or (
+                m.match.contains
+                and all(needle in text.top(m.match.scan_rows) for needle in self.contains(m))
+            )
         ]
         if len(candidates) == 1 and not explain:
             only = self.score(text, candidates[0])
             return Choice([only] if only.fits else [], [only])
-        scores = [self.score(text, m) for m in (candidates if candidates and not explain else self.pack.mappings)]
+        scores = [
+            self.score(text, m)
+            for m in (candidates if candidates and not explain else self.pack.mappings)
+        ]
         choice = decide(scores)
         if not choice.chosen and not choice.contested and candidates and not explain:
             return decide([self.score(text, m) for m in self.pack.mappings])

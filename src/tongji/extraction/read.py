@@ -146,7 +146,9 @@ class Workbook:
             rid = re.search(r'r:id="([^"]*)"', attrs)
             if name and rid and rid.group(1) in targets:
                 target = targets[rid.group(1)].lstrip("/")
-                parts[_xml_unescape(name.group(1))] = target if target.startswith("xl/") else "xl/" + target
+                parts[_xml_unescape(name.group(1))] = (
+                    target if target.startswith("xl/") else "xl/" + target
+                )
         return parts
 
     def blank_cell_causes(self, sheet_name: str) -> dict[tuple[int, int], str]:
@@ -180,7 +182,11 @@ class Workbook:
 
 def _xml_unescape(s: str) -> str:
     return (
-        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+        s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
     )
 
 
@@ -223,16 +229,28 @@ def sniff_format(data: bytes, suffix: str) -> str:
                 if _WORD_STREAM in data
                 else "文件不是可读取的 Excel 工作簿：其中找不到工作簿数据（可能是其他 Office 文件改了扩展名，或文件已损坏）"
             )
-            raise ReadError("not_workbook", what, "请确认是否放错了文件；若是报表，请向学校重新索取 Excel 工作簿。")
+            raise ReadError(
+                "not_workbook",
+                what,
+                "请确认是否放错了文件；若是报表，请向学校重新索取 Excel 工作簿。",
+            )
         return "xls"
     if data.startswith(_ZIP_MAGIC):
         if _ZIP_END not in data[-65557:]:  # the archive's directory is at its end: cut off
-            raise ReadError("corrupt", "文件不完整（压缩包的末尾缺失，多半是下载或复制时中断）", "请向学校重新索取该文件。")
+            raise ReadError(
+                "corrupt",
+                "文件不完整（压缩包的末尾缺失，多半是下载或复制时中断）",
+                "请向学校重新索取该文件。",
+            )
         # The common case without opening the archive: its part names are stored in clear.
         head = data[:4096]
         if b"mimetypeapplication/vnd.oasis.opendocument" in head:
             return "ods"
-        if b"xl/workbook.xml" in data[-65536:] or b"[Content_Types].xml" in head and b"xl/" in data[-65536:]:
+        if (
+            b"xl/workbook.xml" in data[-65536:]
+            or b"[Content_Types].xml" in head
+            and b"xl/" in data[-65536:]
+        ):
             if b"xl/workbook.bin" in data[-65536:]:
                 return "xlsb"
             return "xlsm" if suffix == ".xlsm" else "xlsx"
@@ -240,14 +258,20 @@ def sniff_format(data: bytes, suffix: str) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
         except zipfile.BadZipFile as exc:
-            raise ReadError("corrupt", f"文件已损坏（压缩包结构错误：{exc}）", "请向学校重新索取该文件。") from exc
+            raise ReadError(
+                "corrupt", f"文件已损坏（压缩包结构错误：{exc}）", "请向学校重新索取该文件。"
+            ) from exc
         if "content.xml" in names and "mimetype" in names:
             return "ods"
         if "xl/workbook.bin" in names:
             return "xlsb"
         if "xl/workbook.xml" in names:
             return "xlsm" if suffix == ".xlsm" else "xlsx"
-        raise ReadError("not_workbook", "文件是压缩包，但不是 Excel 工作簿", "请确认文件内容，另存为 .xlsx 后重新放入。")
+        raise ReadError(
+            "not_workbook",
+            "文件是压缩包，但不是 Excel 工作簿",
+            "请确认文件内容，另存为 .xlsx 后重新放入。",
+        )
     head = data[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<html" in head:
         raise ReadError(
@@ -274,15 +298,27 @@ def parse_sheets(data: bytes) -> list[Sheet]:
             s = book.get_sheet_by_index(i)
             rows = s.to_python(skip_empty_area=False)
             merges = [Merge(a[0], a[1], b[0], b[1]) for a, b in (s.merged_cell_ranges or [])]
-            sheets.append(Sheet(meta.name, i, meta.visible == pc.SheetVisibleEnum.Visible, rows, merges))
+            sheets.append(
+                Sheet(meta.name, i, meta.visible == pc.SheetVisibleEnum.Visible, rows, merges)
+            )
     except pc.PasswordError as exc:
-        raise ReadError("encrypted", "工作簿设有密码保护，无法读取", "请学校去掉密码后重新报送。") from exc
+        raise ReadError(
+            "encrypted", "工作簿设有密码保护，无法读取", "请学校去掉密码后重新报送。"
+        ) from exc
     except (pc.CalamineError, ValueError, OSError) as exc:
-        raise ReadError("corrupt", f"文件已损坏，无法解析（解析程序报告：{exc}）", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。") from exc
+        raise ReadError(
+            "corrupt",
+            f"文件已损坏，无法解析（解析程序报告：{exc}）",
+            "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
+        ) from exc
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a panic of the Rust parser is a BaseException
-        raise ReadError("corrupt", f"文件无法解析（读取程序出错：{type(exc).__name__}）", "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。") from exc
+        raise ReadError(
+            "corrupt",
+            f"文件无法解析（读取程序出错：{type(exc).__name__}）",
+            "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
+        ) from exc
     return sheets
 
 
@@ -307,21 +343,35 @@ def _read_workbook(path: Path) -> Workbook:
     except FileNotFoundError as exc:
         raise ReadError("missing_file", "文件不存在", "请检查路径。") from exc
     except OSError as exc:
-        raise ReadError("unreadable", f"无法打开文件：{exc.strerror or exc}", "请检查文件是否被其他程序占用或无读取权限。") from exc
+        raise ReadError(
+            "unreadable",
+            f"无法打开文件：{exc.strerror or exc}",
+            "请检查文件是否被其他程序占用或无读取权限。",
+        ) from exc
     if path.suffix.lower() == ".csv" and data and not data.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
-        return Workbook(path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data)
+        return Workbook(
+            path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data
+        )
     fmt = sniff_format(data, path.suffix.lower())
     try:
         reason = guard.suspicion(data, fmt)
     except guard.Refused as exc:
-        raise ReadError(exc.code, f"文件不能读取：{exc}", "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。") from exc
+        raise ReadError(
+            exc.code,
+            f"文件不能读取：{exc}",
+            "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。",
+        ) from exc
     if reason is None:
         sheets = parse_sheets(data)
     else:  # parsed where running out of memory ends one process, not the batch
         try:
             sheets = guard.run_isolated(parse_sheets, data)
         except guard.IsolatedFailure as exc:
-            raise ReadError("too_large", f"文件不能读取：{reason}；{exc}", "多半是远处有多余的单元格或格式：请在 Excel 中删除多余的行列后另存；若文件损坏，请向学校重新索取。") from exc
+            raise ReadError(
+                "too_large",
+                f"文件不能读取：{reason}；{exc}",
+                "多半是远处有多余的单元格或格式：请在 Excel 中删除多余的行列后另存；若文件损坏，请向学校重新索取。",
+            ) from exc
     if not sheets:
         raise ReadError("no_sheets", "工作簿中没有工作表", "请向学校重新索取该文件。")
     for s in sheets:
@@ -339,7 +389,9 @@ def _read_workbook(path: Path) -> Workbook:
 # ---------------------------------------------------------------- CSV returns
 
 _TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
-_CSV_FIELD_LIMIT = 2**31 - 1  # the default (128 KiB) fails a long note; a C long on Windows is 32 bits
+_CSV_FIELD_LIMIT = (
+    2**31 - 1
+)  # the default (128 KiB) fails a long note; a C long on Windows is 32 bits
 
 
 def decode_text(data: bytes) -> str:
@@ -352,7 +404,11 @@ def decode_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReadError("garbled_text", "文件的编码无法识别（不是 UTF-8，也不是 GBK）", "请在 Excel 中打开并另存为 .xlsx，或另存为 UTF-8 编码的 CSV。")
+    raise ReadError(
+        "garbled_text",
+        "文件的编码无法识别（不是 UTF-8，也不是 GBK）",
+        "请在 Excel 中打开并另存为 .xlsx，或另存为 UTF-8 编码的 CSV。",
+    )
 
 
 def read_csv_sheet(data: bytes, name: str) -> Sheet:
@@ -369,10 +425,18 @@ def read_csv_sheet(data: bytes, name: str) -> Sheet:
     try:
         rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
-        raise ReadError("corrupt", f"CSV 文件无法按表格读取（{exc}）", "请在 Excel 中打开并另存为 .xlsx 后重新放入。") from exc
+        raise ReadError(
+            "corrupt",
+            f"CSV 文件无法按表格读取（{exc}）",
+            "请在 Excel 中打开并另存为 .xlsx 后重新放入。",
+        ) from exc
     width = max((len(r) for r in rows), default=0)
     if len(rows) * width > guard.MAX_CELLS:
-        raise ReadError("too_large", f"CSV 文件有 {len(rows):,} 行、最多 {width:,} 列，远超一份报表应有的大小", "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。")
+        raise ReadError(
+            "too_large",
+            f"CSV 文件有 {len(rows):,} 行、最多 {width:,} 列，远超一份报表应有的大小",
+            "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。",
+        )
     rows = [r + [""] * (width - len(r)) for r in rows]
     if not any(v.strip() for r in rows for v in r):
         raise ReadError("no_sheets", "CSV 文件中没有内容", "请向学校重新索取该文件。")

@@ -48,7 +48,28 @@ class Value:
     def __reduce__(self):
         # A plain tuple pickles (from a worker process to the parent) much faster than a
         # dataclass's state.
-        return (_value, (self.dataset, self.school_id, self.year, self.keys, self.field, self.value, self.text, self.status, self.unit, self.source_unit, self.factor, self.raw, self.file, self.sheet, self.cell, self.mapping, self.rule))
+        return (
+            _value,
+            (
+                self.dataset,
+                self.school_id,
+                self.year,
+                self.keys,
+                self.field,
+                self.value,
+                self.text,
+                self.status,
+                self.unit,
+                self.source_unit,
+                self.factor,
+                self.raw,
+                self.file,
+                self.sheet,
+                self.cell,
+                self.mapping,
+                self.rule,
+            ),
+        )
 
 
 def _value(*args) -> Value:
@@ -105,15 +126,37 @@ class FileOutput:
         self.wb, self.file, self.year = wb, display, year
         self.result = FileResult(display, wb.sha256, wb.format)
 
-    def issue(self, code: str, message: str, hint: str = "", sheet: str = "", cell: str = "", mapping: str = "", severity: str | None = None) -> None:
+    def issue(
+        self,
+        code: str,
+        message: str,
+        hint: str = "",
+        sheet: str = "",
+        cell: str = "",
+        mapping: str = "",
+        severity: str | None = None,
+    ) -> None:
         self.result.issues.append(
-            issue(code, message, hint, severity=severity, file=self.file, sheet=sheet, cell=cell, school_id=self.result.school_id or "", mapping=mapping, year=self.year or None)
+            issue(
+                code,
+                message,
+                hint,
+                severity=severity,
+                file=self.file,
+                sheet=sheet,
+                cell=cell,
+                school_id=self.result.school_id or "",
+                mapping=mapping,
+                year=self.year or None,
+            )
         )
 
     def attribute(self, school_id: str, how: str) -> None:
         """The workbook is this school's: earlier findings get its id too."""
         self.result.school_id, self.result.school_how = school_id, how
-        self.result.issues = [i if i.school_id else replace(i, school_id=school_id) for i in self.result.issues]
+        self.result.issues = [
+            i if i.school_id else replace(i, school_id=school_id) for i in self.result.issues
+        ]
 
 
 @dataclass(frozen=True)
@@ -134,12 +177,28 @@ class SourceUnit:
     how: str  # where the unit was read: 映射指定, 表头, 行标签, 表内“单位”, 映射默认, 标签
 
 
-def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, unit: SourceUnit, where: str, inline: bool = False) -> Value:
+def record_figure(
+    place: Place,
+    fdef: FieldDef,
+    row: int,
+    col: int,
+    raw: Any,
+    unit: SourceUnit,
+    where: str,
+    inline: bool = False,
+) -> Value:
     """Clean one raw cell, convert it to the field's unit, explain a blank, and record it."""
     cell = cell_address(row, col)
     cleaned = clean.clean_value(raw, fdef.type, fdef.length)
     if cleaned.warning:
-        place.out.issue("code_zero_restored", f"“{fdef.title}”：{cleaned.warning}", "请核对原表；代码列应设为文本格式，免得丢掉前导 0。", place.sheet, cell, place.mapping)
+        place.out.issue(
+            "code_zero_restored",
+            f"“{fdef.title}”：{cleaned.warning}",
+            "请核对原表；代码列应设为文本格式，免得丢掉前导 0。",
+            place.sheet,
+            cell,
+            place.mapping,
+        )
     if cleaned.unit:  # the cell says its own unit: `856000元`
         unit = SourceUnit(cleaned.unit, "单元格内")
     rule = f"{where}；{cleaned.rule}" if cleaned.rule else where
@@ -156,8 +215,23 @@ def record_figure(place: Place, fdef: FieldDef, row: int, col: int, raw: Any, un
         status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
     _check_range(place, fdef, value, cell)
     v = Value(
-        place.dataset, place.school_id, place.out.year, place.keys, fdef.name, value, text, status,
-        fdef.unit, unit.unit, factor, clean.raw_text(raw), place.out.file, place.sheet, cell, place.mapping, rule,
+        place.dataset,
+        place.school_id,
+        place.out.year,
+        place.keys,
+        fdef.name,
+        value,
+        text,
+        status,
+        fdef.unit,
+        unit.unit,
+        factor,
+        clean.raw_text(raw),
+        place.out.file,
+        place.sheet,
+        cell,
+        place.mapping,
+        rule,
     )
     place.out.result.values.append(v)
     return v
@@ -169,7 +243,9 @@ def _bad_value(place: Place, what: str, cell: str, cleaned: clean.Cleaned, raw: 
         "bad_value",
         f"{what}的值无法识别：{cleaned.message}（原文“{clean.raw_text(raw)}”）",
         "请在原表中更正后重新放入；tongji 不会猜测数字。",
-        place.sheet, cell, place.mapping,
+        place.sheet,
+        cell,
+        place.mapping,
     )
 
 
@@ -182,11 +258,15 @@ def _check_range(place: Place, fdef: FieldDef, value: float | None, cell: str) -
         "value_out_of_range",
         f"“{fdef.title}”为 {value:g}{fdef.unit or ''}，超出合理范围 {low:g}～{high:g}",
         "请向学校核实这个数字（是否填错了单位或多打了 0）。",
-        place.sheet, cell, place.mapping,
+        place.sheet,
+        cell,
+        place.mapping,
     )
 
 
-def _convert(place: Place, fdef: FieldDef, value: float, unit: SourceUnit, cell: str, rule: str) -> tuple[float | None, float, str, str]:
+def _convert(
+    place: Place, fdef: FieldDef, value: float, unit: SourceUnit, cell: str, rule: str
+) -> tuple[float | None, float, str, str]:
     """(value, factor, status, rule) in the field's unit; a unit that does not convert is
     an error, never a guess."""
     if not (fdef.unit and unit.unit and unit.unit != fdef.unit):
@@ -197,13 +277,22 @@ def _convert(place: Place, fdef: FieldDef, value: float, unit: SourceUnit, cell:
             "unit_mismatch",
             f"“{fdef.title}”的单位为“{unit.unit}”（{unit.how}），无法换算为“{fdef.unit}”",
             "请核对原表的单位，或在映射中为该字段写明 unit。",
-            place.sheet, cell, place.mapping,
+            place.sheet,
+            cell,
+            place.mapping,
         )
         return None, 1.0, clean.ERROR, rule
-    return round(value * factor, 9), factor, clean.VALUE, rule + f"；单位换算 {unit.unit}→{fdef.unit}（×{factor:g}，{unit.how}）"
+    return (
+        round(value * factor, 9),
+        factor,
+        clean.VALUE,
+        rule + f"；单位换算 {unit.unit}→{fdef.unit}（×{factor:g}，{unit.how}）",
+    )
 
 
-def _explain_blank(place: Place, fdef: FieldDef, row: int, col: int, cell: str, status: str, rule: str) -> tuple[str, str]:
+def _explain_blank(
+    place: Place, fdef: FieldDef, row: int, col: int, cell: str, status: str, rule: str
+) -> tuple[str, str]:
     """A cell that reads as blank may be a formula without its result or an error value
     (only .xlsx keeps enough to tell): each is a finding."""
     wb = place.out.wb
@@ -215,7 +304,9 @@ def _explain_blank(place: Place, fdef: FieldDef, row: int, col: int, cell: str, 
             "formula_no_cached_value",
             f"“{fdef.title}”是公式，但文件中没有保存计算结果，按空值处理",
             "请在 Excel 中打开该文件、按 F9 重新计算并保存后重新放入。",
-            place.sheet, cell, place.mapping,
+            place.sheet,
+            cell,
+            place.mapping,
         )
         return status, rule + "；公式无缓存值"
     if cause:
@@ -223,7 +314,9 @@ def _explain_blank(place: Place, fdef: FieldDef, row: int, col: int, cell: str, 
             "cell_error_value",
             f"“{fdef.title}”是错误值 {cause}，按空值处理",
             "请在原表中修正该公式后重新放入。",
-            place.sheet, cell, place.mapping,
+            place.sheet,
+            cell,
+            place.mapping,
         )
         return clean.ERROR, rule
     return status, rule
@@ -250,10 +343,14 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
         unit = SourceUnit(cleaned.unit, "单元格内") if cleaned.unit else part.unit
         units_seen.add(unit.unit)
         if cleaned.status == clean.ERROR:
-            _bad_value(place, f"“{fdef.title}”（{len(parts)} 格之和）中 {cell} ", cell, cleaned, part.raw)
+            _bad_value(
+                place, f"“{fdef.title}”（{len(parts)} 格之和）中 {cell} ", cell, cleaned, part.raw
+            )
             status = clean.ERROR
         elif cleaned.status == clean.VALUE and status != clean.ERROR:
-            value, _, part_status, rule = _convert(place, fdef, float(cleaned.value), unit, cell, f"{cell}：{cleaned.rule}")  # type: ignore[arg-type]
+            value, _, part_status, rule = _convert(
+                place, fdef, float(cleaned.value), unit, cell, f"{cell}：{cleaned.rule}"
+            )  # type: ignore[arg-type]
             status = clean.ERROR if part_status == clean.ERROR else clean.VALUE
             total += value or 0.0
             rules.append(rule)
@@ -261,11 +358,28 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
             status = clean.NOT_APPLICABLE
     value = round(total, 9) if status == clean.VALUE else None
     _check_range(place, fdef, value, "+".join(cells))
-    source = units_seen.pop() if len(units_seen) == 1 else "、".join(sorted(u for u in units_seen if u))
+    source = (
+        units_seen.pop() if len(units_seen) == 1 else "、".join(sorted(u for u in units_seen if u))
+    )
     rule = f"{where}；求和 {'+'.join(cells)}" + (f"（{'；'.join(rules)}）" if rules else "")
     v = Value(
-        place.dataset, place.school_id, place.out.year, place.keys, fdef.name, value, None, status,
-        fdef.unit, source, 1.0, " + ".join(clean.raw_text(part.raw) for part in parts), place.out.file, place.sheet, "+".join(cells), place.mapping, rule,
+        place.dataset,
+        place.school_id,
+        place.out.year,
+        place.keys,
+        fdef.name,
+        value,
+        None,
+        status,
+        fdef.unit,
+        source,
+        1.0,
+        " + ".join(clean.raw_text(part.raw) for part in parts),
+        place.out.file,
+        place.sheet,
+        "+".join(cells),
+        place.mapping,
+        rule,
     )
     place.out.result.values.append(v)
     return v

@@ -73,15 +73,23 @@ class Roster:
             return Resolution(school, key, how)
         contained = [n for n in self._by_length if len(n) >= 2 and n in key]
         # a name inside a longer matched name (`农牧学校` in `赤峰农牧学校`) is not separate evidence
-        hits = [(n, self._names[n][0]) for n in contained if not any(n != m and n in m for m in contained)]
+        hits = [
+            (n, self._names[n][0])
+            for n in contained
+            if not any(n != m and n in m for m in contained)
+        ]
         hits.sort(key=lambda h: -len(h[0]))
         schools = {s.school_id for _, s in hits}
         if len(schools) == 1:
             return Resolution(hits[0][1], hits[0][0], "包含")
         if len(schools) > 1:
-            return Resolution(None, candidates=tuple(sorted({s.name for _, s in hits})), ambiguous=True)
+            return Resolution(
+                None, candidates=tuple(sorted({s.name for _, s in hits})), ambiguous=True
+            )
         close = difflib.get_close_matches(key, list(self._names), n=3, cutoff=0.4)
-        return Resolution(None, candidates=tuple(dict.fromkeys(self._names[c][0].name for c in close)))
+        return Resolution(
+            None, candidates=tuple(dict.fromkeys(self._names[c][0].name for c in close))
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -103,7 +111,9 @@ def load_roster(path: str | Path) -> Roster:
     path = Path(path)
     shown = str(path)
     if not path.is_file():
-        raise RosterError(shown, "学校名录文件不存在", "请用 --roster 指定学校名录（.xlsx 或 .csv）。")
+        raise RosterError(
+            shown, "学校名录文件不存在", "请用 --roster 指定学校名录（.xlsx 或 .csv）。"
+        )
     if path.suffix.lower() == ".csv":
         records = _csv_records(path)
     else:
@@ -118,7 +128,11 @@ def load_roster(path: str | Path) -> Roster:
                 if records is not None:
                     break
         if records is None:
-            raise RosterError(shown, "找不到含“学校名称”列的工作表", "名录第一行应为表头：学校代码、学校名称、别名、旗县区……")
+            raise RosterError(
+                shown,
+                "找不到含“学校名称”列的工作表",
+                "名录第一行应为表头：学校代码、学校名称、别名、旗县区……",
+            )
     return _build(records, shown)
 
 
@@ -150,7 +164,10 @@ def _csv_records(path: Path) -> list[tuple[dict[str, Any], str]]:
         raise RosterError(str(path), "文件为空")
     header = [normalize_label(h) for h in rows[0]]
     return [
-        ({header[i]: (v if v != "" else None) for i, v in enumerate(row) if i < len(header)}, f"第 {n + 2} 行")
+        (
+            {header[i]: (v if v != "" else None) for i, v in enumerate(row) if i < len(header)},
+            f"第 {n + 2} 行",
+        )
         for n, row in enumerate(rows[1:])
         if any(v.strip() for v in row)
     ]
@@ -170,7 +187,9 @@ def _columns(records: list[tuple[dict[str, Any], str]], file: str) -> dict[str, 
                 break
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in colmap]
     if missing:
-        raise RosterError(file, f"缺少列：{'、'.join(missing)}", f"现有列：{'、'.join(h for h in headers if h)}")
+        raise RosterError(
+            file, f"缺少列：{'、'.join(missing)}", f"现有列：{'、'.join(h for h in headers if h)}"
+        )
     return colmap
 
 
@@ -207,7 +226,11 @@ def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
         for label in (name, *aliases):
             key = normalize_label(label)
             if key in names and names[key] != where:
-                raise RosterError(file, f"{where}：学校名称或别名“{label}”与{names[key]}重复", "一个名称只能指一所学校：请改用全称，或删去重复的别名。")
+                raise RosterError(
+                    file,
+                    f"{where}：学校名称或别名“{label}”与{names[key]}重复",
+                    "一个名称只能指一所学校：请改用全称，或删去重复的别名。",
+                )
             names[key] = where
         schools.append(
             School(

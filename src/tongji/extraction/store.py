@@ -43,13 +43,19 @@ ROSTER_FILE = "roster.parquet"
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces `path`, on failure it is removed."""
     path = Path(path)
+    ensure_replaceable([path])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600: colleagues could not open it
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except (
+            PermissionError
+        ) as exc:  # Windows: `path` is open in Excel or WPS; name it, not the temp file
+            raise PermissionError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -60,6 +66,30 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        with open(path, "r+b"):
+            return False
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def ensure_replaceable(paths: list[Path]) -> None:
+    """Stop before anything changes when an output to be replaced is open elsewhere (on
+    Windows, Excel and WPS hold a lock on a workbook they show)."""
+    from ..errors import OutputBusyError
+
+    busy = [p for p in paths if p.is_file() and _in_use(p)]
+    if busy:
+        raise OutputBusyError(
+            "这些输出文件正被其他程序打开（如 Excel、WPS），无法替换："
+            + "、".join(str(p) for p in busy)
+            + "。请关闭它们后重新运行；上次的输出未被改动。"
+        )
 
 
 @contextlib.contextmanager
@@ -73,23 +103,51 @@ def folder_replaced(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        foreign = [p.name for p in path.iterdir() if not _extract_file(p)] if path.is_dir() else [path.name]
+        foreign = (
+            [p.name for p in path.iterdir() if not _extract_file(p)]
+            if path.is_dir()
+            else [path.name]
+        )
         if foreign:
-            raise UsageError(f"输出目录“{path}”中已有不是提取结果的文件（如 {'、'.join(sorted(foreign)[:3])}）：tongji 不会替换它。请指定一个新的或空的目录。")
-    for stale in [*path.parent.glob(f".{path.name}.new-*"), *path.parent.glob(f".{path.name}.old-*")]:
+            raise UsageError(
+                f"输出目录“{path}”中已有不是提取结果的文件（如 {'、'.join(sorted(foreign)[:3])}）：tongji 不会替换它。请指定一个新的或空的目录。"
+            )
+    for stale in [
+        *path.parent.glob(f".{path.name}.new-*"),
+        *path.parent.glob(f".{path.name}.old-*"),
+    ]:
         shutil.rmtree(stale, ignore_errors=True)  # left by an extraction that was killed
     new = path.parent / f".{path.name}.new-{os.getpid()}"
     new.mkdir()
     try:
         yield new
         old = path.parent / f".{path.name}.old-{os.getpid()}"
-        if path.exists():
-            os.replace(path, old)
-        os.replace(new, path)
+        if path.is_dir():
+            ensure_replaceable(sorted(path.iterdir()))
+            _swap(path, old, path)
+        try:
+            _swap(new, path, path)
+        except BaseException:
+            if old.is_dir() and not path.exists():
+                os.replace(old, path)  # the extraction from before stays
+            raise
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap(src: Path, dst: Path, output: Path) -> None:
+    """Rename a folder; a refusal (Windows: a file in it is open) names the output folder,
+    not the temporary one."""
+    from ..errors import OutputBusyError
+
+    try:
+        os.replace(src, dst)
+    except PermissionError as exc:
+        raise OutputBusyError(
+            f"无法替换输出目录 {output}：其中的文件可能正被其他程序（如 Excel、WPS）打开，或没有写入权限。请关闭这些文件后重新运行；原有的提取结果未被改动。"
+        ) from exc
 
 
 def _extract_file(path: Path) -> bool:
@@ -144,7 +202,10 @@ def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     columns = {}
     for name in schema:
         if name == "keys":
-            columns[name] = [texts[k] if k in texts else texts.setdefault(k, encode_keys(k)) for k in (item.keys for item in items)]
+            columns[name] = [
+                texts[k] if k in texts else texts.setdefault(k, encode_keys(k))
+                for k in (item.keys for item in items)
+            ]
         else:
             get = operator.attrgetter(name)
             columns[name] = [get(item) for item in items]
@@ -175,14 +236,21 @@ def totals_frame(totals: list[Total]) -> pl.DataFrame:
 
 
 def _field_dtype(ftype: str) -> pl.DataType:
-    return {"integer": pl.Int64, "flag": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(ftype, pl.Float64)
+    return {"integer": pl.Int64, "flag": pl.Int64, "text": pl.Utf8, "code": pl.Utf8}.get(
+        ftype, pl.Float64
+    )
 
 
 def key_columns(values: list[Value], dimensions: list[str]) -> pl.DataFrame:
     """One column per dimension: each value's key in it (null when it has none)."""
     decoded: dict[tuple, dict[str, str]] = {}
-    rows = [decoded[k] if k in decoded else decoded.setdefault(k, dict(k)) for k in (v.keys for v in values)]
-    return pl.DataFrame({d: [r.get(d) for r in rows] for d in dimensions}, schema={d: pl.Utf8 for d in dimensions})
+    rows = [
+        decoded[k] if k in decoded else decoded.setdefault(k, dict(k))
+        for k in (v.keys for v in values)
+    ]
+    return pl.DataFrame(
+        {d: [r.get(d) for r in rows] for d in dimensions}, schema={d: pl.Utf8 for d in dimensions}
+    )
 
 
 def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
@@ -203,7 +271,9 @@ def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
     textual = [n for n, f in dataset.fields.items() if f.type in ("text", "code")]
     out = records
     for is_text, source in ((False, "value"), (True, "text")):
-        part = rows.filter(pl.col("field").is_in(textual) if is_text else ~pl.col("field").is_in(textual))
+        part = rows.filter(
+            pl.col("field").is_in(textual) if is_text else ~pl.col("field").is_in(textual)
+        )
         if part.height:
             wide = part.pivot(on="field", index=index, values=source, aggregate_function="first")
             out = out.join(wide, on=index, how="left", nulls_equal=True)
@@ -211,7 +281,9 @@ def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in schema.items():
         if name not in out.columns:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
-        elif dtype == pl.Int64:  # cleaning keeps integers within ±1e15; never fail a whole year on one cell
+        elif (
+            dtype == pl.Int64
+        ):  # cleaning keeps integers within ±1e15; never fail a whole year on one cell
             columns.append(pl.col(name).round(0).cast(pl.Int64, strict=False))
         else:
             columns.append(pl.col(name).cast(dtype))
@@ -229,7 +301,17 @@ def csv_safe(value: object) -> str:
 
 
 # issues.csv in Chinese, as 数据质量 (the headers and the severities); read back either way.
-ISSUE_HEADERS = {"severity": "级别", "code": "代码", "message": "说明", "hint": "处理建议", "file": "文件", "sheet": "工作表", "cell": "单元格", "school_id": "学校代码", "mapping": "映射"}
+ISSUE_HEADERS = {
+    "severity": "级别",
+    "code": "代码",
+    "message": "说明",
+    "hint": "处理建议",
+    "file": "文件",
+    "sheet": "工作表",
+    "cell": "单元格",
+    "school_id": "学校代码",
+    "mapping": "映射",
+}
 _SEVERITY_CODES = {label: code for code, label in SEVERITY_LABEL.items()}
 
 
@@ -288,7 +370,9 @@ def roster_frame(roster: Roster) -> pl.DataFrame:
     )
 
 
-def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster: Roster | None = None) -> list[Path]:
+def write_extract(
+    result: ExtractResult, pack: Pack, out_dir: str | Path, roster: Roster | None = None
+) -> list[Path]:
     """Write every output of an extraction to `out_dir`; returns the paths written. The
     roster is kept beside the data, so that a later aggregation knows the schools as they
     were when the returns were read."""
@@ -296,7 +380,9 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster
     out.mkdir(parents=True, exist_ok=True)
     written = []
     lineage = lineage_frame(result.values)
-    keyed = pl.concat([lineage, key_columns(result.values, list(pack.dimensions))], how="horizontal")
+    keyed = pl.concat(
+        [lineage, key_columns(result.values, list(pack.dimensions))], how="horizontal"
+    )
     for name, dataset in sorted(pack.datasets.items()):
         path = out / f"{name}.parquet"
         write_parquet(dataset_frame(dataset, keyed), path)
@@ -318,12 +404,26 @@ def write_extract(result: ExtractResult, pack: Pack, out_dir: str | Path, roster
 # ---------------------------------------------------------------- reading back
 
 # What aggregation needs of the lineage; the rest (raw text, rules) stays on disk.
-FACT_COLUMNS = ["dataset", "school_id", "year", "keys", "field", "value", "text", "status", "file", "sheet", "cell"]
+FACT_COLUMNS = [
+    "dataset",
+    "school_id",
+    "year",
+    "keys",
+    "field",
+    "value",
+    "text",
+    "status",
+    "file",
+    "sheet",
+    "cell",
+]
 
 
 def check_extract_dir(folder: Path) -> None:
     if not (folder / LINEAGE_FILE).is_file():
-        raise AggregateError(f"{folder} 不是提取结果目录（没有 {LINEAGE_FILE}）；请先运行 tongji extract")
+        raise AggregateError(
+            f"{folder} 不是提取结果目录（没有 {LINEAGE_FILE}）；请先运行 tongji extract"
+        )
 
 
 def read_lineage(folder: Path, columns: list[str] = FACT_COLUMNS) -> pl.DataFrame:
@@ -338,7 +438,9 @@ def with_key_columns(lineage: pl.DataFrame, dimensions: list[str]) -> pl.DataFra
     decoded = {t: decode_keys(t) for t in texts}
     keys = pl.col("keys").cast(pl.Utf8)
     return lineage.with_columns(
-        keys.replace_strict({t: d.get(dim) for t, d in decoded.items()}, default=None, return_dtype=pl.Utf8).alias(dim)
+        keys.replace_strict(
+            {t: d.get(dim) for t, d in decoded.items()}, default=None, return_dtype=pl.Utf8
+        ).alias(dim)
         for dim in dimensions
     )
 
@@ -356,7 +458,9 @@ def read_issues(folder: Path) -> list[Issue]:
     out = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
-            fields = {k: _unsafe(row.get(ISSUE_HEADERS[k], row.get(k, "")) or "") for k in ISSUE_COLUMNS}
+            fields = {
+                k: _unsafe(row.get(ISSUE_HEADERS[k], row.get(k, "")) or "") for k in ISSUE_COLUMNS
+            }
             fields["severity"] = _SEVERITY_CODES.get(fields["severity"], fields["severity"])
             out.append(Issue(**fields))
     return out
@@ -364,7 +468,9 @@ def read_issues(folder: Path) -> list[Issue]:
 
 def add_issues(folder: Path, issues: list[Issue]) -> None:
     """Findings made after a year was written (across years) added to its issues.csv."""
-    write_text(issues_csv([*read_issues(folder), *issues]), folder / ISSUES_FILE, encoding="utf-8-sig")
+    write_text(
+        issues_csv([*read_issues(folder), *issues]), folder / ISSUES_FILE, encoding="utf-8-sig"
+    )
 
 
 def _unsafe(text: str) -> str:

@@ -30,7 +30,19 @@ _UNIT_FACTOR: dict[str, float] = {u: f for units in _FAMILIES.values() for u, f 
 _UNIT_NAMES = sorted(_UNIT_FAMILY, key=len, reverse=True)
 _SHEET_UNIT_RE = re.compile(r"单位[:：]\s*([^\s,，;；()（）\[\]【】]*)")
 # `填报单位：××学校` names an organisation, not a unit of measure.
-_ORGANISATION_MARKS = ("填报", "报送", "填表", "制表", "统计", "主管", "所在", "工作", "上报", "审核", "隶属")
+_ORGANISATION_MARKS = (
+    "填报",
+    "报送",
+    "填表",
+    "制表",
+    "统计",
+    "主管",
+    "所在",
+    "工作",
+    "上报",
+    "审核",
+    "隶属",
+)
 # Words that can never be a unit, in a `单位：` cell (a seal line, a school's name).
 _NOT_A_UNIT = ("盖章", "签字", "学校", "公司", "中心", "学院", "部门", "教育局", "(", "（")
 # Headers of a column (or a label beside a cell) that holds the unit of a row or sheet.
@@ -102,7 +114,11 @@ def declared_unit(text: object) -> str | None:
     known = canonical_unit(token)
     if known:
         return known
-    if len(token) <= 4 and not any(word in token for word in _NOT_A_UNIT) and not any(ch.isdigit() for ch in token):
+    if (
+        len(token) <= 4
+        and not any(word in token for word in _NOT_A_UNIT)
+        and not any(ch.isdigit() for ch in token)
+    ):
         return token
     return None
 
@@ -122,7 +138,9 @@ def confusion_factors(unit: str) -> list[float]:
     fam = _UNIT_FAMILY.get(unit)
     if fam is None:
         return []
-    factors = {max(f, _UNIT_FACTOR[unit]) / min(f, _UNIT_FACTOR[unit]) for f in _FAMILIES[fam].values()}
+    factors = {
+        max(f, _UNIT_FACTOR[unit]) / min(f, _UNIT_FACTOR[unit]) for f in _FAMILIES[fam].values()
+    }
     return sorted(f for f in factors if f >= 5)
 
 

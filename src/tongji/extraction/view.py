@@ -35,7 +35,11 @@ class SheetView:
 
     def _find_letters_row(self) -> int | None:
         for r in range(min(3, self.sheet.n_rows)):
-            cells = [(c, normalize_text(v)) for c, v in enumerate(self.sheet.rows[r]) if v not in ("", None)]
+            cells = [
+                (c, normalize_text(v))
+                for c, v in enumerate(self.sheet.rows[r])
+                if v not in ("", None)
+            ]
             if len(cells) < 3:
                 continue
             # letters A, B, C … in consecutive columns, possibly shifted right by the numbers column
@@ -57,7 +61,11 @@ class SheetView:
             offsets: dict[int, int] = {}
             for r in range(start, self.sheet.n_rows):
                 v = self.sheet.cell(r, c)
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
+                if (
+                    isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and float(v).is_integer()
+                ):
                     offsets[int(v) - r] = offsets.get(int(v) - r, 0) + 1
             if offsets and max(offsets.values()) >= 0.8 * span:
                 return c
@@ -112,7 +120,11 @@ class SheetView:
                 cache[r] = []
             else:
                 gc = self.grid_col
-                cache[r] = [(c, v) for c, v in enumerate(self.sheet.rows[r]) if v != "" and v is not None and c != gc]
+                cache[r] = [
+                    (c, v)
+                    for c, v in enumerate(self.sheet.rows[r])
+                    if v != "" and v is not None and c != gc
+                ]
         return cache[r]
 
     @cached_property
@@ -120,7 +132,9 @@ class SheetView:
         return {}
 
     @cached_property
-    def label_index(self) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+    def label_index(
+        self,
+    ) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
         """Where each text stands: normalised label → cells, and for `标签：值` cells the
         label before the colon → cells. Built once; key–value lookups are then dict hits."""
         exact: dict[str, list[tuple[int, int]]] = {}
@@ -146,13 +160,20 @@ class Found:
     label_unit: str | None = None  # a unit the label names: `占地面积（平方米）`
 
 
-def find_labelled_value(sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None) -> Found | None:
+def find_labelled_value(
+    sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None
+) -> Found | None:
     """Key–value forms: the value beside (or below) a label cell, skipping merged blanks.
     The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts."""
     view = view or SheetView(sheet)
     exact, prefix = view.label_index
     candidates = sorted(
-        {(r, c, i, kind) for i, label in enumerate(labels) for kind, index in (("exact", exact), ("prefix", prefix)) for r, c in index.get(label, ())}
+        {
+            (r, c, i, kind)
+            for i, label in enumerate(labels)
+            for kind, index in (("exact", exact), ("prefix", prefix))
+            for r, c in index.get(label, ())
+        }
     )
     for r, c, _, kind in candidates:
         text = normalize_text(sheet.rows[r][c])

@@ -52,22 +52,35 @@ class Extractor:
         try:
             wb = read_workbook(path)
         except ReadError as exc:
-            return FileResult(display, issues=[issue(exc.code, exc.message, exc.hint, file=display)])
+            return FileResult(
+                display, issues=[issue(exc.code, exc.message, exc.hint, file=display)]
+            )
         except Exception as exc:  # a bug in reading must not stop the batch either
             logger.exception("内部错误：{}", display)
-            found = issue("internal_error", f"读取该文件时发生内部错误：{type(exc).__name__}: {exc}", "请把该文件和日志发给 tongji 的维护者。", file=display)
+            found = issue(
+                "internal_error",
+                f"读取该文件时发生内部错误：{type(exc).__name__}: {exc}",
+                "请把该文件和日志发给 tongji 的维护者。",
+                file=display,
+            )
             return FileResult(display, issues=[found])
         out = FileOutput(wb, display, self.year)
         try:
             self._extract_workbook(out)
         except Exception as exc:  # a bug must not stop the batch; it is reported with its file
             logger.exception("内部错误：{}", display)
-            out.issue("internal_error", f"处理该文件时发生内部错误：{type(exc).__name__}: {exc}", "请把该文件和日志发给 tongji 的维护者。")
+            out.issue(
+                "internal_error",
+                f"处理该文件时发生内部错误：{type(exc).__name__}: {exc}",
+                "请把该文件和日志发给 tongji 的维护者。",
+            )
         return out.result
 
     def job(self, out: FileOutput, m: _Matched) -> SheetJob:
         dataset = self.pack.datasets[m.mapping.dataset]
-        return SheetJob(m.sheet, m.view, m.mapping, dataset, out, self.roster, self.dimensions, self.headers)
+        return SheetJob(
+            m.sheet, m.view, m.mapping, dataset, out, self.roster, self.dimensions, self.headers
+        )
 
     def _extract_workbook(self, out: FileOutput) -> None:
         matched = self._match_sheets(out)
@@ -84,11 +97,19 @@ class Extractor:
                 continue  # whose figures these are is unknown: the finding says why
             before = len(out.result.values)
             LAYOUTS[m.mapping.layout].extract(self.job(out, m))
-            logger.debug("{} [{}] → {}：{} 个值", out.file, m.sheet.name, m.mapping.id, len(out.result.values) - before)
+            logger.debug(
+                "{} [{}] → {}：{} 个值",
+                out.file,
+                m.sheet.name,
+                m.mapping.id,
+                len(out.result.values) - before,
+            )
 
     def _needs_school(self, mapping: Mapping) -> bool:
         """A sheet of one school's figures whose rows do not name their school."""
-        return self.pack.datasets[mapping.dataset].entity == "school" and not (mapping.records and mapping.records.by_school)
+        return self.pack.datasets[mapping.dataset].entity == "school" and not (
+            mapping.records and mapping.records.by_school
+        )
 
     def _match_sheets(self, out: FileOutput) -> list[_Matched]:
         """The visible sheets and the mappings that read them; the others are findings."""
@@ -142,13 +163,17 @@ def _nothing_matched(out: FileOutput) -> None:
             )
         ]
     elif not any(i.severity == ERROR for i in out.result.issues):
-        out.issue("workbook_empty", "工作簿中没有可见的、有内容的工作表", "请向学校重新索取该文件。")
+        out.issue(
+            "workbook_empty", "工作簿中没有可见的、有内容的工作表", "请向学校重新索取该文件。"
+        )
 
 
 # ---------------------------------------------------------------- which school
 
 
-def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster, headers: HeaderCache | None = None) -> None:
+def attribute_school(
+    out: FileOutput, matched: list[_Matched], roster: Roster, headers: HeaderCache | None = None
+) -> None:
     """Which school returned this workbook: its own words first (beside a 学校名称 label,
     outside any data table), then titles above the tables, the file name and the folder
     names. None found is a finding with the closest roster names. A school named inside a
@@ -158,7 +183,10 @@ def attribute_school(out: FileOutput, matched: list[_Matched], roster: Roster, h
     for name, sheet, cell in inside:
         res = roster.resolve(name)
         if res.school is not None:
-            out.attribute(res.school.school_id, f"表内学校名称“{name}”（{sheet.name}!{cell}，按{res.how}匹配）")
+            out.attribute(
+                res.school.school_id,
+                f"表内学校名称“{name}”（{sheet.name}!{cell}，按{res.how}匹配）",
+            )
             return
     outside = _names_outside(Path(out.wb.path), matched, tables)
     for name, how in outside:
@@ -185,10 +213,19 @@ def _table_top(m: _Matched, headers: HeaderCache | None) -> int | None:
     table = locate_table(m.sheet, m.view, headers)
     if table is None:
         return None
-    return min([*table.header_rows, *([table.code_row] if table.code_row is not None else []), *(r.index for r in table.data_rows[:1])], default=None)
+    return min(
+        [
+            *table.header_rows,
+            *([table.code_row] if table.code_row is not None else []),
+            *(r.index for r in table.data_rows[:1]),
+        ],
+        default=None,
+    )
 
 
-def _names_inside(matched: list[_Matched], roster: Roster, tables: dict[int, int | None]) -> list[tuple[str, Sheet, str]]:
+def _names_inside(
+    matched: list[_Matched], roster: Roster, tables: dict[int, int | None]
+) -> list[tuple[str, Sheet, str]]:
     """School names the workbook states beside a `学校名称` label above its data table:
     (name, sheet, cell)."""
     inside: list[tuple[str, Sheet, str]] = []
@@ -197,7 +234,11 @@ def _names_inside(matched: list[_Matched], roster: Roster, tables: dict[int, int
             continue
         found = find_labelled_value(m.sheet, m.mapping.school_label, view=m.view)
         top = tables[id(m)]
-        if found is None or (top is not None and found.row >= top) or not clean.normalize_text(found.raw):
+        if (
+            found is None
+            or (top is not None and found.row >= top)
+            or not clean.normalize_text(found.raw)
+        ):
             continue
         name = clean.normalize_text(found.raw)
         inside.append((name, m.sheet, cell_address(found.row, found.col)))
@@ -206,7 +247,9 @@ def _names_inside(matched: list[_Matched], roster: Roster, tables: dict[int, int
     return inside
 
 
-def _names_outside(path: Path, matched: list[_Matched], tables: dict[int, int | None]) -> list[tuple[str, str]]:
+def _names_outside(
+    path: Path, matched: list[_Matched], tables: dict[int, int | None]
+) -> list[tuple[str, str]]:
     """Other places a school's name may be: titles (the first rows, above any data table),
     the file name, the folder names."""
     titles = [
@@ -216,11 +259,22 @@ def _names_outside(path: Path, matched: list[_Matched], tables: dict[int, int | 
         for _, v in m.view.row_values(r)
         if isinstance(v, str) and len(v.strip()) >= 4
     ]
-    return [*titles, (path.stem, "文件名"), *((p.name, "文件夹名") for p in list(path.parents)[:2] if p.name)]
+    return [
+        *titles,
+        (path.stem, "文件名"),
+        *((p.name, "文件夹名") for p in list(path.parents)[:2] if p.name),
+    ]
 
 
-def _school_not_found(out: FileOutput, inside: list[tuple[str, Sheet, str]], outside: list[tuple[str, str]], roster: Roster) -> None:
-    tried = [f"表内“{n}”（{s.name}!{c}）" for n, s, c in inside] + [f"{how}“{n}”" for n, how in outside if how != "表头文字"]
+def _school_not_found(
+    out: FileOutput,
+    inside: list[tuple[str, Sheet, str]],
+    outside: list[tuple[str, str]],
+    roster: Roster,
+) -> None:
+    tried = [f"表内“{n}”（{s.name}!{c}）" for n, s, c in inside] + [
+        f"{how}“{n}”" for n, how in outside if how != "表头文字"
+    ]
     close: list[str] = []
     ambiguous = False
     for name in [n for n, _, _ in inside] + [n for n, _ in outside]:
@@ -262,10 +316,18 @@ def check_year(out: FileOutput, matched: list[_Matched], headers: HeaderCache | 
     for m in matched:
         found = find_labelled_value(m.sheet, _DATE_LABELS, view=m.view)
         if found is not None:
-            when = found.raw.year if hasattr(found.raw, "year") else next(iter(_years(str(found.raw))), None)
+            when = (
+                found.raw.year
+                if hasattr(found.raw, "year")
+                else next(iter(_years(str(found.raw))), None)
+            )
             if when:
                 dated.append((when, "填报日期", m.sheet.name, cell_address(found.row, found.col)))
-    wrong = [n for n in named if n[0] != year] if named and not any(y == year for y, *_ in named) else []
+    wrong = (
+        [n for n in named if n[0] != year]
+        if named and not any(y == year for y, *_ in named)
+        else []
+    )
     wrong += [d for d in dated if d[0] not in (year, year + 1)]
     if wrong:
         y, where, sheet, cell = wrong[0]
@@ -303,7 +365,15 @@ def _years(text: str) -> set[int]:
 # ---------------------------------------------------------------- one sheet, for inspect
 
 
-def try_mapping(wb: Workbook, sheet: Sheet, mapping: Mapping, pack: Pack, roster: Roster | None, display: str, year: int = 0) -> FileResult:
+def try_mapping(
+    wb: Workbook,
+    sheet: Sheet,
+    mapping: Mapping,
+    pack: Pack,
+    roster: Roster | None,
+    display: str,
+    year: int = 0,
+) -> FileResult:
     """Apply one mapping to one sheet, whatever its score: what `tongji inspect --mapping` shows."""
     out = FileOutput(wb, display, year)
     m = _Matched(sheet, mapping, SheetView(sheet))

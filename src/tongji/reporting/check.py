@@ -27,14 +27,26 @@ _OPS = {
 def _side_frame(facts, side, year: int, by: list[str]) -> pl.DataFrame:
     df = facts.rows(side.dataset, side.fields, year)
     if df is None:
-        return pl.DataFrame(schema={**{c: pl.Utf8 for c in by}, "value": pl.Float64, "present": pl.Boolean, "cells": pl.List(pl.Utf8), "file": pl.Utf8, "sheet": pl.Utf8, "cell": pl.Utf8})
+        return pl.DataFrame(
+            schema={
+                **{c: pl.Utf8 for c in by},
+                "value": pl.Float64,
+                "present": pl.Boolean,
+                "cells": pl.List(pl.Utf8),
+                "file": pl.Utf8,
+                "sheet": pl.Utf8,
+                "cell": pl.Utf8,
+            }
+        )
     df = df.with_columns(pl.col(c).cast(pl.Utf8) for c in ("keys", "file", "sheet", "cell"))
     for k, v in side.where:
         df = df.filter(pl.col(k) == v)
     return df.group_by(by).agg(
         pl.col("value").sum().alias("value"),
         pl.col("value").is_not_null().any().alias("present"),
-        pl.concat_str([pl.col("file"), pl.lit("!"), pl.col("sheet"), pl.lit("!"), pl.col("cell")]).alias("cells"),
+        pl.concat_str(
+            [pl.col("file"), pl.lit("!"), pl.col("sheet"), pl.lit("!"), pl.col("cell")]
+        ).alias("cells"),
         pl.col("file").first().alias("file"),
         pl.col("sheet").first().alias("sheet"),
         pl.col("cell").first().alias("cell"),
@@ -56,7 +68,11 @@ def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue
         for y in (year - 1, year):
             left = _side_frame(facts, rule.left, y, by)
             right = _side_frame(facts, rule.right, y, by)
-            both = left.join(right, on=by, suffix="_r").filter(pl.col("present") & pl.col("present_r")).sort(by)
+            both = (
+                left.join(right, on=by, suffix="_r")
+                .filter(pl.col("present") & pl.col("present_r"))
+                .sort(by)
+            )
             for row in both.iter_rows(named=True):
                 a, b = row["value"], row["value_r"]
                 if _OPS[rule.op](a, b):
@@ -70,7 +86,12 @@ def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue
                         f"{_describe(pack, rule.right)} = {b:g}（{'、'.join(row['cells_r'])}）",
                         "请向学校核实这两处数字，更正后重新报送。",
                         severity=rule.severity,
-                        file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=rule.left.dataset, year=y,
+                        file=row["file"],
+                        sheet=row["sheet"],
+                        cell=row["cell"],
+                        school_id=sid,
+                        dataset=rule.left.dataset,
+                        year=y,
                     )
                 )
     return out
@@ -82,7 +103,11 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
         side = Side(rule.dataset, (rule.field,), rule.where)
         cur = _side_frame(facts, side, year, ["school_id"])
         prev = _side_frame(facts, side, year - 1, ["school_id"])
-        both = cur.join(prev, on="school_id", suffix="_p").filter(pl.col("present") & pl.col("present_p")).sort("school_id")
+        both = (
+            cur.join(prev, on="school_id", suffix="_p")
+            .filter(pl.col("present") & pl.col("present_p"))
+            .sort("school_id")
+        )
         title = pack.datasets[rule.dataset].fields[rule.field].title
         for row in both.iter_rows(named=True):
             a, b = row["value"], row["value_p"]
@@ -101,7 +126,12 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
                     f"变化 {rel:+.1%}，超过 ±{rule.max_change:.0%}",
                     "变化异常大，请向学校确认数字无误（或是否报错了年度、单位）。",
                     severity=rule.severity,
-                    file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=rule.dataset, year=year,
+                    file=row["file"],
+                    sheet=row["sheet"],
+                    cell=row["cell"],
+                    school_id=sid,
+                    dataset=rule.dataset,
+                    year=year,
                 )
             )
     return out
@@ -117,18 +147,33 @@ def run_unit_jumps(facts, pack, year: int, names: dict[str, str]) -> list[Issue]
     for dataset, fname, _ in sorted(k for k in facts.parts if k[2] == year):
         ds = pack.datasets.get(dataset)
         fdef = ds.fields.get(fname) if ds else None
-        if ds is None or fdef is None or ds.entity != "school" or fdef.type not in ("number", "integer") or not fdef.unit:
+        if (
+            ds is None
+            or fdef is None
+            or ds.entity != "school"
+            or fdef.type not in ("number", "integer")
+            or not fdef.unit
+        ):
             continue
         factors = units.confusion_factors(fdef.unit)
         if not factors:
             continue
         side = Side(dataset, (fname,))
         by = ["school_id", "keys"]
-        both = _side_frame(facts, side, year, by).join(_side_frame(facts, side, year - 1, by), on=by, suffix="_p")
-        both = both.filter(pl.col("present") & pl.col("present_p") & (pl.col("value") > 0) & (pl.col("value_p") > 0)).sort(by)
+        both = _side_frame(facts, side, year, by).join(
+            _side_frame(facts, side, year - 1, by), on=by, suffix="_p"
+        )
+        both = both.filter(
+            pl.col("present")
+            & pl.col("present_p")
+            & (pl.col("value") > 0)
+            & (pl.col("value_p") > 0)
+        ).sort(by)
         for row in both.iter_rows(named=True):
             a, b = row["value"], row["value_p"]
-            factor = next((f for f in factors if abs(max(a, b) / min(a, b) / f - 1) < UNIT_TOLERANCE), None)
+            factor = next(
+                (f for f in factors if abs(max(a, b) / min(a, b) / f - 1) < UNIT_TOLERANCE), None
+            )
             if factor is None:
                 continue
             sid = row["school_id"]
@@ -139,7 +184,12 @@ def run_unit_jumps(facts, pack, year: int, names: dict[str, str]) -> list[Issue]
                     "probable_unit_error",
                     f"{names.get(sid, sid)}：{fdef.title}{what}由 {year - 1} 年的 {b:g}{fdef.unit}（{'、'.join(row['cells_p'])}）变为 {year} 年的 {a:g}{fdef.unit}（{'、'.join(row['cells'])}），{times}，像是把单位填错了",
                     f"请向学校核实这个数字的单位（应为{fdef.unit}）；确认无误则可忽略。",
-                    file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=dataset, year=year,
+                    file=row["file"],
+                    sheet=row["sheet"],
+                    cell=row["cell"],
+                    school_id=sid,
+                    dataset=dataset,
+                    year=year,
                 )
             )
     return out
@@ -151,15 +201,21 @@ def run_per_student(facts, pack, year: int, names: dict[str, str]) -> list[Issue
     if pack.students is None:
         return []
     students = _side_frame(facts, Side(pack.students[0], (pack.students[1],)), year, ["school_id"])
-    students = students.filter(pl.col("present") & (pl.col("value") > 0)).select("school_id", pl.col("value").alias("students"))
+    students = students.filter(pl.col("present") & (pl.col("value") > 0)).select(
+        "school_id", pl.col("value").alias("students")
+    )
     out: list[Issue] = []
     for name, ds in sorted(pack.datasets.items()):
         for fname, fdef in ds.fields.items():
             if fdef.per_student is None or ds.entity != "school":
                 continue
             low, high = fdef.per_student
-            values = _side_frame(facts, Side(name, (fname,)), year, ["school_id"]).filter(pl.col("present"))
-            for row in values.join(students, on="school_id").sort("school_id").iter_rows(named=True):
+            values = _side_frame(facts, Side(name, (fname,)), year, ["school_id"]).filter(
+                pl.col("present")
+            )
+            for row in (
+                values.join(students, on="school_id").sort("school_id").iter_rows(named=True)
+            ):
                 each = row["value"] / row["students"]
                 if low <= each <= high:
                     continue
@@ -169,13 +225,25 @@ def run_per_student(facts, pack, year: int, names: dict[str, str]) -> list[Issue
                         "implausible_per_student",
                         f"{names.get(sid, sid)} {year} 年：{fdef.title} {row['value']:g}{fdef.unit or ''}（{'、'.join(row['cells'])}）÷ 在校生 {row['students']:g} 人 = 每生 {each:g}{fdef.unit or ''}，超出合理范围 {low:g}～{high:g}",
                         "请向学校核实这个数字（是否填错了单位）。",
-                        file=row["file"], sheet=row["sheet"], cell=row["cell"], school_id=sid, dataset=name, year=year,
+                        file=row["file"],
+                        sheet=row["sheet"],
+                        cell=row["cell"],
+                        school_id=sid,
+                        dataset=name,
+                        year=year,
                     )
                 )
     return out
 
 
-def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], schools_in, year: int, names: dict[str, str]) -> list[Issue]:
+def run_completeness(
+    facts,
+    pack,
+    needs: dict[tuple[str, str], set[str]],
+    schools_in,
+    year: int,
+    names: dict[str, str],
+) -> list[Issue]:
     """Every school in a table's scope returned every dataset that table needs."""
     out: list[Issue] = []
     have = facts.returned()
@@ -201,7 +269,9 @@ def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], school
                 "missing_return",
                 f"{names.get(sid, sid)} {y} 年没有报送“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要）；这些表的合计中不含该校",
                 f"请向学校索取该表，放入 {y} 年的报表文件夹后重新运行。",
-                school_id=sid, dataset=dataset, year=y,
+                school_id=sid,
+                dataset=dataset,
+                year=y,
             )
         )
     for (dataset, y), tables in sorted(nobody.items()):
@@ -210,16 +280,31 @@ def run_completeness(facts, pack, needs: dict[tuple[str, str], set[str]], school
                 "missing_dataset",
                 f"{y} 年没有任何学校的“{pack.datasets[dataset].title}”数据（{'、'.join(sorted(tables))} 需要），这些数字为空",
                 f"请确认 {y} 年的报表都已放入并提取，或映射配置能读出这类报表（tongji inspect）。",
-                dataset=dataset, year=y,
+                dataset=dataset,
+                year=y,
             )
         )
     for y in (year - 1, year):
         if y not in loaded:
-            out.append(issue("missing_year", f"没有 {y} 年的提取结果，各表的 {y} 年数字和“变化”为空", f"请把 {y} 年的提取结果目录一并传给 tongji aggregate。", year=y))
+            out.append(
+                issue(
+                    "missing_year",
+                    f"没有 {y} 年的提取结果，各表的 {y} 年数字和“变化”为空",
+                    f"请把 {y} 年的提取结果目录一并传给 tongji aggregate。",
+                    year=y,
+                )
+            )
     return out
 
 
-def run_field_coverage(facts, pack, needs: dict[tuple[str, str, str], set[str]], schools_in, year: int, names: dict[str, str]) -> list[Issue]:
+def run_field_coverage(
+    facts,
+    pack,
+    needs: dict[tuple[str, str, str], set[str]],
+    schools_in,
+    year: int,
+    names: dict[str, str],
+) -> list[Issue]:
     """Every school that returned a dataset a table reads returned the fields it reads: a
     form without the item (the current 教基 forms against the old 中职基 ones) leaves the
     column empty for everyone, said once; a school whose layout lacks it is left out of
@@ -242,13 +327,16 @@ def run_field_coverage(facts, pack, needs: dict[tuple[str, str, str], set[str]],
                         "field_not_returned",
                         f"{y} 年的报表中没有“{ds.title}”的“{title}”一项（或都未填写；{where} 需要），该年度这些数字为空",
                         "若这一项在本年度的表式中确实没有，无需处理（表下已注明）；若有，请用 tongji inspect 查看报表，在映射中加上该字段。",
-                        dataset=dataset, year=y,
+                        dataset=dataset,
+                        year=y,
                     )
                 )
                 continue
             if ds.entity != "school" or part is None:
                 continue
-            have = set(part["school_id"].cast(pl.Utf8).unique().to_list())  # a blank cell is the school's answer
+            have = set(
+                part["school_id"].cast(pl.Utf8).unique().to_list()
+            )  # a blank cell is the school's answer
             in_scope = set(schools_in(scope_id)["school_id"].to_list())
             for sid in sorted((schools - have) & in_scope):
                 out.append(
@@ -256,7 +344,9 @@ def run_field_coverage(facts, pack, needs: dict[tuple[str, str, str], set[str]],
                         "field_not_returned",
                         f"{names.get(sid, sid)} {y} 年的“{ds.title}”中没有“{title}”一项（{where} 需要）；这些表的合计中不含该校的这一项",
                         "请向学校索取该项，或用 tongji inspect 查看其报表、在映射中加上该字段后重新运行。",
-                        school_id=sid, dataset=dataset, year=y,
+                        school_id=sid,
+                        dataset=dataset,
+                        year=y,
                     )
                 )
     return out

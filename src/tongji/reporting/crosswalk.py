@@ -30,7 +30,9 @@ class Crosswalked:
     """What was done to one dimension's values for a report year."""
 
     edition: Catalogue  # the report year's edition: the rows of its tables
-    applied: dict[int, set[str]] = field(default_factory=dict)  # year → titles of the editions put into it
+    applied: dict[int, set[str]] = field(
+        default_factory=dict
+    )  # year → titles of the editions put into it
     unmapped_years: set[int] = field(default_factory=set)
 
     def note(self, years: list[int]) -> str:
@@ -49,7 +51,9 @@ def _dimension_word(c: Crosswalked) -> str:
     return "专业大类" if c.edition.dimension == "major_category" else "分类"
 
 
-def to_report_editions(facts: pl.DataFrame, pack: Pack, year: int | None) -> tuple[pl.DataFrame, list[Issue], dict[str, Crosswalked]]:
+def to_report_editions(
+    facts: pl.DataFrame, pack: Pack, year: int | None
+) -> tuple[pl.DataFrame, list[Issue], dict[str, Crosswalked]]:
     """The facts with every catalogue dimension's values in the edition of `year`; the
     findings about records whose value changed other than one-to-one; what was done."""
     issues: list[Issue] = []
@@ -87,11 +91,19 @@ def to_report_editions(facts: pl.DataFrame, pack: Pack, year: int | None) -> tup
             if found is not None:
                 issues.append(found)
             placed.append((rec["dataset"], rec["school_id"], rec["year"], rec["keys"], new))
-        schema = {c: (facts.schema["year"] if c == "year" else pl.Utf8) for c in _RECORD} | {"_new": pl.Utf8}
+        schema = {c: (facts.schema["year"] if c == "year" else pl.Utf8) for c in _RECORD} | {
+            "_new": pl.Utf8
+        }
         mapping = pl.DataFrame(placed, schema=schema, orient="row")
         facts = (
-            facts.with_columns(pl.col(c).cast(pl.Utf8).alias(f"_k_{c}") for c in ("dataset", "keys"))
-            .join(mapping.rename({"dataset": "_k_dataset", "keys": "_k_keys"}), on=["_k_dataset", "school_id", "year", "_k_keys"], how="left")
+            facts.with_columns(
+                pl.col(c).cast(pl.Utf8).alias(f"_k_{c}") for c in ("dataset", "keys")
+            )
+            .join(
+                mapping.rename({"dataset": "_k_dataset", "keys": "_k_keys"}),
+                on=["_k_dataset", "school_id", "year", "_k_keys"],
+                how="left",
+            )
             .with_columns(pl.coalesce(pl.col("_new"), pl.col(name).cast(pl.Utf8)).alias(name))
             .drop("_new", "_k_dataset", "_k_keys")
         )
@@ -103,20 +115,39 @@ def _records(facts: pl.DataFrame, name: str, values: list[str]) -> pl.DataFrame:
     its 专业代码 and the cell a finding about it names (its first figure's)."""
     rows = facts.filter(pl.col(name).cast(pl.Utf8).is_in(values))
     figures = pl.col("field").cast(pl.Utf8) != "major_code"
-    return rows.group_by([pl.col(c).cast(pl.Utf8) if c != "year" else pl.col(c) for c in _RECORD], maintain_order=True).agg(
+    return rows.group_by(
+        [pl.col(c).cast(pl.Utf8) if c != "year" else pl.col(c) for c in _RECORD],
+        maintain_order=True,
+    ).agg(
         pl.col(name).cast(pl.Utf8).first().alias("value"),
-        pl.col("major").cast(pl.Utf8).first().alias("major") if "major" in facts.columns else pl.lit(None, dtype=pl.Utf8).alias("major"),
-        pl.col("text").filter(~figures).first().alias("code") if "text" in facts.columns else pl.lit(None, dtype=pl.Utf8).alias("code"),
-        *(pl.col(c).filter(figures).cast(pl.Utf8).first().alias(c) for c in ("file", "sheet", "cell")),
+        pl.col("major").cast(pl.Utf8).first().alias("major")
+        if "major" in facts.columns
+        else pl.lit(None, dtype=pl.Utf8).alias("major"),
+        pl.col("text").filter(~figures).first().alias("code")
+        if "text" in facts.columns
+        else pl.lit(None, dtype=pl.Utf8).alias("code"),
+        *(
+            pl.col(c).filter(figures).cast(pl.Utf8).first().alias(c)
+            for c in ("file", "sheet", "cell")
+        ),
     )
 
 
-def _place(rec: dict, name: str, dim, target: Catalogue, pack: Pack, whole: dict[str, str]) -> tuple[str, Issue | None]:
+def _place(
+    rec: dict, name: str, dim, target: Catalogue, pack: Pack, whole: dict[str, str]
+) -> tuple[str, Issue | None]:
     """Where one record goes in the target edition, and the finding that says so."""
     value = rec["value"]
     edition = dim.catalogue_of(value)
     cw: Crosswalk | None = pack.crosswalk(edition.id, target.id) if edition is not None else None
-    where = {"file": rec["file"] or "", "sheet": rec["sheet"] or "", "cell": rec["cell"] or "", "school_id": rec["school_id"], "dataset": rec["dataset"], "year": rec["year"]}
+    where = {
+        "file": rec["file"] or "",
+        "sheet": rec["sheet"] or "",
+        "cell": rec["cell"] or "",
+        "school_id": rec["school_id"],
+        "dataset": rec["dataset"],
+        "year": rec["year"],
+    }
     major = rec["major"] or ""
     what = f"{rec['year']} 年“{major or '（未写专业）'}”的{dim.title}“{value}”（《{edition.title if edition else '?'}》）"
     if value in whole:
@@ -124,20 +155,35 @@ def _place(rec: dict, name: str, dim, target: Catalogue, pack: Pack, whole: dict
         if not others:
             return whole[value], None
         msg = f"{what}与{'、'.join(f'“{o}”' for o in others)}在《{target.title}》中合为“{whole[value]}”，计入该类"
-        return whole[value], issue("crosswalk_merged", msg, "合并是两版目录的差别，不需处理；比较两年的数字时请留意。", **where)
+        return whole[value], issue(
+            "crosswalk_merged",
+            msg,
+            "合并是两版目录的差别，不需处理；比较两年的数字时请留意。",
+            **where,
+        )
     if cw is None:
         msg = f"{what}无法归入《{target.title}》：catalogues.toml 中没有这两版目录之间的对照，计入“{UNMAPPED}”"
-        return UNMAPPED, issue("crosswalk_unmapped", msg, "请在 catalogues.toml 中写出两版目录的对照 [crosswalks]。", **where)
+        return UNMAPPED, issue(
+            "crosswalk_unmapped",
+            msg,
+            "请在 catalogues.toml 中写出两版目录的对照 [crosswalks]。",
+            **where,
+        )
     for key in (rec["code"], major):
         hit = cw.majors.get(normalize_label(key)) if key else None
         if hit is not None:
             msg = f"{what}在《{target.title}》中分属 {'、'.join(cw.values.get(value, ())) or '（无）'}；按专业“{key}”归入“{hit}”"
-            return hit, issue("crosswalk_by_major", msg, "按 catalogues.toml 的专业对照归入；若不对，请改 [crosswalks] 中的 majors。", **where)
+            return hit, issue(
+                "crosswalk_by_major",
+                msg,
+                "按 catalogues.toml 的专业对照归入；若不对，请改 [crosswalks] 中的 majors。",
+                **where,
+            )
     split = cw.values.get(value, ())
     if split:
         why = f"在《{target.title}》中分属 {'、'.join(split)}，而这个专业不在专业对照中"
     else:
         why = f"在《{target.title}》中没有对应的大类"
     msg = f"{what}{why}，计入“{UNMAPPED}”"
-    hint = f"若知道它的去向，请在 catalogues.toml 的 [crosswalks.{cw.id}.majors] 中加上“{rec['code'] or major}” = \"新大类\"后重新汇总。"
+    hint = f'若知道它的去向，请在 catalogues.toml 的 [crosswalks.{cw.id}.majors] 中加上“{rec["code"] or major}” = "新大类"后重新汇总。'
     return UNMAPPED, issue("crosswalk_unmapped", msg, hint, **where)

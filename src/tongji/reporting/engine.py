@@ -19,7 +19,14 @@ from ..config.mapping import Pack
 from .facts import Facts, Filter
 
 CELL_COLUMNS = ["school_id", "file", "sheet", "cell"]
-_EMPTY_CELLS = pl.DataFrame(schema={"school_id": pl.Utf8, "file": pl.Categorical, "sheet": pl.Categorical, "cell": pl.Categorical})
+_EMPTY_CELLS = pl.DataFrame(
+    schema={
+        "school_id": pl.Utf8,
+        "file": pl.Categorical,
+        "sheet": pl.Categorical,
+        "cell": pl.Categorical,
+    }
+)
 
 
 @dataclass
@@ -28,7 +35,9 @@ class Figure:
     year: int
     value: float | None
     cells: pl.DataFrame = field(repr=False, default_factory=lambda: _EMPTY_CELLS)
-    flawed: pl.DataFrame = field(repr=False, default_factory=lambda: _EMPTY_CELLS)  # cells it should have had but could not read
+    flawed: pl.DataFrame = field(
+        repr=False, default_factory=lambda: _EMPTY_CELLS
+    )  # cells it should have had but could not read
 
     @property
     def n_schools(self) -> int:
@@ -37,7 +46,9 @@ class Figure:
     def sources(self) -> set[tuple[str, str, str]]:
         """(file, sheet, cell) of every cell this figure is made of, read or not."""
         both = pl.concat([self.cells, self.flawed]) if self.flawed.height else self.cells
-        return {(str(f), str(s), str(c)) for f, s, c in both.select("file", "sheet", "cell").iter_rows()}
+        return {
+            (str(f), str(s), str(c)) for f, s, c in both.select("file", "sheet", "cell").iter_rows()
+        }
 
 
 class Engine:
@@ -78,7 +89,15 @@ class Engine:
             self._ids[filters] = df["school_id"].to_list()
         return self._ids[filters]
 
-    def select(self, dataset: str, fld: str, year: int, scope_id: str, filters: tuple[Filter, ...], where=()) -> pl.DataFrame | None:
+    def select(
+        self,
+        dataset: str,
+        fld: str,
+        year: int,
+        scope_id: str,
+        filters: tuple[Filter, ...],
+        where=(),
+    ) -> pl.DataFrame | None:
         df = self.parts.get((dataset, fld, year))
         if df is None:
             return None
@@ -87,12 +106,16 @@ class Engine:
         on_roster: list[Filter] = [] if city else list(self.scope_filters(scope_id))
         on_facts: list[Filter] = []
         for f in (*filters, *(Filter("dim", k, v) for k, v in where)):
-            school_level = f.kind == "roster" or (f.kind == "group" and self.defs.groups[f.key].dimension is None)
+            school_level = f.kind == "roster" or (
+                f.kind == "group" and self.defs.groups[f.key].dimension is None
+            )
             if school_level:
                 if city:
                     return None  # a city-wide figure has no school to filter on
                 on_roster.append(f)
-            elif (f.kind == "dim" and f.key not in ds.keys) or (f.kind == "group" and self.defs.groups[f.key].dimension not in ds.keys):
+            elif (f.kind == "dim" and f.key not in ds.keys) or (
+                f.kind == "group" and self.defs.groups[f.key].dimension not in ds.keys
+            ):
                 return None
             else:
                 on_facts.append(f)
@@ -102,7 +125,9 @@ class Engine:
             df = df.filter(f.expr())
         return df
 
-    def figure(self, iid: str, year: int, scope_id: str, filters: tuple[Filter, ...] = ()) -> Figure:
+    def figure(
+        self, iid: str, year: int, scope_id: str, filters: tuple[Filter, ...] = ()
+    ) -> Figure:
         key = (iid, year, scope_id, filters)
         if key in self._cache:
             return self._cache[key]
@@ -117,8 +142,16 @@ class Engine:
                 return fig.value
 
             value = evaluate_formula(ind.formula, lookup)
-            cells = pl.concat([s.cells for s in subs]).unique(maintain_order=True) if subs else _EMPTY_CELLS
-            flawed = pl.concat([s.flawed for s in subs]).unique(maintain_order=True) if subs else _EMPTY_CELLS
+            cells = (
+                pl.concat([s.cells for s in subs]).unique(maintain_order=True)
+                if subs
+                else _EMPTY_CELLS
+            )
+            flawed = (
+                pl.concat([s.flawed for s in subs]).unique(maintain_order=True)
+                if subs
+                else _EMPTY_CELLS
+            )
             fig = Figure(ind, year, value, cells, flawed)
         else:
             fig = self._base(ind, year, scope_id, filters)
@@ -138,23 +171,31 @@ class Engine:
             self._cache[key] = out  # type: ignore[assignment]
         return self._cache[key]  # type: ignore[return-value]
 
-    def _grouped_formula(self, ind: Indicator, year: int, scope_id: str, by: str) -> dict[str, float | None]:
+    def _grouped_formula(
+        self, ind: Indicator, year: int, scope_id: str, by: str
+    ) -> dict[str, float | None]:
         assert ind.formula is not None
         names, totals = formula_names(ind.formula)
         subs = {n: self.grouped(n, year, scope_id, by) for n in names}
         whole = {n: self.figure(n, year, scope_id).value for n in totals}
         out: dict[str, float | None] = {}
         for k in sorted(set().union(*subs.values()) if subs else set()):
-            out[k] = evaluate_formula(ind.formula, lambda n, w, k=k: whole[n] if w else subs[n].get(k))
+            out[k] = evaluate_formula(
+                ind.formula, lambda n, w, k=k: whole[n] if w else subs[n].get(k)
+            )
         return out
 
-    def _grouped_base(self, ind: Indicator, year: int, scope_id: str, by: str) -> dict[str, float | None]:
+    def _grouped_base(
+        self, ind: Indicator, year: int, scope_id: str, by: str
+    ) -> dict[str, float | None]:
         assert ind.dataset and ind.field
         column = "_by"
         df = self.select(ind.dataset, ind.field, year, scope_id, (), ind.where)
         if df is None or not df.height or self.pack.datasets[ind.dataset].entity != "school":
             return {}
-        df = df.join(self.facts.roster.select("school_id", pl.col(by).alias(column)), on="school_id")
+        df = df.join(
+            self.facts.roster.select("school_id", pl.col(by).alias(column)), on="school_id"
+        )
         df = df.filter(pl.col("value").is_not_null() & pl.col(column).is_not_null())
         if ind.agg != "weighted_mean":
             expr = {
@@ -163,17 +204,27 @@ class Engine:
                 "count_positive": (pl.col("value") > 0).sum().cast(pl.Float64),
                 "count_schools": pl.col("school_id").n_unique().cast(pl.Float64),
             }[ind.agg]
-            return {k: round(float(v), 9) for k, v in df.group_by(column).agg(expr.alias("v")).iter_rows()}
+            return {
+                k: round(float(v), 9)
+                for k, v in df.group_by(column).agg(expr.alias("v")).iter_rows()
+            }
         w = self.select(ind.dataset, ind.weight, year, scope_id, (), ind.where)  # type: ignore[arg-type]
         if w is None:
             return {}
         both = df.select(column, "school_id", "keys", pl.col("value").alias("x")).join(
-            w.filter(pl.col("value").is_not_null()).select("school_id", "keys", pl.col("value").alias("w")), on=["school_id", "keys"]
+            w.filter(pl.col("value").is_not_null()).select(
+                "school_id", "keys", pl.col("value").alias("w")
+            ),
+            on=["school_id", "keys"],
         )
-        agg = both.group_by(column).agg(((pl.col("x") * pl.col("w")).sum() / pl.col("w").sum()).alias("v"))
+        agg = both.group_by(column).agg(
+            ((pl.col("x") * pl.col("w")).sum() / pl.col("w").sum()).alias("v")
+        )
         return {k: (None if v is None or v != v else round(v, 9)) for k, v in agg.iter_rows()}
 
-    def _base(self, ind: Indicator, year: int, scope_id: str, filters: tuple[Filter, ...]) -> Figure:
+    def _base(
+        self, ind: Indicator, year: int, scope_id: str, filters: tuple[Filter, ...]
+    ) -> Figure:
         assert ind.dataset and ind.field
         df = self.select(ind.dataset, ind.field, year, scope_id, filters, ind.where)
         if df is None or df.height == 0:
@@ -196,8 +247,15 @@ class Engine:
             w = self.select(ind.dataset, ind.weight, year, scope_id, filters, ind.where)
             if w is None:
                 return Figure(ind, year, None, cells, flawed)
-            both = present.select("school_id", "keys", pl.col("value").alias("x"), *[pl.col(c).alias(f"x_{c}") for c in ("file", "sheet", "cell")]).join(
-                w.filter(pl.col("value").is_not_null()).select("school_id", "keys", pl.col("value").alias("w"), "file", "sheet", "cell"),
+            both = present.select(
+                "school_id",
+                "keys",
+                pl.col("value").alias("x"),
+                *[pl.col(c).alias(f"x_{c}") for c in ("file", "sheet", "cell")],
+            ).join(
+                w.filter(pl.col("value").is_not_null()).select(
+                    "school_id", "keys", pl.col("value").alias("w"), "file", "sheet", "cell"
+                ),
                 on=["school_id", "keys"],
             )
             total_w = both["w"].sum()
@@ -205,6 +263,14 @@ class Engine:
                 return Figure(ind, year, None, cells, flawed)
             value = float((both["x"] * both["w"]).sum() / total_w)
             cells = pl.concat(
-                [both.select("school_id", pl.col("x_file").alias("file"), pl.col("x_sheet").alias("sheet"), pl.col("x_cell").alias("cell")), both.select(CELL_COLUMNS)]
+                [
+                    both.select(
+                        "school_id",
+                        pl.col("x_file").alias("file"),
+                        pl.col("x_sheet").alias("sheet"),
+                        pl.col("x_cell").alias("cell"),
+                    ),
+                    both.select(CELL_COLUMNS),
+                ]
             )
         return Figure(ind, year, round(value, 9), cells, flawed)

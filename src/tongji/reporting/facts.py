@@ -55,11 +55,15 @@ class Facts:
     totals: pl.DataFrame
     issues: list[tuple[int, Issue]] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
-    crosswalk_issues: list[Issue] = field(default_factory=list)  # records put into the report year's edition
+    crosswalk_issues: list[Issue] = field(
+        default_factory=list
+    )  # records put into the report year's edition
     crosswalked: dict[str, Crosswalked] = field(default_factory=dict)  # per catalogue dimension
 
     def rows(self, dataset: str, fields: tuple[str, ...], year: int) -> pl.DataFrame | None:
-        frames = [self.parts[(dataset, f, year)] for f in fields if (dataset, f, year) in self.parts]
+        frames = [
+            self.parts[(dataset, f, year)] for f in fields if (dataset, f, year) in self.parts
+        ]
         return pl.concat(frames) if frames else None
 
     def carried(self, dataset: str, field: str, year: int) -> bool:
@@ -69,21 +73,35 @@ class Facts:
 
     def returned(self) -> set[tuple[str, str, int]]:
         """(dataset, school_id, year) of every return that holds at least one figure."""
-        return {(d, sid, y) for (d, _f, y), df in self.parts.items() for sid in df["school_id"].unique().to_list()}
+        return {
+            (d, sid, y)
+            for (d, _f, y), df in self.parts.items()
+            for sid in df["school_id"].unique().to_list()
+        }
 
 
-def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Roster | None = None, year: int | None = None) -> Facts:
+def load_facts(
+    dirs: list[str | Path],
+    pack: Pack,
+    defs: Definitions,
+    roster: Roster | None = None,
+    year: int | None = None,
+) -> Facts:
     """Read extraction outputs (one folder per year, any number of years). With the report
     `year`, a catalogue dimension's values are put into that year's edition."""
     lineages, totals, issues = [], [], []
     year_dirs: dict[int, Path] = {}
     newest_roster: tuple[int, Path] | None = None
     for d in map(Path, dirs):
-        lin = store.read_lineage(d).with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL)
+        lin = store.read_lineage(d).with_columns(
+            pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL
+        )
         years = sorted(lin["year"].unique().drop_nulls().to_list())
         for y in years:
             if y in year_dirs:
-                raise AggregateError(f"{y} 年的数据同时出现在 {year_dirs[y]} 和 {d}；每个年度只能给一个提取目录")
+                raise AggregateError(
+                    f"{y} 年的数据同时出现在 {year_dirs[y]} 和 {d}；每个年度只能给一个提取目录"
+                )
             year_dirs[y] = d
         lineages.append(lin)
         found = store.read_totals(d)
@@ -96,7 +114,16 @@ def load_facts(dirs: list[str | Path], pack: Pack, defs: Definitions, roster: Ro
     roster_df = _roster(roster, newest_roster)
     parts, moved, crosswalked = _parts(lineages, pack, defs, year) if lineages else ({}, [], {})
     totals_df = pl.concat(totals, how="vertical_relaxed") if totals else pl.DataFrame()
-    return Facts(parts, _with_school_groups(roster_df, defs), tuple(sorted(year_dirs)), totals_df, issues, list(map(Path, dirs)), moved, crosswalked)
+    return Facts(
+        parts,
+        _with_school_groups(roster_df, defs),
+        tuple(sorted(year_dirs)),
+        totals_df,
+        issues,
+        list(map(Path, dirs)),
+        moved,
+        crosswalked,
+    )
 
 
 def _roster(roster: Roster | None, newest: tuple[int, Path] | None) -> pl.DataFrame:
@@ -108,16 +135,29 @@ def _roster(roster: Roster | None, newest: tuple[int, Path] | None) -> pl.DataFr
     raise AggregateError("提取结果中没有学校名录；请用 --roster 指定")
 
 
-def _parts(lineages: list[pl.DataFrame], pack: Pack, defs: Definitions, year: int | None) -> tuple[dict[tuple[str, str, int], pl.DataFrame], list[Issue], dict[str, Crosswalked]]:
+def _parts(
+    lineages: list[pl.DataFrame], pack: Pack, defs: Definitions, year: int | None
+) -> tuple[dict[tuple[str, str, int], pl.DataFrame], list[Issue], dict[str, Crosswalked]]:
     facts = pl.concat(lineages, how="vertical_relaxed")
     lineages.clear()
-    facts, moved, crosswalked = to_report_editions(store.with_key_columns(facts, list(pack.dimensions)), pack, year)
+    facts, moved, crosswalked = to_report_editions(
+        store.with_key_columns(facts, list(pack.dimensions)), pack, year
+    )
     facts = facts.with_columns(pl.col(d).cast(pl.Categorical) for d in pack.dimensions)
     for gid, g in defs.groups.items():
         if g.dimension:
             members = {v: name for name, vals in g.members.items() for v in vals}
-            facts = facts.with_columns(pl.col(g.dimension).cast(pl.Utf8).replace_strict(members, default=None, return_dtype=pl.Utf8).cast(pl.Categorical).alias(f"grp_{gid}"))
-    parts = {(str(d), str(f), int(y)): df for (d, f, y), df in facts.partition_by(["dataset", "field", "year"], as_dict=True).items()}
+            facts = facts.with_columns(
+                pl.col(g.dimension)
+                .cast(pl.Utf8)
+                .replace_strict(members, default=None, return_dtype=pl.Utf8)
+                .cast(pl.Categorical)
+                .alias(f"grp_{gid}")
+            )
+    parts = {
+        (str(d), str(f), int(y)): df
+        for (d, f, y), df in facts.partition_by(["dataset", "field", "year"], as_dict=True).items()
+    }
     return parts, moved, crosswalked
 
 

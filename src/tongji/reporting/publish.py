@@ -54,25 +54,35 @@ def publish(
     folder). Findings link to their files, named relative to `base`. Raises AggregateError
     for folders that cannot be aggregated; the workbook is written whole or not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
-    assert defs is not None and spec is not None, "publish needs the definitions and the report spec"
+    assert defs is not None and spec is not None, (
+        "publish needs the definitions and the report spec"
+    )
     if region:
         spec = replace(spec, region=region)
     facts = load_facts(list(extract_dirs), pack, defs, project.roster, year)
     engine = Engine(facts, pack, defs)
     report = Report(engine, spec, year)
     tables = report.tables()
-    names = dict(zip(facts.roster["school_id"].to_list(), facts.roster["school_name"].to_list(), strict=True))
+    names = dict(
+        zip(facts.roster["school_id"].to_list(), facts.roster["school_name"].to_list(), strict=True)
+    )
     checks = (
         run_rules(facts, pack, defs, year, names)
         + run_year_on_year(facts, pack, defs, year, names)
         + run_unit_jumps(facts, pack, year, names)
         + run_per_student(facts, pack, year, names)
         + run_completeness(facts, pack, report_needs(spec, defs), engine.schools_in, year, names)
-        + run_field_coverage(facts, pack, report_field_needs(spec, defs), engine.schools_in, year, names)
+        + run_field_coverage(
+            facts, pack, report_field_needs(spec, defs), engine.schools_in, year, names
+        )
         + facts.crosswalk_issues
     )
-    doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {(i.file, i.sheet, i.cell) for i in checks if i.cell}
+    doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {
+        (i.file, i.sheet, i.cell) for i in checks if i.cell
+    }
     sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
-    write_workbook(out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources], base)
+    write_workbook(
+        out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources], base
+    )
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

@@ -40,7 +40,11 @@ class BuiltTable:
 
 
 def expand(template: str, year: int, region: str = "", n: int | None = None) -> str:
-    text = template.replace("{year}", str(year)).replace("{prev}", str(year - 1)).replace("{region}", region)
+    text = (
+        template.replace("{year}", str(year))
+        .replace("{prev}", str(year - 1))
+        .replace("{region}", region)
+    )
     return text.replace("{n}", str(n)) if n is not None else text
 
 
@@ -53,12 +57,18 @@ class Report:
 
     def scope_footnote(self, scope_id: str) -> str:
         scope = self.engine.defs.scopes[scope_id]
-        return expand(scope.footnote, self.year, self.spec.region, self.engine.schools_in(scope_id).height)
+        return expand(
+            scope.footnote, self.year, self.spec.region, self.engine.schools_in(scope_id).height
+        )
 
     def catalogue_title(self) -> str:
         """The edition of the report year's catalogue (`{catalogue}` in a footnote)."""
         eng = self.engine
-        editions = [eng.pack.edition(name, self.year) for name, d in eng.pack.dimensions.items() if d.catalogues]
+        editions = [
+            eng.pack.edition(name, self.year)
+            for name, d in eng.pack.dimensions.items()
+            if d.catalogues
+        ]
         return "、".join(f"《{e.title}》" for e in editions if e is not None)
 
     def row_values(self, t: TableSpec) -> tuple[str, ...]:
@@ -78,10 +88,19 @@ class Report:
     def footnotes(self, t: TableSpec) -> list[str]:
         out = []
         for note in t.footnotes:
-            text = note.replace("{scope}", self.scope_footnote(t.scope)).replace("{catalogue}", self.catalogue_title())
+            text = note.replace("{scope}", self.scope_footnote(t.scope)).replace(
+                "{catalogue}", self.catalogue_title()
+            )
             out.append(expand(text, self.year, self.spec.region))
         out += self.missing_field_notes(t)
-        dims = {t.rows.dimension, *(g.dimension for g in [self.engine.defs.groups.get(t.rows.group or "")] if g is not None)}
+        dims = {
+            t.rows.dimension,
+            *(
+                g.dimension
+                for g in [self.engine.defs.groups.get(t.rows.group or "")]
+                if g is not None
+            ),
+        }
         for name in sorted(d for d in dims if d):
             done = self.engine.facts.crosswalked.get(name)
             note = done.note([self.prev, self.year]) if done is not None else ""
@@ -98,20 +117,35 @@ class Report:
             if not c.indicator:
                 continue
             for ds, fld in sorted(fields_of(eng.defs, c.indicator)):
-                years = [y for y in (self.prev, self.year) if (ds, y) in returned and not eng.facts.carried(ds, fld, y)]
+                years = [
+                    y
+                    for y in (self.prev, self.year)
+                    if (ds, y) in returned and not eng.facts.carried(ds, fld, y)
+                ]
                 if years:
                     title = eng.pack.datasets[ds].fields[fld].title
-                    out.append(f"“{'/'.join(c.header)}”：{'、'.join(map(str, years))} 年的报表中没有“{title}”一项（或都未填写），该年度此列空白。")
+                    out.append(
+                        f"“{'/'.join(c.header)}”：{'、'.join(map(str, years))} 年的报表中没有“{title}”一项（或都未填写），该年度此列空白。"
+                    )
         return list(dict.fromkeys(out))
 
-    def cell(self, iid: str, year: int, scope: str, filters: tuple[Filter, ...], column: str) -> BodyCell:
+    def cell(
+        self, iid: str, year: int, scope: str, filters: tuple[Filter, ...], column: str
+    ) -> BodyCell:
         fig = self.engine.figure(iid, year, scope, filters)
         return BodyCell(show(fig.indicator, fig.value), fig.indicator, year, fig, column=column)
 
     def change_cell(self, cur: BodyCell, prev: BodyCell) -> BodyCell:
         if cur.indicator is None or cur.figure is None or prev.figure is None:
             return BodyCell(Shown(None, "General", ""))
-        return BodyCell(change(cur.indicator, cur.figure.value, prev.figure.value), cur.indicator, self.year, cur.figure, prev.figure, cur.column)
+        return BodyCell(
+            change(cur.indicator, cur.figure.value, prev.figure.value),
+            cur.indicator,
+            self.year,
+            cur.figure,
+            prev.figure,
+            cur.column,
+        )
 
     def build(self, t: TableSpec) -> BuiltTable:
         years = [self.prev, self.year] if t.year_order == "asc" else [self.year, self.prev]
@@ -123,7 +157,15 @@ class Report:
             columns = [(*c.header, str(y)) for c in t.columns for y in years]
             rows = self._dimension_rows(t, years)
         title = numbered(t.id, expand(t.title, self.year, self.spec.region))
-        return BuiltTable(t, title, t.stub, columns, rows, self.footnotes(t), self.engine.defs.scopes[t.scope].title)
+        return BuiltTable(
+            t,
+            title,
+            t.stub,
+            columns,
+            rows,
+            self.footnotes(t),
+            self.engine.defs.scopes[t.scope].title,
+        )
 
     def _level_rows(self, t: TableSpec) -> list[TableRow]:
         """表2: per level (国家级示范 …), how many schools and their names."""
@@ -131,7 +173,15 @@ class Report:
         for i, level in enumerate(t.rows.values):
             schools = self.engine.schools_in(t.scope, (Filter("roster", "levels", level),))
             names = "\n".join(schools["school_name"].to_list())
-            rows.append(((_label(t, i, level),), [BodyCell(Shown(float(schools.height), "0", str(schools.height))), BodyCell(Shown(None, "@", names))]))
+            rows.append(
+                (
+                    (_label(t, i, level),),
+                    [
+                        BodyCell(Shown(float(schools.height), "0", str(schools.height))),
+                        BodyCell(Shown(None, "@", names)),
+                    ],
+                )
+            )
         return rows
 
     def _row_keys(self, t: TableSpec) -> list[tuple[tuple[str, ...], tuple[Filter, ...]]]:
@@ -140,9 +190,14 @@ class Report:
         r, eng = t.rows, self.engine
         if r.kind == "label":
             return [((_label(t, 0, r.values[0]),), ())]
-        return [((_label(t, i, v),), eng.filters(((r.dimension, v),))) for i, v in enumerate(self.row_values(t))]
+        return [
+            ((_label(t, i, v),), eng.filters(((r.dimension, v),)))
+            for i, v in enumerate(self.row_values(t))
+        ]
 
-    def _filters(self, t: TableSpec, row_filters: tuple[Filter, ...], column: ColumnSpec) -> tuple[Filter, ...]:
+    def _filters(
+        self, t: TableSpec, row_filters: tuple[Filter, ...], column: ColumnSpec
+    ) -> tuple[Filter, ...]:
         eng = self.engine
         return (*eng.filters(t.rows.filters), *row_filters, *eng.filters(column.filters))
 
@@ -154,25 +209,47 @@ class Report:
         for labels, rfilters in row_keys:
             per_year = {}
             for y in years:
-                cells = [self.cell(c.indicator, y, t.scope, self._filters(t, rfilters, c), "/".join(c.header)) for c in t.columns]
+                cells = [
+                    self.cell(
+                        c.indicator, y, t.scope, self._filters(t, rfilters, c), "/".join(c.header)
+                    )
+                    for c in t.columns
+                ]
                 per_year[y] = cells
                 rows.append(((*labels, str(y)), cells))
             if t.change:
-                rows.append(((*labels, "变化"), [self.change_cell(a, b) for a, b in zip(per_year[self.year], per_year[self.prev], strict=True)]))
+                rows.append(
+                    (
+                        (*labels, "变化"),
+                        [
+                            self.change_cell(a, b)
+                            for a, b in zip(per_year[self.year], per_year[self.prev], strict=True)
+                        ],
+                    )
+                )
         return rows
 
     def _dimension_rows(self, t: TableSpec, years: list[int]) -> list[TableRow]:
         """A row per dimension value (and the total row), years as sub-columns (表10)."""
         r, eng = t.rows, self.engine
         group = eng.defs.groups.get(r.group) if r.group else None
-        values = [((*labels, _group_of(group, v)) if group else labels, rfilters) for (labels, rfilters), v in zip(self._row_keys(t), self.row_values(t), strict=True)]
+        values = [
+            ((*labels, _group_of(group, v)) if group else labels, rfilters)
+            for (labels, rfilters), v in zip(self._row_keys(t), self.row_values(t), strict=True)
+        ]
         if r.total:
             total_row = ((r.total, "") if group else (r.total,), ())
             values = [total_row, *values] if r.total_position == "first" else [*values, total_row]
         rows: list[TableRow] = []
         for labels, rfilters in values:
             cells = [
-                self.cell(c.indicator, y, t.scope, self._filters(t, rfilters, c), "/".join((*c.header, str(y))))
+                self.cell(
+                    c.indicator,
+                    y,
+                    t.scope,
+                    self._filters(t, rfilters, c),
+                    "/".join((*c.header, str(y))),
+                )
                 for c in t.columns
                 for y in years
             ]
@@ -184,7 +261,9 @@ class Report:
 
     # --- sentences
 
-    def sentence(self, text: str, scope: str, doubtful: set[tuple[str, str, str]] = frozenset()) -> str:  # type: ignore[assignment]
+    def sentence(
+        self, text: str, scope: str, doubtful: set[tuple[str, str, str]] = frozenset()
+    ) -> str:  # type: ignore[assignment]
         """A key sentence with its figures put in. A sentence whose figures rest on a cell
         that could not be read, or that a check found doubtful, says so."""
         used: list[Figure] = []
@@ -198,7 +277,10 @@ class Report:
             if name == "region":
                 return self.spec.region
             ind = self.engine.defs.indicators[name]
-            cur_fig, prev_fig = self.engine.figure(name, self.year, scope), self.engine.figure(name, self.prev, scope)
+            cur_fig, prev_fig = (
+                self.engine.figure(name, self.year, scope),
+                self.engine.figure(name, self.prev, scope),
+            )
             cur, prev = cur_fig.value, prev_fig.value
             if attr == "prev":
                 used.append(prev_fig)
@@ -211,7 +293,11 @@ class Report:
                     return "（无上年数据）"
                 if ch.number == 0:
                     return "持平"
-                word = ("提高" if ch.number > 0 else "下降") if ind.is_rate else ("增加" if ch.number > 0 else "减少")
+                word = (
+                    ("提高" if ch.number > 0 else "下降")
+                    if ind.is_rate
+                    else ("增加" if ch.number > 0 else "减少")
+                )
                 return word + ch.text[1:]
             return show(ind, cur).text or "（无数据）"
 
@@ -273,7 +359,11 @@ def report_field_needs(spec: ReportSpec, defs: Definitions) -> dict[tuple[str, s
     """(dataset, field, scope) → the tables and charts that read it."""
     needs: dict[tuple[str, str, str], set[str]] = {}
     used = [(t.id, t.scope, c.indicator) for t in spec.tables for c in t.columns if c.indicator]
-    used += [(ch.id, ch.scope, iid) for ch in spec.charts for iid in [s.indicator for s in ch.series] + ([ch.indicator] if ch.indicator else [])]
+    used += [
+        (ch.id, ch.scope, iid)
+        for ch in spec.charts
+        for iid in [s.indicator for s in ch.series] + ([ch.indicator] if ch.indicator else [])
+    ]
     for tid, scope, iid in used:
         for ds, fld in fields_of(defs, iid):
             needs.setdefault((ds, fld, scope), set()).add(tid)

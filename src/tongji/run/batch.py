@@ -71,10 +71,20 @@ class _Run:
     progress: Callable[[int], Progress] | None = None
 
     def year(self, year: int) -> YearExtraction:
-        return YearExtraction(self.job, year, self.project.pack, self.project.roster, self.roster_sha, self.previous, self.hasher)  # type: ignore[arg-type]
+        return YearExtraction(
+            self.job,
+            year,
+            self.project.pack,
+            self.project.roster,
+            self.roster_sha,
+            self.previous,
+            self.hasher,
+        )  # type: ignore[arg-type]
 
 
-def run_job(job_path: str | Path, dry_run: bool = False, progress: Callable[[int], Progress] | None = None) -> RunResult:
+def run_job(
+    job_path: str | Path, dry_run: bool = False, progress: Callable[[int], Progress] | None = None
+) -> RunResult:
     """Run a job. Raises ConfigError / RosterError for bad configs and LockError when
     another run holds the output folder; data problems are in the result. A run that fails
     says why in its own log, and leaves the last run's outputs as they were. `progress`
@@ -103,17 +113,44 @@ def run_job(job_path: str | Path, dry_run: bool = False, progress: Callable[[int
 
 def _prepare(job: Job) -> _Run:
     """Every config the job names, validated before anything is read or written."""
-    project = with_catalogue_years(load_project(job.mappings, report=job.report, roster=job.roster), job.catalogues, str(job.file), "catalogue")
+    project = with_catalogue_years(
+        load_project(job.mappings, report=job.report, roster=job.roster),
+        job.catalogues,
+        str(job.file),
+        "catalogue",
+    )
     hasher = Hasher()
     configs = {}
-    for i, folder in enumerate(job.mappings):  # the pack as mappings/…, further folders by their place
+    for i, folder in enumerate(
+        job.mappings
+    ):  # the pack as mappings/…, further folders by their place
         name = "mappings" if i == 0 else display_name(folder, job.base)
-        configs.update({f"{name}/{path.relative_to(folder).as_posix()}": hasher.sha256(path) for path in sorted(folder.rglob("*.toml"))})
-    named = [("roster", job.roster), ("report", job.report), ("job", job.file), *((("corrections", job.corrections),) if job.corrections else ())]
+        configs.update(
+            {
+                f"{name}/{path.relative_to(folder).as_posix()}": hasher.sha256(path)
+                for path in sorted(folder.rglob("*.toml"))
+            }
+        )
+    named = [
+        ("roster", job.roster),
+        ("report", job.report),
+        ("job", job.file),
+        *((("corrections", job.corrections),) if job.corrections else ()),
+    ]
     for label, path in named:
         configs[f"{label}:{display_name(path, job.base)}"] = hasher.sha256(path)
-    corrections = load_corrections(job.corrections) if job.corrections else []  # checked before anything is read
-    return _Run(job, project, hasher.sha256(job.roster), read_manifest(job.output), hasher, configs, corrections)
+    corrections = (
+        load_corrections(job.corrections) if job.corrections else []
+    )  # checked before anything is read
+    return _Run(
+        job,
+        project,
+        hasher.sha256(job.roster),
+        read_manifest(job.output),
+        hasher,
+        configs,
+        corrections,
+    )
 
 
 def _setup_run_log(out: Path) -> tuple[int, Path]:
@@ -163,26 +200,59 @@ def _run(run: _Run) -> RunResult:
     years = list(job.inputs)
     report_years = [y for y in years if y in (job.year - 1, job.year)]
     run_id = _run_id(run)
-    cited = [display_name(job.output / RUNS / run_id / "extract" / str(y), job.base) for y in report_years]  # where they are once committed
-    published = publish(run.project, [run.staging / "extract" / str(y) for y in report_years], job.year, run.staging / job.summary, job.region, cited, job.base)
+    cited = [
+        display_name(job.output / RUNS / run_id / "extract" / str(y), job.base)
+        for y in report_years
+    ]  # where they are once committed
+    published = publish(
+        run.project,
+        [run.staging / "extract" / str(y) for y in report_years],
+        job.year,
+        run.staging / job.summary,
+        job.region,
+        cited,
+        job.base,
+    )
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     all_issues = extract_issues + published.checks
     code = exit_code(all_issues, job.strict)
     missing = missing_by_school(published.checks, roster, run.project.pack)
     counted = counts(job, inputs, all_issues, years, roster, missing)
     run.timings["total"] = round(time.perf_counter() - run.t0, 3)
-    manifest = manifest_of(job, run.started, now(), code, run.configs, keys, inputs, counted, run.timings, years, display_name(run.log_path, job.output), run_id)
+    manifest = manifest_of(
+        job,
+        run.started,
+        now(),
+        code,
+        run.configs,
+        keys,
+        inputs,
+        counted,
+        run.timings,
+        years,
+        display_name(run.log_path, job.output),
+        run_id,
+    )
     manifest["not_read"] = unread
     manifest["top_issues"] = top_issues(all_issues, {s.school_id: s.name for s in roster.schools})
     commit(job.output, run.staging, manifest, job.summary, new_cache, run.previous.get("run"))
     _prune_cache(job.output, inputs, keys)
-    result = RunResult(code, "", inputs, [job.output / job.summary, job.output / MANIFEST_FILE], all_issues, manifest)
+    result = RunResult(
+        code,
+        "",
+        inputs,
+        [job.output / job.summary, job.output / MANIFEST_FILE],
+        all_issues,
+        manifest,
+    )
     result.summary = summary_text(job, result, missing, run.log_path)
     logger.bind(log_only=True).info("\n{}", result.summary)  # the command line prints it
     return result
 
 
-def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path], dict[str, str], list[dict]]:
+def _extract_years(
+    run: _Run,
+) -> tuple[list[InputRecord], list[Issue], list[Path], dict[str, str], list[dict]]:
     """Every year's extraction, written into the staging folder one year at a time."""
     inputs: list[InputRecord] = []
     issues: list[Issue] = []
@@ -196,8 +266,12 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
         merged = merge_results(done.results, year)
         if run.corrections:
             source = display_name(run.job.corrections, run.job.base)  # type: ignore[arg-type]
-            merged = apply_corrections(merged, run.corrections, run.project.roster, run.project.pack, source)  # type: ignore[arg-type]
-        write_extract(merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster)
+            merged = apply_corrections(
+                merged, run.corrections, run.project.roster, run.project.pack, source
+            )  # type: ignore[arg-type]
+        write_extract(
+            merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster
+        )
         inputs += done.records
         issues += merged.issues
         new_cache += done.new_cache
@@ -206,7 +280,9 @@ def _extract_years(run: _Run) -> tuple[list[InputRecord], list[Issue], list[Path
         run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
         del done, merged  # a year's figures are on disk now; free them before the next
     across = _same_as_other_years(inputs)
-    for year in {i.year for i in across}:  # into that year's issues.csv, where the workbook reads them
+    for year in {
+        i.year for i in across
+    }:  # into that year's issues.csv, where the workbook reads them
         add_issues(run.staging / "extract" / str(year), [i for i in across if i.year == year])
     return inputs, issues + across, new_cache, keys, unread
 
@@ -223,7 +299,16 @@ def _same_as_other_years(inputs: list[InputRecord]) -> list[Issue]:
             others = [r for r in recs if r.year != rec.year]
             if others:
                 names = "、".join(f"{r.year} 年的“{r.file}”" for r in others)
-                out.append(issue("same_as_other_year", f"与{names}内容完全相同", f"请确认这是 {rec.year} 年的报表，而不是别的年度的文件放错了文件夹。", file=rec.file, school_id=rec.school_id or "", year=rec.year))
+                out.append(
+                    issue(
+                        "same_as_other_year",
+                        f"与{names}内容完全相同",
+                        f"请确认这是 {rec.year} 年的报表，而不是别的年度的文件放错了文件夹。",
+                        file=rec.file,
+                        school_id=rec.school_id or "",
+                        year=rec.year,
+                    )
+                )
     return out
 
 
@@ -249,7 +334,11 @@ def _unchanged(run: _Run) -> RunResult | None:
         return None
     out = job.output
     folder = current_run(out)
-    if folder is None or not (folder / job.summary).is_file() or any(not (folder / "extract" / str(y)).is_dir() for y in job.inputs):
+    if (
+        folder is None
+        or not (folder / job.summary).is_file()
+        or any(not (folder / "extract" / str(y)).is_dir() for y in job.inputs)
+    ):
         return None
     inputs: list[InputRecord] = []
     unread: list[dict] = []
@@ -261,7 +350,9 @@ def _unchanged(run: _Run) -> RunResult | None:
         unread += done.not_read
     if unread != previous.get("not_read", []):
         return None
-    if {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])} != {(i.year, i.file, i.sha256) for i in inputs}:
+    if {(e["year"], e["file"], e["sha256"]) for e in previous.get("inputs", [])} != {
+        (i.year, i.file, i.sha256) for i in inputs
+    }:
         return None
     refresh_copy(out, folder, job.summary)  # a kill between a commit and its copy is mended here
     prev_inputs = [InputRecord(**{**e, "status": "cached"}) for e in previous["inputs"]]
@@ -272,8 +363,19 @@ def _unchanged(run: _Run) -> RunResult | None:
     manifest["finished"] = now()
     manifest["timings_s"] = {"total": round(time.perf_counter() - run.t0, 3)}
     write_manifest(out / MANIFEST_FILE, manifest)
-    errors = [Issue("error", code, "") for code, n in previous["counts"].get("errors_by_code", {}).items() for _ in range(n)]
-    result = RunResult(previous["exit_code"], "", prev_inputs, [out / job.summary, out / MANIFEST_FILE], errors, manifest)
+    errors = [
+        Issue("error", code, "")
+        for code, n in previous["counts"].get("errors_by_code", {}).items()
+        for _ in range(n)
+    ]
+    result = RunResult(
+        previous["exit_code"],
+        "",
+        prev_inputs,
+        [out / job.summary, out / MANIFEST_FILE],
+        errors,
+        manifest,
+    )
     missing = {k: set(v) for k, v in manifest["counts"]["schools_missing"].items()}
     result.summary = summary_text(job, result, missing, run.log_path, nothing_changed=True)
     logger.bind(log_only=True).info("\n{}", result.summary)
@@ -290,9 +392,13 @@ def _dry_run(run: _Run) -> RunResult:
     for year in job.inputs:
         recs = [i for i in inputs if i.year == year]
         new = [i for i in recs if i.status == "read"]
-        lines.append(f"  {year} 年：{len(recs)} 个文件，需要读取 {len(new)} 个，沿用上次结果 {len(recs) - len(new)} 个")
+        lines.append(
+            f"  {year} 年：{len(recs)} 个文件，需要读取 {len(new)} 个，沿用上次结果 {len(recs) - len(new)} 个"
+        )
         lines += [f"    读取：{i.file}" for i in new[:50]]
         if len(new) > 50:
             lines.append(f"    …… 另有 {len(new) - 50} 个")
-    lines.append(f"  将写出：{job.output / job.summary}、{job.output / RUNS}/<本次运行>/、{job.output / MANIFEST_FILE}")
+    lines.append(
+        f"  将写出：{job.output / job.summary}、{job.output / RUNS}/<本次运行>/、{job.output / MANIFEST_FILE}"
+    )
     return RunResult(0, "\n".join(lines), inputs)

@@ -20,7 +20,25 @@ SUFFIX = ".json"
 _S, _N = (str,), (type(None),)
 _NUM = (int, float)
 # Each field of a record: the JSON types it may have.
-_VALUE = (_S, _S + _N, (int,), (list,), _S, _NUM + _N, _S + _N, _S, _S + _N, _S + _N, _NUM, _S, _S, _S, _S, _S, _S)
+_VALUE = (
+    _S,
+    _S + _N,
+    (int,),
+    (list,),
+    _S,
+    _NUM + _N,
+    _S + _N,
+    _S,
+    _S + _N,
+    _S + _N,
+    _NUM,
+    _S,
+    _S,
+    _S,
+    _S,
+    _S,
+    _S,
+)
 _TOTAL = (_S, _S + _N, (int,), (list,), _S, _S, _NUM + _N, _NUM + _N, (int,), _S, _S, _S, _S)
 _ISSUE = (_S,) * len(ISSUE_COLUMNS) + (_S, (int,) + _N)
 
@@ -66,7 +84,9 @@ def _check(row: Any, kinds: tuple) -> list:
 
 
 def _keys(raw: list) -> tuple[tuple[str, str], ...]:
-    if not all(isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in raw):
+    if not all(
+        isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in raw
+    ):
         raise _Invalid
     return tuple((k[0], k[1]) for k in raw)
 
@@ -75,13 +95,27 @@ def _result(data: Any, display: str) -> FileResult:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise _Invalid
     head = [data[k] for k in ("file", "sha256", "format", "school_how", "status", "note")]
-    if not all(isinstance(x, str) for x in head) or not isinstance(data["school_id"], (str, type(None))):
+    if not all(isinstance(x, str) for x in head) or not isinstance(
+        data["school_id"], (str, type(None))
+    ):
         raise _Invalid
     values = [_value(_check(row, _VALUE), display) for row in data["values"]]
     totals = [_total(_check(row, _TOTAL), display) for row in data["totals"]]
     issues = [_issue(_check(row, _ISSUE), display) for row in data["issues"]]
     sheets = [tuple(_check(s, (_S, _S))) for s in data["sheets"]]
-    return FileResult(display, data["sha256"], data["format"], data["school_id"], data["school_how"], sheets, values, totals, issues, data["status"], data["note"])  # type: ignore[arg-type]
+    return FileResult(
+        display,
+        data["sha256"],
+        data["format"],
+        data["school_id"],
+        data["school_how"],
+        sheets,
+        values,
+        totals,
+        issues,
+        data["status"],
+        data["note"],
+    )  # type: ignore[arg-type]
 
 
 def _value(row: list, display: str) -> Value:

@@ -24,8 +24,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputBusyError
-from ..extraction.store import atomic_path
+from ..extraction.store import atomic_path, ensure_replaceable
 from .manifest import MANIFEST_FILE
 
 RUNS = "runs"
@@ -42,9 +41,16 @@ def staging_dir(out: Path) -> Path:
 def clear_stale(out: Path) -> None:
     """What a killed run left: staging folders and half-written files (this run holds the
     lock, so no other run is writing them), and the folders of the layout before runs/."""
-    for path in [*(out / RUNS).glob(f"{_STAGING}*"), *out.glob(f"{_STAGING}*"), *out.glob(".extract.old-*")]:
+    for path in [
+        *(out / RUNS).glob(f"{_STAGING}*"),
+        *out.glob(f"{_STAGING}*"),
+        *out.glob(".extract.old-*"),
+    ]:
         shutil.rmtree(path, ignore_errors=True)
-    for path in [*out.glob(".*.tmp"), *(out / "cache").glob("*/.*.tmp")]:  # atomic_path's temporaries
+    for path in [
+        *out.glob(".*.tmp"),
+        *(out / "cache").glob("*/.*.tmp"),
+    ]:  # atomic_path's temporaries
         path.unlink(missing_ok=True)
 
 
@@ -59,7 +65,11 @@ def read_manifest(out: Path) -> dict[str, Any]:
 def current_run(out: Path) -> Path | None:
     """The folder of the run manifest.json names, if it is there."""
     run = read_manifest(out).get("run")
-    path = out / RUNS / run if isinstance(run, str) and run and "/" not in run and "\\" not in run else None
+    path = (
+        out / RUNS / run
+        if isinstance(run, str) and run and "/" not in run and "\\" not in run
+        else None
+    )
     return path if path is not None and path.is_dir() else None
 
 
@@ -71,32 +81,19 @@ def file_hashes(folder: Path) -> dict[str, str]:
     return out
 
 
-def _in_use(path: Path) -> bool:
-    try:
-        with open(path, "r+b"):
-            return False
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-
-
-def ensure_replaceable(paths: list[Path]) -> None:
-    busy = [p for p in paths if p.is_file() and _in_use(p)]
-    if busy:
-        raise OutputBusyError(
-            "这些输出文件正被其他程序打开（如 Excel），无法替换："
-            + "、".join(str(p) for p in busy)
-            + "。请关闭它们后重新运行；上次的输出未被改动。"
-        )
-
-
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def commit(out: Path, staging: Path, manifest: dict[str, Any], summary: str, new_cache: list[Path], previous_run: str | None) -> None:
+def commit(
+    out: Path,
+    staging: Path,
+    manifest: dict[str, Any],
+    summary: str,
+    new_cache: list[Path],
+    previous_run: str | None,
+) -> None:
     """Make the staged run the current one: its folder renamed into runs/, then manifest.json
     replaced (the commit) and at once the summary copy beside it, then old runs removed."""
     ensure_replaceable([out / summary])

@@ -60,7 +60,9 @@ def hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def config_key(pack_files: dict[str, str], roster_sha: str, year: int, edition: str | None = None) -> str:
+def config_key(
+    pack_files: dict[str, str], roster_sha: str, year: int, edition: str | None = None
+) -> str:
     """What an extraction depends on besides the file itself (a catalogue edition the job
     names for the year among it)."""
     given = {"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}
@@ -111,14 +113,25 @@ class YearInputs:
     results: list[FileResult]
     records: list[InputRecord]
     new_cache: list[Path]  # cache entries written into the staging folder
-    not_read: list[dict[str, str]]  # files in the input folders that are not workbooks: file, reason
+    not_read: list[
+        dict[str, str]
+    ]  # files in the input folders that are not workbooks: file, reason
 
 
 class YearExtraction:
     """Extract one year's inputs of a job, re-using unchanged files' results. Every input is
     hashed on every run: a corrected return with the same size and time is still new."""
 
-    def __init__(self, job: Job, year: int, pack: Pack, roster: Roster, roster_sha: str, previous: dict[str, Any], hasher: Hasher):
+    def __init__(
+        self,
+        job: Job,
+        year: int,
+        pack: Pack,
+        roster: Roster,
+        roster_sha: str,
+        previous: dict[str, Any],
+        hasher: Hasher,
+    ):
         self.job, self.year, self.pack, self.roster = job, year, pack, roster
         self.previous, self.hasher = previous, hasher
         self.key = config_key(pack.files, roster_sha, year, pack.catalogue_years.get(year))
@@ -127,11 +140,24 @@ class YearExtraction:
         return f"{sha256[:24]}_{self.key[:16]}{cache.SUFFIX}"
 
     def _inputs(self) -> Inputs:
-        patterns = [str(self.job.base / p) if not Path(p).is_absolute() else p for p in self.job.inputs[self.year]]
+        patterns = [
+            str(self.job.base / p) if not Path(p).is_absolute() else p
+            for p in self.job.inputs[self.year]
+        ]
         try:
             found = find_inputs(patterns)
-        except UsageError as exc:  # a folder the job names that is not there is a mistake in the job file
-            raise ConfigError([ConfigProblem(str(self.job.file), f"inputs.{self.year}", f"{exc.message}；请检查任务文件中的路径（相对于任务文件所在的文件夹）")]) from exc
+        except (
+            UsageError
+        ) as exc:  # a folder the job names that is not there is a mistake in the job file
+            raise ConfigError(
+                [
+                    ConfigProblem(
+                        str(self.job.file),
+                        f"inputs.{self.year}",
+                        f"{exc.message}；请检查任务文件中的路径（相对于任务文件所在的文件夹）",
+                    )
+                ]
+            ) from exc
         # The output folder inside an input folder: its workbooks, caches and logs are not returns.
         inside = os.path.join(os.path.abspath(self.job.output), "")
         found.files = [f for f in found.files if not os.path.abspath(f).startswith(inside)]
@@ -148,7 +174,9 @@ class YearExtraction:
         for f in inputs.files:
             st = f.stat()
             hashed.append((f, display_name(f, self.job.base), st, self.hasher.sha256(f)))
-        copy_of = copies_among((display, sha if st.st_size else None) for _, display, st, sha in hashed)  # empty files are no copies
+        copy_of = copies_among(
+            (display, sha if st.st_size else None) for _, display, st, sha in hashed
+        )  # empty files are no copies
         plan: list[_Planned] = []
         copies: list[FileResult] = []
         for f, display, st, sha in hashed:
@@ -156,8 +184,19 @@ class YearExtraction:
                 copies.append(copy_result(display, copy_of[display], sha))
                 continue
             cache_file = cache_dir / self.cache_name(sha)
-            plan.append(_Planned(f, display, sha, st.st_size, st.st_mtime_ns, cache_file if cache_file.is_file() else None))
-        unread = not_read(inputs.skipped, [display_name(s.path, self.job.base) for s in inputs.skipped])
+            plan.append(
+                _Planned(
+                    f,
+                    display,
+                    sha,
+                    st.st_size,
+                    st.st_mtime_ns,
+                    cache_file if cache_file.is_file() else None,
+                )
+            )
+        unread = not_read(
+            inputs.skipped, [display_name(s.path, self.job.base) for s in inputs.skipped]
+        )
         return plan, unread + copies
 
     def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
@@ -170,15 +209,27 @@ class YearExtraction:
         for item in plan:
             cached = cache.load(item.cache_file, item.display) if item.cache_file else None
             status = "cached" if cached is not None else "read"
-            records[item.display] = InputRecord(self.year, item.display, item.sha256, item.size, item.mtime_ns, status)
+            records[item.display] = InputRecord(
+                self.year, item.display, item.sha256, item.size, item.mtime_ns, status
+            )
             if cached is not None:
                 results[item.display] = cached
             else:
                 to_read.append(item)  # not in the cache, or an entry that is damaged: read again
         new_cache: list[Path] = []
         if to_read and staging is not None:
-            logger.info("{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results))
-            fresh = extract_paths([i.path for i in to_read], self.pack, self.roster, self.year, self.job.jobs, progress, [i.display for i in to_read])
+            logger.info(
+                "{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results)
+            )
+            fresh = extract_paths(
+                [i.path for i in to_read],
+                self.pack,
+                self.roster,
+                self.year,
+                self.job.jobs,
+                progress,
+                [i.display for i in to_read],
+            )
             for item, res in zip(to_read, fresh.files, strict=True):
                 results[item.display] = res
                 if res.sha256 and res.sha256 != item.sha256:

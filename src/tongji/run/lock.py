@@ -47,8 +47,16 @@ class OutputLock:
                 f"输出目录 {self.folder} 正被另一个 tongji 运行使用（{info.get('host', '?')} 上的进程 {info.get('pid', '?')}，"
                 f"开始于 {info.get('started', '?')}）。请等它结束后再运行。"
             ) from None
-        with contextlib.suppress(OSError):  # who holds it is only for the message: a full disk is no reason to stop
-            self.holder.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": now()}, ensure_ascii=False), encoding="utf-8")
+        with contextlib.suppress(
+            OSError
+        ):  # who holds it is only for the message: a full disk is no reason to stop
+            self.holder.write_text(
+                json.dumps(
+                    {"pid": os.getpid(), "host": socket.gethostname(), "started": now()},
+                    ensure_ascii=False,
+                ),
+                encoding="utf-8",
+            )
         return self
 
     def _holder(self) -> dict[str, Any]:

@@ -43,11 +43,20 @@ def missing_by_school(checks: list[Issue], roster: Roster, pack: Pack) -> dict[s
     out: dict[str, set[str]] = {}
     for i in checks:
         if i.code == "missing_return" and i.school_id and i.dataset in pack.datasets:
-            out.setdefault(names.get(i.school_id, i.school_id), set()).add(f"{i.year} 年{pack.datasets[i.dataset].title}")
+            out.setdefault(names.get(i.school_id, i.school_id), set()).add(
+                f"{i.year} 年{pack.datasets[i.dataset].title}"
+            )
     return out
 
 
-def counts(job: Job, inputs: list[InputRecord], issues: list[Issue], years: list[int], roster: Roster, missing: dict[str, set[str]]) -> dict[str, Any]:
+def counts(
+    job: Job,
+    inputs: list[InputRecord],
+    issues: list[Issue],
+    years: list[int],
+    roster: Roster,
+    missing: dict[str, set[str]],
+) -> dict[str, Any]:
     return {
         "files": len(inputs),
         "files_read": sum(i.status == "read" for i in inputs),
@@ -55,23 +64,43 @@ def counts(job: Job, inputs: list[InputRecord], issues: list[Issue], years: list
         "values": {str(y): sum(i.n_values for i in inputs if i.year == y) for y in years},
         "errors": sum(i.severity == ERROR for i in issues),
         "warnings": sum(i.severity == WARNING for i in issues),
-        "issues_by_code": dict(sorted(Counter(i.code for i in issues if i.severity != INFO).items())),
-        "errors_by_code": dict(sorted(Counter(i.code for i in issues if i.severity == ERROR).items())),
-        "warnings_by_code": dict(sorted(Counter(i.code for i in issues if i.severity == WARNING).items())),
+        "issues_by_code": dict(
+            sorted(Counter(i.code for i in issues if i.severity != INFO).items())
+        ),
+        "errors_by_code": dict(
+            sorted(Counter(i.code for i in issues if i.severity == ERROR).items())
+        ),
+        "warnings_by_code": dict(
+            sorted(Counter(i.code for i in issues if i.severity == WARNING).items())
+        ),
         "schools": len(roster.schools),
         "schools_missing": {name: sorted(what) for name, what in missing.items()},
     }
 
 
-TOP_ISSUES = 8  # findings listed by name in the summary; all of them are in the workbook and issues.csv
+TOP_ISSUES = (
+    8  # findings listed by name in the summary; all of them are in the workbook and issues.csv
+)
 
 
 def top_issues(issues: list[Issue], names: dict[str, str]) -> list[dict[str, str]]:
     """The first errors (then warnings) with where they are: for the summary and the manifest."""
     order = {ERROR: 0, WARNING: 1}
-    ranked = sorted((i for i in issues if i.severity in order), key=lambda i: (order[i.severity], i.year or 0, i.file, i.sheet, i.cell, i.code))
+    ranked = sorted(
+        (i for i in issues if i.severity in order),
+        key=lambda i: (order[i.severity], i.year or 0, i.file, i.sheet, i.cell, i.code),
+    )
     return [
-        {"severity": i.severity, "code": i.code, "school": names.get(i.school_id, i.school_id), "file": i.file, "sheet": i.sheet, "cell": i.cell, "message": i.message, "year": str(i.year or "")}
+        {
+            "severity": i.severity,
+            "code": i.code,
+            "school": names.get(i.school_id, i.school_id),
+            "file": i.file,
+            "sheet": i.sheet,
+            "cell": i.cell,
+            "message": i.message,
+            "year": str(i.year or ""),
+        }
         for i in ranked[:TOP_ISSUES]
     ]
 
@@ -81,35 +110,71 @@ def _issue_lines(m: dict[str, Any]) -> list[str]:
     if not top:
         return []
     total = c["errors"] + c["warnings"]
-    lines = [f"  需要处理的问题（共 {total} 个，前 {len(top)} 个如下；全部见汇总工作簿的“数据质量”表和各年度的 issues.csv）："]
+    lines = [
+        f"  需要处理的问题（共 {total} 个，前 {len(top)} 个如下；全部见汇总工作簿的“数据质量”表和各年度的 issues.csv）："
+    ]
     for t in top:
-        where = "，".join(x for x in (t["school"], t["file"], f"{t['sheet']}!{t['cell']}" if t["cell"] else t["sheet"]) if x)
-        lines.append(f"    {SEVERITY_LABEL[t['severity']]}  {t['code']}  " + (f"{where}：" if where else "") + t["message"])
+        where = "，".join(
+            x
+            for x in (
+                t["school"],
+                t["file"],
+                f"{t['sheet']}!{t['cell']}" if t["cell"] else t["sheet"],
+            )
+            if x
+        )
+        lines.append(
+            f"    {SEVERITY_LABEL[t['severity']]}  {t['code']}  "
+            + (f"{where}：" if where else "")
+            + t["message"]
+        )
     return lines
 
 
-def summary_text(job: Job, result: RunResult, missing: dict[str, set[str]], log_path: Path, nothing_changed: bool = False) -> str:
+def summary_text(
+    job: Job,
+    result: RunResult,
+    missing: dict[str, set[str]],
+    log_path: Path,
+    nothing_changed: bool = False,
+) -> str:
     m = result.manifest
     c = m["counts"]
-    lines = [f"{job.name}（{job.year} 年）：" + ("完成，没有错误" if result.exit_code == ExitCode.OK else "完成，有数据问题需要处理")]
+    lines = [
+        f"{job.name}（{job.year} 年）："
+        + ("完成，没有错误" if result.exit_code == ExitCode.OK else "完成，有数据问题需要处理")
+    ]
     if nothing_changed:
-        lines.append(f"  输入和配置自上次运行（{m.get('unchanged_since', '')}）以来都没有变化，沿用上次的输出")
+        lines.append(
+            f"  输入和配置自上次运行（{m.get('unchanged_since', '')}）以来都没有变化，沿用上次的输出"
+        )
     for year in job.inputs:
         recs = [i for i in result.inputs if i.year == year]
         read = sum(i.status == "read" for i in recs)
-        lines.append(f"  {year} 年：{len(recs)} 个文件（新读 {read} 个，沿用上次结果 {len(recs) - read} 个），{c['values'].get(str(year), 0)} 个数字")
+        lines.append(
+            f"  {year} 年：{len(recs)} 个文件（新读 {read} 个，沿用上次结果 {len(recs) - read} 个），{c['values'].get(str(year), 0)} 个数字"
+        )
     complete = c["schools"] - len(missing)
     absent = "；".join(f"{n}（{'、'.join(sorted(w))}）" for n, w in sorted(missing.items()))
     unread = m.get("not_read", [])
     if unread:
-        shown = "；".join(f"{u['file']}（{u['reason']}）" for u in unread[:5]) + (f" 等 {len(unread)} 个" if len(unread) > 5 else "")
+        shown = "；".join(f"{u['file']}（{u['reason']}）" for u in unread[:5]) + (
+            f" 等 {len(unread)} 个" if len(unread) > 5 else ""
+        )
         lines.append(f"  未读取的文件：{shown}")
-    lines.append(f"  学校：名录 {c['schools']} 所，报齐 {complete} 所" + (f"；缺报 {len(missing)} 所：{absent}" if missing else ""))
-    lines.append(f"  错误 {c['errors']} 个{_by_code(c.get('errors_by_code', {}))}；警告 {c['warnings']} 个{_by_code(c.get('warnings_by_code', {}))}")
+    lines.append(
+        f"  学校：名录 {c['schools']} 所，报齐 {complete} 所"
+        + (f"；缺报 {len(missing)} 所：{absent}" if missing else "")
+    )
+    lines.append(
+        f"  错误 {c['errors']} 个{_by_code(c.get('errors_by_code', {}))}；警告 {c['warnings']} 个{_by_code(c.get('warnings_by_code', {}))}"
+    )
     lines += _issue_lines(m)
     out = job.output
     lines.append(f"  汇总工作簿：{out / job.summary}")
-    lines.append(f"  提取结果与问题清单：{out / m.get('outputs', {}).get('run', 'runs')}/extract（各年度的 issues.csv）")
+    lines.append(
+        f"  提取结果与问题清单：{out / m.get('outputs', {}).get('run', 'runs')}/extract（各年度的 issues.csv）"
+    )
     lines.append(f"  运行记录：{out / MANIFEST_FILE}；日志：{log_path}")
     lines.append(f"  用时 {m['timings_s']['total']:.1f} 秒")
     return "\n".join(lines)
@@ -119,7 +184,20 @@ def _by_code(codes: dict[str, int]) -> str:
     return f"（{'、'.join(f'{k} {v}' for k, v in sorted(codes.items()))}）" if codes else ""
 
 
-def manifest_of(job: Job, started: str, finished: str, exit_code: int, configs: dict[str, str], keys: dict[str, str], inputs: list[InputRecord], counted: dict[str, Any], timings: dict[str, float], years: list[int], log: str, run_id: str) -> dict[str, Any]:
+def manifest_of(
+    job: Job,
+    started: str,
+    finished: str,
+    exit_code: int,
+    configs: dict[str, str],
+    keys: dict[str, str],
+    inputs: list[InputRecord],
+    counted: dict[str, Any],
+    timings: dict[str, float],
+    years: list[int],
+    log: str,
+    run_id: str,
+) -> dict[str, Any]:
     return {
         "tool": "tongji",
         "version": __version__,
@@ -135,5 +213,10 @@ def manifest_of(job: Job, started: str, finished: str, exit_code: int, configs: 
         "inputs": [vars(i) for i in inputs],
         "counts": counted,
         "timings_s": timings,
-        "outputs": {"summary": job.summary, "run": f"runs/{run_id}", "extract": [f"runs/{run_id}/extract/{y}" for y in years], "log": log},
+        "outputs": {
+            "summary": job.summary,
+            "run": f"runs/{run_id}",
+            "extract": [f"runs/{run_id}/extract/{y}" for y in years],
+            "log": log,
+        },
     }

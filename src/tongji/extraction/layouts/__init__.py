@@ -18,6 +18,17 @@ from .grid import GridLayout
 from .keyvalue import KeyValueLayout
 from .listing import ListLayout
 
-LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (GridLayout(), ListLayout(), KeyValueLayout())}
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout for layout in (GridLayout(), ListLayout(), KeyValueLayout())
+}
 
-__all__ = ["LAYOUTS", "SCHOOL_KEY", "CellPlacement", "ColumnPlacement", "LabelPlacement", "Layout", "Placement", "SheetJob"]
+__all__ = [
+    "LAYOUTS",
+    "SCHOOL_KEY",
+    "CellPlacement",
+    "ColumnPlacement",
+    "LabelPlacement",
+    "Layout",
+    "Placement",
+    "SheetJob",
+]

@@ -96,7 +96,9 @@ def labels(texts: tuple[str, ...]) -> tuple[str, ...]:
 
 def header_path(text: str) -> str:
     """A header path as written in a config (`按学历分/本科毕业`), normalised per part."""
-    return "/".join(normalize_label(part) for part in re.split(r"[/／>]", text) if normalize_label(part))
+    return "/".join(
+        normalize_label(part) for part in re.split(r"[/／>]", text) if normalize_label(part)
+    )
 
 
 def line_text(value: str | int | None) -> str | None:
@@ -113,7 +115,9 @@ class Layout:
     title = ""  # how messages name it: 国家报表式
     records = "optional"  # [records]: optional | required | never
 
-    def placement(self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool) -> Placement:
+    def placement(
+        self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool
+    ) -> Placement:
         """This layout's placement for a `[[fields]]` entry; mistakes go to `sec`. By
         default a column of a table read one record per row."""
         return column_placement(entry, sec, common)
@@ -129,7 +133,12 @@ def column_placement(entry: FieldEntry, sec: Section, common: dict[str, Any]) ->
         sec.problem("row", "按行取记录（[records]）时，字段只给出列（column/code），不给出行")
     if entry.sum and len(entry.column) < 2:
         sec.problem("sum", "sum = true 时 column 应列出两个或更多要相加的列")
-    return ColumnPlacement(**common, column=tuple(header_path(t) for t in entry.column), code=line_text(entry.code), sum=entry.sum)
+    return ColumnPlacement(
+        **common,
+        column=tuple(header_path(t) for t in entry.column),
+        code=line_text(entry.code),
+        sum=entry.sum,
+    )
 
 
 # ---------------------------------------------------------------- one sheet, one mapping
@@ -165,7 +174,9 @@ class SheetJob:
     def place(self, school_id: str | None, keys: tuple[tuple[str, str], ...]) -> Place:
         return Place(self.out, self.sheet.name, self.mapping.id, self.dataset.name, school_id, keys)
 
-    def issue(self, code: str, message: str, hint: str = "", cell: str = "", severity: str | None = None) -> None:
+    def issue(
+        self, code: str, message: str, hint: str = "", cell: str = "", severity: str | None = None
+    ) -> None:
         self.out.issue(code, message, hint, self.sheet.name, cell, self.mapping.id, severity)
 
     def missing_field(self, p: Placement, fdef: FieldDef, message: str) -> None:
@@ -188,7 +199,15 @@ class SheetJob:
             return None
         return table
 
-    def source_unit(self, p: Placement, fdef: FieldDef, col: Column | None = None, table: Table | None = None, row: Row | None = None, row_index: int | None = None) -> SourceUnit:
+    def source_unit(
+        self,
+        p: Placement,
+        fdef: FieldDef,
+        col: Column | None = None,
+        table: Table | None = None,
+        row: Row | None = None,
+        row_index: int | None = None,
+    ) -> SourceUnit:
         """The unit a figure is written in: the mapping's word for the field, else what the
         sheet says (the row's cell in a unit column, the column header, the row label, a
         `单位：` cell), else the mapping's default. A unit the figure's own cell names

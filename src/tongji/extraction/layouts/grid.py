@@ -29,7 +29,9 @@ class GridLayout(Layout):
         if not (entry.row or entry.line is not None):
             sec.problem("row", "国家报表式（grid）的字段需要 row（行标签）或 line（行次）")
         if not (entry.column or entry.code is not None):
-            sec.problem("column", "国家报表式（grid）的字段需要 column（列标题路径）或 code（列代码）")
+            sec.problem(
+                "column", "国家报表式（grid）的字段需要 column（列标题路径）或 code（列代码）"
+            )
         if entry.sum and len(entry.row) < 2 and len(entry.column) < 2:
             sec.problem("sum", "sum = true 时 row 或 column 应列出两个或更多要相加的行或列")
         return CellPlacement(
@@ -68,16 +70,43 @@ def extract_cells(job: SheetJob, table: Table) -> None:
             job.missing_field(p, fdef, exc.message)
             continue
         unit = job.source_unit(p, fdef, col, table, row)
-        record_figure(place, fdef, row.index, col.index, table.value(row.index, col.index), unit, _where(row, col))
+        record_figure(
+            place,
+            fdef,
+            row.index,
+            col.index,
+            table.value(row.index, col.index),
+            unit,
+            _where(row, col),
+        )
 
 
 def _where(row: Row, col: Column) -> str:
-    return f"行“{row.label}”" + (f"（行次 {row.line}）" if row.line else "") + f" × 列“{col.path}”" + (f"（代码 {col.code}）" if col.code else "")
+    return (
+        f"行“{row.label}”"
+        + (f"（行次 {row.line}）" if row.line else "")
+        + f" × 列“{col.path}”"
+        + (f"（代码 {col.code}）" if col.code else "")
+    )
 
 
-def _record_cell_sum(job: SheetJob, table: Table, place: Place, p: CellPlacement, fdef: FieldDef) -> None:
+def _record_cell_sum(
+    job: SheetJob, table: Table, place: Place, p: CellPlacement, fdef: FieldDef
+) -> None:
     """Every row × every column given, each of them found (else the field is not found)."""
-    rows = [find_row(table, (label,)) for label in job.year_texts(p.row)] if p.row else [find_row(table, (), p.line)]
-    cols = [find_column(table, (path,)) for path in job.year_texts(p.column)] if p.column else [find_column(table, (), p.code)]
-    parts = [Part(r.index, c.index, table.value(r.index, c.index), job.source_unit(p, fdef, c, table, r)) for r in rows for c in cols]
+    rows = (
+        [find_row(table, (label,)) for label in job.year_texts(p.row)]
+        if p.row
+        else [find_row(table, (), p.line)]
+    )
+    cols = (
+        [find_column(table, (path,)) for path in job.year_texts(p.column)]
+        if p.column
+        else [find_column(table, (), p.code)]
+    )
+    parts = [
+        Part(r.index, c.index, table.value(r.index, c.index), job.source_unit(p, fdef, c, table, r))
+        for r in rows
+        for c in cols
+    ]
     record_sum(place, fdef, parts, " + ".join(_where(r, c) for r in rows for c in cols))

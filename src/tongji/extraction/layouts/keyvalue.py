@@ -22,7 +22,9 @@ class KeyValueLayout(Layout):
 
     def placement(self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool):
         if entry.row or entry.column or entry.code is not None or entry.line is not None:
-            sec.problem("label", "键值表（keyvalue）的字段用 label（标签文字）定位，不用 row/column")
+            sec.problem(
+                "label", "键值表（keyvalue）的字段用 label（标签文字）定位，不用 row/column"
+            )
         if entry.sum:
             sec.problem("sum", "键值表（keyvalue）的字段不能求和；请用 grid 版式")
         if entry.direction not in DIRECTIONS:

@@ -51,7 +51,9 @@ class _Rows:
     seen: dict[tuple, int] = field(default_factory=dict)  # (school, keys) → row index
     group: list[dict[str, Value]] = field(default_factory=list)  # data rows since the last 小计
     everything: list[dict[str, Value]] = field(default_factory=list)
-    totals: list[tuple[int, str, list[dict[str, Value]]]] = field(default_factory=list)  # checked at the end
+    totals: list[tuple[int, str, list[dict[str, Value]]]] = field(
+        default_factory=list
+    )  # checked at the end
 
 
 def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> None:
@@ -67,14 +69,25 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
         first_label = clean.normalize_label(key_texts[0][2]) if key_texts else row.label
         if job.is_total(first_label) or job.is_total(row.label):
             subtotal = first_label.startswith("小计") or row.label.startswith("小计")
-            state.totals.append((row.index, first_label or row.label, state.group if subtotal else state.everything))
+            state.totals.append(
+                (row.index, first_label or row.label, state.group if subtotal else state.everything)
+            )
             if subtotal:
                 state.group = []
             continue
         if all(clean.normalize_label(raw) == "" for _, _, raw in key_texts):
-            if any(job.sheet.cell(row.index, c.index) not in (None, "") for _, _, cols in field_cols for c in cols):
+            if any(
+                job.sheet.cell(row.index, c.index) not in (None, "")
+                for _, _, cols in field_cols
+                for c in cols
+            ):
                 names = "、".join(k for k, _ in job.mapping.records.keys)  # type: ignore[union-attr]
-                job.issue("row_without_key", f"第 {row.index + 1} 行有数字但没有{names}，已跳过", "请在原表中补上该行的名称。", cell_address(row.index, 0))
+                job.issue(
+                    "row_without_key",
+                    f"第 {row.index + 1} 行有数字但没有{names}，已跳过",
+                    "请在原表中补上该行的名称。",
+                    cell_address(row.index, 0),
+                )
             continue
         keyed = _row_keys(job, table, row, key_texts, unknown_keys_are_errors)
         if keyed is not None and _first_time(job, state, row, keyed):
@@ -95,7 +108,11 @@ def _key_columns(job: SheetJob, table: Table) -> list[tuple[str, Column | None]]
         try:
             out.append((key, find_column(table, job.year_texts(paths))))
         except LocateError as exc:
-            job.issue("key_column_not_found", f"找不到记录键“{key}”所在的列：{exc.message}", f"请修改映射 {job.mapping.file} 的 [records]。")
+            job.issue(
+                "key_column_not_found",
+                f"找不到记录键“{key}”所在的列：{exc.message}",
+                f"请修改映射 {job.mapping.file} 的 [records]。",
+            )
             return None
     return out
 
@@ -125,7 +142,9 @@ def _key_cell(job: SheetJob, table: Table, row: Row, col: Column | None) -> Any:
     return job.view.filled(row.index, column) if column is not None else None
 
 
-def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_keys_are_errors: bool) -> tuple[str | None, tuple] | None:
+def _row_keys(
+    job: SheetJob, table: Table, row: Row, key_texts: list, unknown_keys_are_errors: bool
+) -> tuple[str | None, tuple] | None:
     """(school, keys in the dataset's order) of a data row, or None when it is no record."""
     school_id = job.school_id
     keys: list[tuple[str, str]] = list(job.mapping.keys)
@@ -133,12 +152,22 @@ def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_ke
         cell = cell_address(row.index, col.index if col is not None else (table.label_col or 0))
         if key == SCHOOL_KEY:
             if not clean.normalize_text(raw):
-                job.issue("row_without_key", f"第 {row.index + 1} 行没有学校名称，已跳过", "请在原表中补上该行的学校名称。", cell)
+                job.issue(
+                    "row_without_key",
+                    f"第 {row.index + 1} 行没有学校名称，已跳过",
+                    "请在原表中补上该行的学校名称。",
+                    cell,
+                )
                 return None
             res = job.roster.resolve(raw)
             if res.school is None:
                 close = f"；最接近的：{'、'.join(res.candidates)}" if res.candidates else ""
-                job.issue("school_unknown", f"学校“{clean.normalize_text(raw)}”不在学校名录中{close}", "请在学校名录中加上该校或其别名。", cell)
+                job.issue(
+                    "school_unknown",
+                    f"学校“{clean.normalize_text(raw)}”不在学校名录中{close}",
+                    "请在学校名录中加上该校或其别名。",
+                    cell,
+                )
                 return None
             school_id = res.school.school_id
             continue
@@ -148,17 +177,27 @@ def _row_keys(job: SheetJob, table: Table, row: Row, key_texts: list, unknown_ke
             # a code that names no value is always an error: the row would be lost
             if unknown_keys_are_errors or found.problem:
                 why = f"：{found.problem}" if found.problem else ""
-                job.issue("unknown_key", f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值{why}", f"请核对原表，或在 datasets.toml 的 [dimensions.{key}]（专业大类在 catalogues.toml）中为它加上别名。", cell)
+                job.issue(
+                    "unknown_key",
+                    f"“{clean.normalize_text(raw)}”不是{dim.title}的已知取值{why}",
+                    f"请核对原表，或在 datasets.toml 的 [dimensions.{key}]（专业大类在 catalogues.toml）中为它加上别名。",
+                    cell,
+                )
             return None
         if found.edition is not None and dim.in_force is not None:
             job.issue(
                 "catalogue_mismatch",
                 f"“{clean.normalize_text(raw)}”是《{found.edition.title}》的{dim.title}“{found.value}”，而 {job.out.year} 年的报表应按《{dim.in_force.title}》填写；汇总时按新旧目录对照归入",
-                "请学校按本年度的专业目录填报；若本市仍用旧目录，请在任务文件中写 catalogue = { 年度 = \"目录\" }。",
+                '请学校按本年度的专业目录填报；若本市仍用旧目录，请在任务文件中写 catalogue = { 年度 = "目录" }。',
                 cell,
             )
         if found.restored:
-            job.issue("code_zero_restored", f"{dim.title}代码“{clean.normalize_text(raw)}”少一位，已补回前导 0 为“{found.restored}”，归入“{found.value}”", "请核对原表；代码列应设为文本格式，免得丢掉前导 0。", cell)
+            job.issue(
+                "code_zero_restored",
+                f"{dim.title}代码“{clean.normalize_text(raw)}”少一位，已补回前导 0 为“{found.restored}”，归入“{found.value}”",
+                "请核对原表；代码列应设为文本格式，免得丢掉前导 0。",
+                cell,
+            )
         keys.append((key, found.value))
     order = job.dataset.keys
     return school_id, tuple(sorted(keys, key=lambda kv: order.index(kv[0])))
@@ -168,29 +207,57 @@ def _first_time(job: SheetJob, state: _Rows, row: Row, keyed: tuple[str | None, 
     """A record seen in an earlier row of the table is a duplicate, not a second record."""
     if keyed in state.seen:
         names = "、".join(v for _, v in keyed[1])
-        job.issue("duplicate_row", f"{names} 在第 {state.seen[keyed] + 1} 行和第 {row.index + 1} 行各出现一次", "请合并或删除重复的行后重新放入。", cell_address(row.index, 0))
+        job.issue(
+            "duplicate_row",
+            f"{names} 在第 {state.seen[keyed] + 1} 行和第 {row.index + 1} 行各出现一次",
+            "请合并或删除重复的行后重新放入。",
+            cell_address(row.index, 0),
+        )
         return False
     state.seen[keyed] = row.index
     return True
 
 
-def _record_row(job: SheetJob, table: Table, row: Row, keyed: tuple[str | None, tuple], field_cols: list[FieldColumn]) -> dict[str, Value]:
+def _record_row(
+    job: SheetJob,
+    table: Table,
+    row: Row,
+    keyed: tuple[str | None, tuple],
+    field_cols: list[FieldColumn],
+) -> dict[str, Value]:
     school_id, key_tuple = keyed
     place = job.place(school_id, key_tuple)
     values = {}
     for p, fdef, cols in field_cols:
         where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{'”+“'.join(c.path for c in cols)}”"
         if p.sum:
-            parts = [Part(row.index, c.index, table.value(row.index, c.index), job.source_unit(p, fdef, c, table, row_index=row.index)) for c in cols]
+            parts = [
+                Part(
+                    row.index,
+                    c.index,
+                    table.value(row.index, c.index),
+                    job.source_unit(p, fdef, c, table, row_index=row.index),
+                )
+                for c in cols
+            ]
             values[fdef.name] = record_sum(place, fdef, parts, where)
             continue
         col = cols[0]
         unit = job.source_unit(p, fdef, col, table, row_index=row.index)
-        values[fdef.name] = record_figure(place, fdef, row.index, col.index, table.value(row.index, col.index), unit, where)
+        values[fdef.name] = record_figure(
+            place, fdef, row.index, col.index, table.value(row.index, col.index), unit, where
+        )
     return values
 
 
-def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn], r: int, label: str, parts: list[dict[str, Value]]) -> None:
+def _check_total_row(
+    job: SheetJob,
+    table: Table,
+    field_cols: list[FieldColumn],
+    r: int,
+    label: str,
+    parts: list[dict[str, Value]],
+) -> None:
     """A 合计/小计 row: kept apart as a check value and compared with the rows it sums."""
     for p, fdef, cols in field_cols:
         if fdef.type in ("text", "code") or p.sum:
@@ -200,7 +267,12 @@ def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn],
         cleaned = clean.clean_value(raw, fdef.type)
         cell = cell_address(r, col.index)
         if cleaned.status == clean.ERROR:
-            job.issue("bad_value", f"{label}行“{fdef.title}”的值无法识别：{cleaned.message}（原文“{raw}”）", "请在原表中更正后重新放入；tongji 不会猜测数字。", cell)
+            job.issue(
+                "bad_value",
+                f"{label}行“{fdef.title}”的值无法识别：{cleaned.message}（原文“{raw}”）",
+                "请在原表中更正后重新放入；tongji 不会猜测数字。",
+                cell,
+            )
             continue
         total = cleaned.value if isinstance(cleaned.value, float) else None
         unit = cleaned.unit or job.source_unit(p, fdef, col, table, row_index=r).unit
@@ -210,7 +282,21 @@ def _check_total_row(job: SheetJob, table: Table, field_cols: list[FieldColumn],
         part_values = [row[fdef.name] for row in parts if fdef.name in row]
         parts_sum, n = sum_parts(v.value for v in part_values)
         job.out.result.totals.append(
-            Total(job.dataset.name, job.school_id, job.out.year, job.mapping.keys, fdef.name, label, total, parts_sum, n, job.out.file, job.sheet.name, cell, ",".join(v.cell for v in part_values))
+            Total(
+                job.dataset.name,
+                job.school_id,
+                job.out.year,
+                job.mapping.keys,
+                fdef.name,
+                label,
+                total,
+                parts_sum,
+                n,
+                job.out.file,
+                job.sheet.name,
+                cell,
+                ",".join(v.cell for v in part_values),
+            )
         )
         if any(v.status == clean.ERROR for v in part_values):
             continue  # a part could not be read; that error is already reported

@@ -51,7 +51,11 @@ def header_cells(paths: list[tuple[str, ...]], depth: int) -> list[tuple[int, in
                 c += 1
                 continue
             c2 = c
-            while c2 + 1 < n and len(paths[c2 + 1]) > level and paths[c2 + 1][: level + 1] == path[: level + 1]:
+            while (
+                c2 + 1 < n
+                and len(paths[c2 + 1]) > level
+                and paths[c2 + 1][: level + 1] == path[: level + 1]
+            ):
                 c2 += 1
             r1 = depth - 1 if level == len(path) - 1 else level
             out.append((level, c, r1, c2, path[level]))
@@ -75,7 +79,9 @@ LANDSCAPE_UNITS = 140
 def wrapped_lines(text: str, width: float, font_size: int = 10) -> int:
     """How many lines a text wraps to in a column (or merged range) `width` units wide."""
     room = max(width - 1.0, 1.0) * 10 / font_size  # a larger font fits fewer characters
-    return sum(max(1, -(-text_width(part) // max(int(room), 1))) for part in (text or "").split("\n"))
+    return sum(
+        max(1, -(-text_width(part) // max(int(room), 1))) for part in (text or "").split("\n")
+    )
 
 
 def row_points(lines: int, font_size: int = 10) -> float:
@@ -122,16 +128,31 @@ class Formats:
         self.wb = wb
         self._cache: dict[tuple, Any] = {}
         base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center", "text_wrap": True})
-        self.header = wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"})
+        self.title = wb.add_format(
+            {**base, "bold": True, "font_size": 14, "align": "center", "text_wrap": True}
+        )
+        self.header = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "align": "center",
+                "text_wrap": True,
+                "border": 1,
+                "bg_color": "#F2F2F2",
+            }
+        )
         self.stub = wb.add_format({**base, "align": "center", "text_wrap": True, "border": 1})
         self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
         self.body_text = wb.add_format({**base, "text_wrap": True, "border": 1, "align": "center"})
         self.plain = wb.add_format({**base})
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.wrap_cell = wb.add_format({**base, "text_wrap": True, "valign": "top"})  # a column's default
+        self.wrap_cell = wb.add_format(
+            {**base, "text_wrap": True, "valign": "top"}
+        )  # a column's default
         self.note = wb.add_format({**base, "font_size": 9, "italic": True, "text_wrap": True})
-        self.link = wb.add_format({**base, "text_wrap": True, "valign": "top", "font_color": "blue", "underline": 1})
+        self.link = wb.add_format(
+            {**base, "text_wrap": True, "valign": "top", "font_color": "blue", "underline": 1}
+        )
         self.bold = wb.add_format({**base, "bold": True})
         self.base = base
 
@@ -154,7 +175,14 @@ def write_shown(ws, r: int, c: int, shown: Shown, fm: Formats, is_change: bool =
         ws.write_number(r, c, shown.number, fm.number(shown.fmt, is_change))
 
 
-def write_header(ws, top: int, stub: tuple[str, ...], columns: list[tuple[str, ...]], fm: Formats, widths: list[float] | None = None) -> int:
+def write_header(
+    ws,
+    top: int,
+    stub: tuple[str, ...],
+    columns: list[tuple[str, ...]],
+    fm: Formats,
+    widths: list[float] | None = None,
+) -> int:
     depth = max([len(p) for p in columns] + [1])
     if widths is not None:  # enough height for each header row's wrapped text
         lines = [1] * depth

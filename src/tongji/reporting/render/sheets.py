@@ -23,7 +23,10 @@ def _lineage(fig, names: dict[str, str]) -> str:
     if fig is None or fig.cells.height == 0:
         return ""
     groups = (
-        fig.cells.select(pl.col("school_id").fill_null(""), *(pl.col(c).cast(pl.Utf8) for c in ("file", "sheet", "cell")))
+        fig.cells.select(
+            pl.col("school_id").fill_null(""),
+            *(pl.col(c).cast(pl.Utf8) for c in ("file", "sheet", "cell")),
+        )
         .group_by(["school_id", "file", "sheet"])
         .agg(pl.col("cell").str.join(","))
         .sort(["school_id", "file", "sheet"])
@@ -33,7 +36,9 @@ def _lineage(fig, names: dict[str, str]) -> str:
         part = f"{names.get(sid, sid) or '全市'}：{file}!{sheet}!{cells}"
         size += len(part) + 1
         if size > MAX_CELL_TEXT:
-            parts.append(f"…（共 {groups.height} 处、{fig.cells.height} 个单元格，余下的见 lineage.parquet）")
+            parts.append(
+                f"…（共 {groups.height} 处、{fig.cells.height} 个单元格，余下的见 lineage.parquet）"
+            )
             break
         parts.append(part)
     return "；".join(parts)
@@ -48,9 +53,24 @@ def _definition(ind) -> str:
     return f"{ind.agg}({ind.dataset}.{ind.field}{'，' + where if where else ''})"
 
 
-def write_data_sheet(wb, rows: list[Published], report: Report, fm: Formats, names: dict[str, str]) -> None:
+def write_data_sheet(
+    wb, rows: list[Published], report: Report, fm: Formats, names: dict[str, str]
+) -> None:
     ws = wb.add_worksheet("数据")
-    head = ["表号", "行", "列", "年度", "值", "显示", "单位", "指标", "定义", "口径", "学校数", "来源单元格"]
+    head = [
+        "表号",
+        "行",
+        "列",
+        "年度",
+        "值",
+        "显示",
+        "单位",
+        "指标",
+        "定义",
+        "口径",
+        "学校数",
+        "来源单元格",
+    ]
     ws.write_row(0, 0, head, fm.header)
     fit_row(ws, 0, list(zip(head, _DATA_WIDTHS, strict=True)))
     r = 1
@@ -66,9 +86,15 @@ def write_data_sheet(wb, rows: list[Published], report: Report, fm: Formats, nam
         if cell.shown.number is not None and cell.shown.fmt != "@":
             ws.write_number(r, 4, cell.shown.number, fm.number(cell.shown.fmt))
         ws.write_string(r, 5, cell.shown.text)
-        ws.write_string(r, 6, ("个百分点" if ind.display == "percent" else ind.unit) if is_change else ind.unit)
+        ws.write_string(
+            r, 6, ("个百分点" if ind.display == "percent" else ind.unit) if is_change else ind.unit
+        )
         ws.write_string(r, 7, f"{ind.title}（{ind.id}）")
-        definition = ("本年 − 上年：" if is_change else "") + _definition(ind) + (f"。{ind.note}" if ind.note else "")
+        definition = (
+            ("本年 − 上年：" if is_change else "")
+            + _definition(ind)
+            + (f"。{ind.note}" if ind.note else "")
+        )
         ws.write_string(r, 8, definition)
         ws.write_string(r, 9, scope_title)
         fig = cell.figure
@@ -84,25 +110,62 @@ def write_data_sheet(wb, rows: list[Published], report: Report, fm: Formats, nam
     ws.freeze_panes(1, 0)
     for i, w in enumerate(_DATA_WIDTHS):
         ws.set_column(i, i, w, fm.wrap_cell if i < 11 else None)
-    ws.print_area(0, 0, max(r - 1, 1), 10)  # the source cells are for looking up on screen, not for paper
+    ws.print_area(
+        0, 0, max(r - 1, 1), 10
+    )  # the source cells are for looking up on screen, not for paper
     page_setup(ws, _DATA_WIDTHS[:11], 0)
 
 
-def write_quality_sheet(wb, issues: list[tuple[str, int | None, Issue]], fm: Formats, names: dict[str, str], base: Path | None = None) -> None:
+def write_quality_sheet(
+    wb,
+    issues: list[tuple[str, int | None, Issue]],
+    fm: Formats,
+    names: dict[str, str],
+    base: Path | None = None,
+) -> None:
     """Every finding, errors first; a finding's file links to the workbook it is about
     (opened at its sheet and cell) when that file is where the run read it (`base`)."""
     ws = wb.add_worksheet("数据质量")
     head = ["级别", "来源", "年度", "学校", "文件", "工作表", "单元格", "代码", "说明", "处理建议"]
     ws.write_row(0, 0, head, fm.header)
     order = {"error": 0, "warning": 1, "info": 2}
-    rows = sorted(issues, key=lambda x: (order.get(x[2].severity, 9), x[0], x[2].year or x[1] or 0, x[2].school_id, x[2].file, x[2].cell, x[2].code))
+    rows = sorted(
+        issues,
+        key=lambda x: (
+            order.get(x[2].severity, 9),
+            x[0],
+            x[2].year or x[1] or 0,
+            x[2].school_id,
+            x[2].file,
+            x[2].cell,
+            x[2].code,
+        ),
+    )
     for r, (source, year, i) in enumerate(rows, 1):
         shown_year = i.year or year  # the year a finding is about (a missing return of last year)
-        values = [SEVERITY_LABEL.get(i.severity, i.severity), source, str(shown_year or ""), names.get(i.school_id, i.school_id), i.file, i.sheet, i.cell, i.code, i.message, i.hint]
+        values = [
+            SEVERITY_LABEL.get(i.severity, i.severity),
+            source,
+            str(shown_year or ""),
+            names.get(i.school_id, i.school_id),
+            i.file,
+            i.sheet,
+            i.cell,
+            i.code,
+            i.message,
+            i.hint,
+        ]
         ws.write_row(r, 0, values, fm.wrap)
         link = _link(base, i)
         if link:
-            ws.write_url(r, 4, link, fm.link, string=i.file, tip="打开这个文件" + (f"，定位到 {i.sheet}!{i.cell}" if i.cell else ""))
+            ws.write_url(
+                r,
+                4,
+                link,
+                fm.link,
+                string=i.file,
+                tip="打开这个文件" + (f"，定位到 {i.sheet}!{i.cell}" if i.cell else ""),
+            )
         fit_row(ws, r, [(str(v), w) for v, w in zip(values, _QUALITY_WIDTHS, strict=True)])
     if not rows:
         ws.write(1, 0, "没有发现问题。", fm.plain)
@@ -142,7 +205,14 @@ def write_definitions(wb, report: Report, fm: Formats) -> None:
     ws.write(r, 0, "口径", fm.bold)
     for i, scope in enumerate(report.engine.defs.scopes.values(), r + 1):
         n = report.engine.schools_in(scope.id).height
-        values = [scope.id, scope.title, f"{n} 所", "", "，".join(f"{k}={v}" for k, v in scope.where) or "全部学校", report.scope_footnote(scope.id)]
+        values = [
+            scope.id,
+            scope.title,
+            f"{n} 所",
+            "",
+            "，".join(f"{k}={v}" for k, v in scope.where) or "全部学校",
+            report.scope_footnote(scope.id),
+        ]
         ws.write_row(i, 0, values, fm.wrap)
         fit_row(ws, i, list(zip(values, _DEFINITION_WIDTHS, strict=True)))
     for i, w in enumerate(_DEFINITION_WIDTHS):

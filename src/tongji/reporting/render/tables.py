@@ -23,9 +23,24 @@ def _column_widths(t: BuiltTable) -> list[float]:
     their widest figure, and enough that the header's last part wraps to six lines at most
     (as the report's own narrow columns do: 表5's twenty columns print one page wide). A
     table narrower than its title is widened, up to a page, so the title fits on a line."""
-    widths = [min(max([text_width(t.stub[i]) + 2] + [text_width(labels[i]) + 2 for labels, _ in t.rows if i < len(labels)] + [8]), 30) for i in range(len(t.stub))]
+    widths = [
+        min(
+            max(
+                [text_width(t.stub[i]) + 2]
+                + [text_width(labels[i]) + 2 for labels, _ in t.rows if i < len(labels)]
+                + [8]
+            ),
+            30,
+        )
+        for i in range(len(t.stub))
+    ]
     for j, col in enumerate(t.columns):
-        texts = [line for _, cells in t.rows if j < len(cells) for line in (cells[j].shown.text or "").split("\n")]
+        texts = [
+            line
+            for _, cells in t.rows
+            if j < len(cells)
+            for line in (cells[j].shown.text or "").split("\n")
+        ]
         figures = max([text_width(x) + 2 for x in texts] + [8])
         header = -(-text_width(col[-1]) // 6) + 2
         widths.append(float(min(max(figures, header), 30)))
@@ -56,7 +71,11 @@ def write_table(wb, t: BuiltTable, fm: Formats, name: str) -> None:
         for j, cell in enumerate(cells):
             write_shown(ws, r, n_stub + j, cell.shown, fm, is_change=cell.prev is not None)
         texts = [(label, widths[i]) for i, label in enumerate(labels)]
-        texts += [(c.shown.text, widths[n_stub + j]) for j, c in enumerate(cells) if c.shown.number is None or "\n" in (c.shown.text or "")]
+        texts += [
+            (c.shown.text, widths[n_stub + j])
+            for j, c in enumerate(cells)
+            if c.shown.number is None or "\n" in (c.shown.text or "")
+        ]
         fit_row(ws, r, texts)
         r += 1
     for r0, r1, label in runs:

@@ -29,13 +29,30 @@ _CREATED = _dt.datetime(2000, 1, 1)  # fixed, so the same inputs give the same b
 Quality = list[tuple[str, int | None, Issue]]  # (提取 | 核对, year, finding)
 
 
-def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], sentences: list[str], quality: Quality, sources: list[str], base: Path | None = None) -> None:
+def write_workbook(
+    path: str | Path,
+    report: Report,
+    tables: list[BuiltTable],
+    sentences: list[str],
+    quality: Quality,
+    sources: list[str],
+    base: Path | None = None,
+) -> None:
     """Write the summary workbook atomically; findings link to their files under `base`."""
     roster = report.engine.facts.roster
     names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
     with atomic_path(path) as tmp:
-        wb = SafeWorkbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-        wb.set_properties({"title": expand(report.spec.title, report.year, report.spec.region), "author": "tongji", "created": _CREATED})
+        wb = SafeWorkbook(
+            str(tmp),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        wb.set_properties(
+            {
+                "title": expand(report.spec.title, report.year, report.spec.region),
+                "author": "tongji",
+                "created": _CREATED,
+            }
+        )
         fm = Formats(wb)
         taken: set[str] = set()
         _write_cover(wb, report, quality, sources, fm, sheet_name("说明", taken))
@@ -45,7 +62,15 @@ def write_workbook(path: str | Path, report: Report, tables: list[BuiltTable], s
             write_table(wb, t, fm, sheet_name(t.spec.id, taken))
             for labels, cells in t.rows:
                 for col, cell in zip(t.columns, cells, strict=False):
-                    published.append((t.spec.id, "/".join(x for x in labels if x), "/".join(col), cell, _scope_title(report, cell, t.scope_title)))
+                    published.append(
+                        (
+                            t.spec.id,
+                            "/".join(x for x in labels if x),
+                            "/".join(col),
+                            cell,
+                            _scope_title(report, cell, t.scope_title),
+                        )
+                    )
         for chart in report.spec.charts:
             published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
         write_quality_sheet(wb, quality, fm, names, base)
@@ -67,11 +92,22 @@ def _scope_title(report: Report, cell, table_scope: str) -> str:
     pack = report.engine.pack
     datasets = datasets_of(report.engine.defs, cell.indicator.id)
     if datasets and all(pack.datasets[d].entity == "city" for d in datasets):
-        return "全市（" + "、".join(pack.datasets[d].title for d in sorted(datasets)) + "，不分学校口径）"
+        return (
+            "全市（"
+            + "、".join(pack.datasets[d].title for d in sorted(datasets))
+            + "，不分学校口径）"
+        )
     return table_scope
 
 
-def _write_cover(wb: xlsxwriter.Workbook, report: Report, quality: Quality, sources: list[str], fm: Formats, name: str) -> None:
+def _write_cover(
+    wb: xlsxwriter.Workbook,
+    report: Report,
+    quality: Quality,
+    sources: list[str],
+    fm: Formats,
+    name: str,
+) -> None:
     """说明: what the workbook is, where its data came from, how to read it."""
     errors = sum(1 for q in quality if q[2].severity == "error")
     warnings = sum(1 for q in quality if q[2].severity == "warning")
