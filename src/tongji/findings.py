@@ -277,6 +277,20 @@ ISSUE_COLUMNS = (
 )
 
 
+# The Chinese headers of those columns (issues.csv, the SQLite view), as in 数据质量.
+ISSUE_HEADERS = {
+    "severity": "级别",
+    "code": "代码",
+    "message": "说明",
+    "hint": "处理建议",
+    "file": "文件",
+    "sheet": "工作表",
+    "cell": "单元格",
+    "school_id": "学校代码",
+    "mapping": "映射",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     severity: str

@@ -1,6 +1,7 @@
 """The extract folder, written and read back here and nowhere else: one Parquet file per
-dataset, the lineage, the totals rows, the issues (CSV for Excel), the list of files read
-and the roster used. Every file is written whole or not at all: to a temporary file
+dataset (and a CSV of it for Excel), the lineage, the totals rows, the issues (CSV for
+Excel), the list of files read, the roster used, and all of it in one SQLite file
+(`export.py`). Every file is written whole or not at all: to a temporary file
 beside it, then renamed over the old one.
 
 A record's keys (专业大类, 教师类别 …) are stored in the lineage as text,
@@ -23,9 +24,16 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ..errors import AggregateError
-from ..findings import ISSUE_COLUMNS, SEVERITY_LABEL, Issue, sort_key
+from ..findings import ISSUE_COLUMNS, ISSUE_HEADERS, SEVERITY_LABEL, Issue, sort_key
 from . import clean
 from .clean import printable
+from .export import (
+    DATABASE_FILE,
+    add_database_issues,
+    dataset_csv_frame,
+    write_database,
+    write_dataset_csv,
+)
 from .records import ExtractResult, Total, Value
 from .roster import Roster
 
@@ -151,9 +159,14 @@ def _swap(src: Path, dst: Path, output: Path) -> None:
 
 
 def _extract_file(path: Path) -> bool:
-    """A file an extraction writes (or its temporary): Parquet, issues.csv."""
+    """A file an extraction writes (or its temporary): Parquet, issues.csv, tongji.sqlite,
+    and a dataset's CSV (only beside its Parquet file: other CSV files may be returns)."""
     name = path.name
-    return path.is_file() and (name.endswith((".parquet", ".tmp")) or name == ISSUES_FILE)
+    if not path.is_file():
+        return False
+    if name.endswith((".parquet", ".tmp")) or name in (ISSUES_FILE, DATABASE_FILE):
+        return True
+    return name.endswith(".csv") and path.with_suffix(".parquet").is_file()
 
 
 def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
@@ -300,18 +313,6 @@ def csv_safe(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-# issues.csv in Chinese, as 数据质量 (the headers and the severities); read back either way.
-ISSUE_HEADERS = {
-    "severity": "级别",
-    "code": "代码",
-    "message": "说明",
-    "hint": "处理建议",
-    "file": "文件",
-    "sheet": "工作表",
-    "cell": "单元格",
-    "school_id": "学校代码",
-    "mapping": "映射",
-}
 _SEVERITY_CODES = {label: code for code, label in SEVERITY_LABEL.items()}
 
 
@@ -383,21 +384,33 @@ def write_extract(
     keyed = pl.concat(
         [lineage, key_columns(result.values, list(pack.dimensions))], how="horizontal"
     )
+    schools = roster_frame(roster) if roster is not None else None
+    names = (
+        dict(zip(schools["school_id"], schools["school_name"], strict=True))
+        if schools is not None
+        else None
+    )
+    tables: dict[str, pl.DataFrame] = {}
     for name, dataset in sorted(pack.datasets.items()):
-        path = out / f"{name}.parquet"
-        write_parquet(dataset_frame(dataset, keyed), path)
-        written.append(path)
-    for df, fname in (
-        (lineage, LINEAGE_FILE),
-        (totals_frame(result.totals), TOTALS_FILE),
-        (files_frame(result), FILES_FILE),
-        *(((roster_frame(roster), ROSTER_FILE),) if roster is not None else ()),
+        frame = tables[name] = dataset_frame(dataset, keyed)
+        write_parquet(frame, out / f"{name}.parquet")
+        with atomic_path(out / f"{name}.csv") as tmp:
+            write_dataset_csv(dataset_csv_frame(dataset, pack, frame, names), tmp)
+        written += [out / f"{name}.parquet", out / f"{name}.csv"]
+    for table, df, fname in (
+        ("lineage", lineage, LINEAGE_FILE),
+        ("totals", totals_frame(result.totals), TOTALS_FILE),
+        ("files", files_frame(result), FILES_FILE),
+        *((("schools", schools, ROSTER_FILE),) if schools is not None else ()),
     ):
         write_parquet(df, out / fname)
+        tables[table] = df
         written.append(out / fname)
     # utf-8 with BOM: Excel on Windows opens it with the Chinese intact.
     write_text(issues_csv(result.issues), out / ISSUES_FILE, encoding="utf-8-sig")
-    written.append(out / ISSUES_FILE)
+    with atomic_path(out / DATABASE_FILE) as tmp:
+        write_database(tmp, pack, tables, result.issues)
+    written += [out / ISSUES_FILE, out / DATABASE_FILE]
     return written
 
 
@@ -467,10 +480,15 @@ def read_issues(folder: Path) -> list[Issue]:
 
 
 def add_issues(folder: Path, issues: list[Issue]) -> None:
-    """Findings made after a year was written (across years) added to its issues.csv."""
-    write_text(
-        issues_csv([*read_issues(folder), *issues]), folder / ISSUES_FILE, encoding="utf-8-sig"
-    )
+    """Findings made after a year was written (across years) added to its issues.csv and
+    to the issues table of its tongji.sqlite."""
+    every = [*read_issues(folder), *issues]
+    write_text(issues_csv(every), folder / ISSUES_FILE, encoding="utf-8-sig")
+    database = folder / DATABASE_FILE
+    if database.is_file():
+        with atomic_path(database) as tmp:
+            shutil.copyfile(database, tmp)
+            add_database_issues(tmp, issues)
 
 
 def _unsafe(text: str) -> str:
