@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,11 @@ def sample_job(
         encoding="utf-8",
     )
     return path
+
+
+# What click (or Python) prints in English when a message escaped the Chinese catalogue.
+ENGLISH = re.compile(
+    r"Error|Usage|No such|Missing|Try '|Aborted|Traceback|Did you mean|\[required\]|\[default"
+    r"|Options:|Commands:|Show this|Invalid value|does not exist",
+    re.MULTILINE,
+)

@@ -1,10 +1,12 @@
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
 from builders import (
+    ENGLISH,
     SheetSpec,
     key_value_form,
     national_teacher_form,
@@ -318,3 +320,44 @@ def test_extract_does_not_replace_a_folder_of_other_files(tmp_path, pack_dir, ro
     )
     assert res.exit_code == 2 and "工作计划.docx" in res.output and "新的或空的目录" in res.output
     assert [p.name for p in desk.iterdir()] == ["工作计划.docx"]
+
+
+def _tongji(*args: str) -> subprocess.CompletedProcess:
+    """The program as a user runs it: a real process, its console in UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "tongji", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=60,
+    )
+
+
+def test_a_mistyped_command_and_a_missing_option_are_said_in_chinese():
+    res = _tongji("runn")
+    assert res.returncode == 2 and "没有命令“runn”" in res.stderr and "run" in res.stderr
+    assert not ENGLISH.search(res.stdout + res.stderr), res.stderr
+    res = _tongji("extract", "报表")
+    assert res.returncode == 2 and "缺少选项" in res.stderr and "--mappings" in res.stderr
+    assert not ENGLISH.search(res.stdout + res.stderr), res.stderr
+    res = _tongji("run", "任务.toml", "--jobz", "2")
+    assert res.returncode == 2 and "没有选项“--jobz”" in res.stderr
+    assert not ENGLISH.search(res.stdout + res.stderr), res.stderr
+
+
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_help_is_chinese_and_every_command_has_a_short_help():
+    runner = CliRunner()
+    for path, command in [((), main), *_commands(main)]:
+        res = runner.invoke(main, [*path, "--help"])
+        assert res.exit_code == 0 and "用法：" in res.output, path
+        assert not ENGLISH.search(res.output), (path, ENGLISH.search(res.output))
+        short = command.get_short_help_str()
+        assert short and "..." not in short and len(short) <= 40, (path, short)

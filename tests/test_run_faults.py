@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from builders import sample_job
+from builders import ENGLISH, sample_job
 
 import tongji.run.batch
 import tongji.run.commit
@@ -312,13 +312,55 @@ main(["run", sys.argv[1]])
     assert proc.stdout.readline().strip() == "publishing"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
+    assert proc.returncode == 130 and "已中断" in err and not ENGLISH.search(err), err
     after = {
         p.relative_to(out).as_posix()
         for p in out.rglob("*")
         if p.is_file() and "logs" not in p.parts
     }
     assert after == before and not list(out.rglob(".staging-*"))
+
+
+def test_ctrl_c_in_a_terminal_during_a_parallel_extraction_is_said_in_chinese(job, tmp_path):
+    """A terminal's Ctrl+C reaches the whole process group, workers too: one Chinese line,
+    exit 130, no output folder, no worker left."""
+    slow = """
+import sys, time
+import tongji.extraction.batch as b
+real = b.Extractor.extract
+def slow(self, *a, **k):
+    print("extracting", flush=True)
+    time.sleep(1)
+    return real(self, *a, **k)
+b.Extractor.extract = slow
+from tongji.cli import main
+main(sys.argv[1:])
+"""
+    out = tmp_path / "提取"
+    args = ["extract", str(job.parent / "2020"), "-m", str(ROOT / "mappings"), "-y", "2020"]
+    args += ["-r", str(SAMPLES / "roster.xlsx"), "-o", str(out), "-j", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", slow, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    assert proc.stdout.readline().startswith("extracting")  # two workers may share the line
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "已中断" in err, err
+    assert not ENGLISH.search(err + rest), err + rest
+    assert not out.exists() and not list(tmp_path.glob(".提取.*"))
+    time.sleep(0.5)
+    assert workers and not [pid for pid in workers if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in found.read_text().split()] if found.is_file() else []
 
 
 def test_pool_workers_die_with_the_run(job):

@@ -17,7 +17,7 @@ def mappings_group() -> None:
     """编写和检查映射配置。"""
 
 
-@mappings_group.command("check")
+@mappings_group.command("check", short_help="检查映射配置，可再用真实报表试一试")
 @click.argument("folder", nargs=-1, type=click.Path(), metavar="映射目录...")
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False), help="同时检查这个报告定义。"
@@ -89,7 +89,7 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
     guarded(work)
 
 
-@mappings_group.command("suggest")
+@mappings_group.command("suggest", short_help="为新版式的工作簿写出映射草稿")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True), metavar="工作簿")
 @click.option("--dataset", "-d", required=True, help="要提取到的数据集（tongji fields 列出全部）。")
 @click.option("--sheet", help="工作表名；默认选字段匹配最多的一张。")
@@ -136,7 +136,7 @@ def known_dataset(pack, dataset: str | None) -> None:
         raise UsageError(f"没有数据集“{dataset}”；可用：{'、'.join(pack.datasets)}")
 
 
-@main.command("fields")
+@main.command("fields", short_help="列出映射可提取的数据集、字段和维度")
 @options.mappings()
 @click.option("--dataset", "-d", help="只显示这个数据集。")
 @options.json_output

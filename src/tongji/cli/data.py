@@ -111,7 +111,7 @@ def run_extract(
     return exit_code(result.issues, strict)
 
 
-@main.command("aggregate")
+@main.command("aggregate", short_help="汇总提取结果，写出汇总工作簿")
 @click.argument(
     "extract_dirs", nargs=-1, required=True, type=click.Path(file_okay=False), metavar="提取目录..."
 )
@@ -201,7 +201,7 @@ def run_aggregate(
     return exit_code(result.issues, strict)
 
 
-@main.command("run")
+@main.command("run", short_help="按任务文件运行整批处理：提取 → 核对 → 汇总 → 写出")
 @click.argument("job_file", type=click.Path(dir_okay=False), metavar="任务文件")
 @click.option("--dry-run", is_flag=True, help="只显示将读取和写出什么，不解析工作簿、不写文件。")
 @options.json_output

@@ -26,6 +26,24 @@ class Context(click.Context):
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+_SHORT_HELP_WIDTH = 60  # display columns: a Chinese character takes two
+
+
+def short_help(text: str) -> str:
+    """A help text's first sentence: up to its first 。 or ： (or the paragraph's end), cut
+    by display width with …, never mid-way through a Latin word."""
+    first = " ".join(text.split("\n\n")[0].replace("\b", "").split())
+    for end in ("。", "："):
+        if end in first:
+            first = first[: first.index(end)]
+    width = 0
+    for i, char in enumerate(first):
+        width += 2 if ord(char) > 0x2E7F else 1
+        if width > _SHORT_HELP_WIDTH:
+            return first[:i].rstrip() + "…"
+    return first
+
+
 class _ChineseHelpOption:
     """Every command's `-h/--help`, with Chinese help text and the shared context settings."""
 
@@ -35,6 +53,13 @@ class _ChineseHelpOption:
         kwargs.setdefault("context_settings", CONTEXT)
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence of the help (to its 。 or ：), as a command list shows it;
+        click would look for a `.` and, finding none in Chinese, show `...`."""
+        if self.short_help or not self.help:  # type: ignore[attr-defined]
+            return super().get_short_help_str(limit)  # type: ignore[misc]
+        return short_help(self.help)  # type: ignore[attr-defined]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)  # type: ignore[misc]

@@ -199,9 +199,9 @@ _worker_extractor: Extractor | None = None
 
 def _init_worker(pack: Pack, roster: Roster, year: int) -> None:
     global _worker_extractor
-    _worker_extractor = Extractor(pack, roster, year)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    guard.child_ignores_interrupts()  # first: a Ctrl+C is the parent's to handle
     _die_with_parent()
+    _worker_extractor = Extractor(pack, roster, year)
 
 
 def _die_with_parent() -> None:
@@ -218,9 +218,26 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _work(item: tuple[Path, str]) -> FileResult:
+def _work(items: list[tuple[Path, str]]) -> list[FileResult]:
     assert _worker_extractor is not None
-    return _worker_extractor.extract(*item)
+    return [_worker_extractor.extract(*item) for item in items]
+
+
+_POLL_SECONDS = 0.25  # how soon a Ctrl+C is seen while a worker is busy
+
+
+def _in_order(futures: list) -> Iterator[FileResult]:
+    """The workers' results in the files' order. The wait wakes up every quarter second: a
+    Ctrl+C the system handed to another thread of this process (polars starts some) is only
+    acted upon when the main thread runs, and would otherwise wait for a whole chunk."""
+    for future in futures:
+        while True:
+            try:
+                chunk = future.result(timeout=_POLL_SECONDS)
+                break
+            except TimeoutError:
+                continue
+        yield from chunk
 
 
 def extract_paths(
@@ -305,7 +322,11 @@ def _extract_items(
     )
     done = 0
     try:
-        for res in pool.map(_work, items, chunksize=chunk):
+        with guard.interrupts_held():  # the workers are forked as the files are handed out
+            futures = [
+                pool.submit(_work, items[i : i + chunk]) for i in range(0, len(items), chunk)
+            ]
+        for res in _in_order(futures):
             done += 1
             yield res
     except BrokenProcessPool:
@@ -315,8 +336,9 @@ def _extract_items(
         pool.shutdown(wait=False, cancel_futures=True)
         yield from (_extract_alone(item, pack, roster, year) for item in items[done:])
     except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in workers:
             process.kill()
         raise
     else:

@@ -11,10 +11,12 @@ the child dies, the file becomes a finding; the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
 import re
+import signal
 import struct
 import sys
 import zipfile
@@ -197,7 +199,32 @@ def _xls_suspicion(data: bytes) -> str | None:
 # ---------------------------------------------------------------- the isolated read
 
 
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl+C held back in this thread while child processes are forked (and threads
+    started): they are born with SIGINT blocked, so none dies of it before it can ignore it
+    (`child_ignores_interrupts`) and only the main thread receives it; a Ctrl+C meanwhile
+    arrives right after. A terminal sends Ctrl+C to every process of the group: the parent
+    alone handles it, in Chinese, and stops the children."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: the child ignores it as it starts
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def child_ignores_interrupts() -> None:
+    """In a child process: Ctrl+C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
+    child_ignores_interrupts()
     _quiet()
     try:
         _limit_memory()
@@ -251,7 +278,8 @@ def run_isolated(fn: Callable[..., Any], *args: Any, seconds: float = CHILD_SECO
     context = multiprocessing.get_context("fork" if os.name != "nt" else "spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(child, fn, args))
-    process.start()
+    with interrupts_held():
+        process.start()
     child.close()
     try:
         if not parent.poll(seconds):
