@@ -361,3 +361,25 @@ def test_every_help_is_chinese_and_every_command_has_a_short_help():
         assert not ENGLISH.search(res.output), (path, ENGLISH.search(res.output))
         short = command.get_short_help_str()
         assert short and "..." not in short and len(short) <= 40, (path, short)
+
+
+def test_shell_completion_as_the_readme_sets_it_up():
+    def complete(words: str, position: int) -> list[str]:
+        env = {
+            "_TONGJI_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(position),
+        }
+        res = subprocess.run(
+            [sys.executable, "-c", "from tongji.cli import main; main(prog_name='tongji')"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, **env},
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr
+        return res.stdout.split()
+
+    assert complete("tongji ru", 1) == ["plain,run"]
+    assert complete("tongji run --dr", 2) == ["plain,--dry-run"]

@@ -366,3 +366,47 @@ def test_an_output_folder_inside_the_input_folder_is_not_read_as_returns(job):
     assert not any("汇总结果" in i.file for i in again.issues) and not any(
         "汇总结果" in i.file for i in again.inputs
     )
+
+
+def test_the_summary_lists_the_first_errors_with_school_file_sheet_and_cell_once_each():
+    from tongji.findings import Issue
+    from tongji.run.manifest import _issue_lines, top_issues
+
+    names = {"1504000006": "赤峰建筑工程学校", "1504000009": "赤峰新华职业技术学校"}
+    found = [
+        Issue(
+            "warning",
+            "hidden_sheet_skipped",
+            "隐藏的工作表已跳过",
+            file="a.xlsx",
+            sheet="旧表",
+            school_id="1504000006",
+            year=2020,
+        ),
+        Issue(
+            "error",
+            "bad_value",
+            "无法识别的数字“6,7.99”",
+            file="b.xlsx",
+            sheet="校内实训基地",
+            cell="D4",
+            school_id="1504000006",
+            year=2020,
+        ),
+        Issue(
+            "error",
+            "missing_return",
+            "赤峰新华职业技术学校 2019 年没有报来报表",
+            school_id="1504000009",
+            year=2019,
+        ),
+    ]
+    manifest = {"top_issues": top_issues(found, names), "counts": {"errors": 2, "warnings": 1}}
+    lines = _issue_lines(manifest)
+    assert "共 3 个" in lines[0]
+    missing, malformed, hidden = lines[1:]
+    assert missing.count("赤峰新华职业技术学校") == 1  # the message names it already
+    assert (
+        "错误" in malformed and "赤峰建筑工程学校，b.xlsx，校内实训基地!D4：无法识别" in malformed
+    )
+    assert hidden.startswith("    警告") and "a.xlsx，旧表：" in hidden

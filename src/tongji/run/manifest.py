@@ -117,7 +117,7 @@ def _issue_lines(m: dict[str, Any]) -> list[str]:
         where = "，".join(
             x
             for x in (
-                t["school"],
+                "" if t["message"].startswith(t["school"]) else t["school"],  # not said twice
                 t["file"],
                 f"{t['sheet']}!{t['cell']}" if t["cell"] else t["sheet"],
             )
