@@ -1115,11 +1115,12 @@ def build_synthetic(root: Path, n: int, one_workbook: bool = True) -> None:
     write_truth(root / "truth.csv", truth, placed)
 
 
-def _synthetic_truth(t: Truth, year: int, s: School, rng: random.Random) -> None:
+def _synthetic_truth(t: Truth, year: int, s: School, rng: random.Random, categories: int = 3, per_category: int = 1) -> None:
+    """A school's figures for a year: `categories` 专业大类 with up to `per_category` 专业 each."""
     sid = s.school_id
     students = 0
-    for cat in rng.sample(list(MAJORS), 3):
-        code, mname = MAJORS[cat][0]
+    offered = [(cat, major) for cat in rng.sample(list(MAJORS), categories) for major in MAJORS[cat][:per_category]]
+    for cat, (code, mname) in offered:
         keys = (("major_category", cat), ("major", mname))
         vals = dict(enrolment=rng.randint(20, 300), students=rng.randint(60, 900), graduates=rng.randint(10, 300), certificates=rng.randint(0, 200))
         students += vals["students"]

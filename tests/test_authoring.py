@@ -245,7 +245,17 @@ def test_the_mapping_reference_lists_every_key():
         FieldDefEntry,
         DimensionEntry,
     )
-    for schema in (*schemas, CataloguesFile, CatalogueEntry, ValueEntry, CrosswalkEntry):
+    from tongji.config.unused import UnusedSheetsEntry, UnusedSheetsFile
+
+    more = (
+        CataloguesFile,
+        CatalogueEntry,
+        ValueEntry,
+        CrosswalkEntry,
+        UnusedSheetsFile,
+        UnusedSheetsEntry,
+    )
+    for schema in (*schemas, *more):
         missing = [
             k
             for k in keys_of(schema)

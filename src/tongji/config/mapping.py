@@ -31,6 +31,7 @@ from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_data
 from .toml import (
     Section,
     Texts,
+    compile_patterns,
     load_toml,
     load_toml_or_stop,
     option,
@@ -38,6 +39,7 @@ from .toml import (
     relative_name,
     section_of,
 )
+from .unused import UNUSED_FILE, UnusedRule, parse_unused
 
 # Files in a mapping folder that are not mappings: the catalogues, the definitions of the report (definitions.py).
 RESERVED_FILES = (DATASETS_FILE, CATALOGUES_FILE, "indicators.toml", "checks.toml")
@@ -104,6 +106,26 @@ class Pack:
     catalogue_years: dict[int, str] = field(
         default_factory=dict
     )  # year → the edition a job names for it
+    unused: tuple[UnusedRule, ...] = ()  # sheets the report does not use (unused_sheets.toml)
+
+    def unused_reason(self, sheet_name: str) -> str | None:
+        """Why a sheet is not read (unused_sheets.toml), or None: it is, or a mapping's own
+        sheet-name pattern claims it."""
+        normalized = normalize_label(sheet_name)
+        rule = next(
+            (
+                r
+                for r in self.unused
+                if r.pattern.search(normalized) or r.pattern.search(sheet_name)
+            ),
+            None,
+        )
+        if rule is None:
+            return None
+        for m in self.mappings:
+            if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names):
+                return None
+        return rule.reason
 
     def with_catalogue_years(self, years: dict[int, str]) -> Pack:
         """The pack with the editions a job names for some years (instead of the one in force)."""
@@ -192,24 +214,14 @@ class MappingFile:
 # ---------------------------------------------------------------- mapping files
 
 
-def _compile(section: Section, key: str, patterns: Texts) -> tuple[re.Pattern[str], ...]:
-    out = []
-    for i, pattern in enumerate(patterns):
-        try:
-            out.append(re.compile(pattern))
-        except re.error as exc:
-            section.problem(f"{key}[{i}]", f"正则表达式“{pattern}”无法编译：{exc}")
-    return tuple(out)
-
-
 def _match_spec(entry: MatchEntry | None) -> MatchSpec:
     if entry is None:
         return MatchSpec()
     sec = section_of(entry)
     spec = MatchSpec(
-        sheet_names=_compile(sec, "sheet_names", entry.sheet_names),
+        sheet_names=compile_patterns(sec, "sheet_names", entry.sheet_names),
         contains=tuple(normalize_label(t) for t in entry.contains),
-        exclude=_compile(sec, "exclude", entry.exclude),
+        exclude=compile_patterns(sec, "exclude", entry.exclude),
         scan_rows=entry.scan_rows,
     )
     if not spec.sheet_names and not spec.contains:
@@ -436,6 +448,9 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
         for folder in roots
         for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)
     ]
+    unused = tuple(
+        rule for i, folder in enumerate(roots) for rule in _unused_rules(folder, i, problems)
+    )
     if not mappings and not problems:
         problems.append(ConfigProblem(str(base), "", "目录中没有映射配置（*.toml）"))
     if problems:
@@ -445,7 +460,19 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
         for i, folder in enumerate(roots)
         for path in sorted(folder.rglob("*.toml"))
     }
-    return Pack(base, datasets, dimensions, mappings, files, students, crosswalks)
+    return Pack(base, datasets, dimensions, mappings, files, students, crosswalks, unused=unused)
+
+
+def _unused_rules(
+    folder: Path, position: int, problems: list[ConfigProblem]
+) -> tuple[UnusedRule, ...]:
+    path = folder / UNUSED_FILE
+    if not path.is_file():
+        return ()
+    data = load_toml(path, folder, problems)
+    return (
+        parse_unused(data, _file_name(path, folder, position), problems) if data is not None else ()
+    )
 
 
 def _with_catalogues(
@@ -488,6 +515,8 @@ def _load_mappings(
 ) -> list[Mapping]:
     mappings = []
     for path in sorted(root.rglob("*.toml")):
+        if path.parent == root and path.name == UNUSED_FILE:
+            continue  # read by _unused_rules, in every folder
         if path.parent == root and path.name in RESERVED_FILES:
             if not is_base:
                 problems.append(

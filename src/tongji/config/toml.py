@@ -364,3 +364,14 @@ def pairs(section: Section, key: str, table: dict[str, Any]) -> tuple[tuple[str,
         else:
             section.problem(f"{key}.{k}", "应为文本或 true/false")
     return tuple(out)
+
+
+def compile_patterns(section: Section, key: str, patterns: Texts) -> tuple[re.Pattern[str], ...]:
+    """Regular expressions of a key (sheet names); one that does not compile is a problem."""
+    out = []
+    for i, pattern in enumerate(patterns):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            section.problem(f"{key}[{i}]", f"正则表达式“{pattern}”无法编译：{exc}")
+    return tuple(out)

@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,8 @@ import python_calamine as pc
 
 from ..errors import WorkbookError
 from . import guard
+
+UnusedReason = Callable[[str], "str | None"]  # a sheet's name → why it is not parsed, or None
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 
@@ -70,6 +73,7 @@ class Sheet:
     visible: bool
     rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
+    unused: str = ""  # why it was not parsed: the config says the report does not use it
 
     @property
     def n_rows(self) -> int:
@@ -286,21 +290,26 @@ def sniff_format(data: bytes, suffix: str) -> str:
     )
 
 
-def parse_sheets(data: bytes) -> list[Sheet]:
-    """Every worksheet of a workbook's bytes, parsed by python-calamine. Anything the parser
-    raises, a panic of its own included, is a ReadError."""
+def parse_sheets(data: bytes, unused: UnusedReason | None = None) -> list[Sheet]:
+    """Every worksheet of a workbook's bytes, parsed by python-calamine, but for those that
+    `unused` gives a reason for (their names are known before they are parsed: they come
+    back empty, with the reason). Anything the parser raises, a panic of its own included,
+    is a ReadError."""
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for i, meta in enumerate(book.sheets_metadata):
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue
+            visible = meta.visible == pc.SheetVisibleEnum.Visible
+            reason = unused(meta.name) if unused is not None else None
+            if reason is not None:
+                sheets.append(Sheet(meta.name, i, visible, [], unused=reason))
+                continue
             s = book.get_sheet_by_index(i)
             rows = s.to_python(skip_empty_area=False)
             merges = [Merge(a[0], a[1], b[0], b[1]) for a, b in (s.merged_cell_ranges or [])]
-            sheets.append(
-                Sheet(meta.name, i, meta.visible == pc.SheetVisibleEnum.Visible, rows, merges)
-            )
+            sheets.append(Sheet(meta.name, i, visible, rows, merges))
     except pc.PasswordError as exc:
         raise ReadError(
             "encrypted", "工作簿设有密码保护，无法读取", "请学校去掉密码后重新报送。"
@@ -327,17 +336,17 @@ def looks_garbled(text: str) -> bool:
     return "\x00" in text or "\ufffd" in text
 
 
-def read_workbook(path: str | Path) -> Workbook:
-    """Read every sheet of a workbook. Raises ReadError (naming the file) for anything
-    unreadable."""
+def read_workbook(path: str | Path, unused: UnusedReason | None = None) -> Workbook:
+    """Read every sheet of a workbook (but those `unused` gives a reason for). Raises
+    ReadError (naming the file) for anything unreadable."""
     try:
-        return _read_workbook(Path(path))
+        return _read_workbook(Path(path), unused)
     except ReadError as exc:
         exc.file = str(path)
         raise
 
 
-def _read_workbook(path: Path) -> Workbook:
+def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -362,10 +371,10 @@ def _read_workbook(path: Path) -> Workbook:
             "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。",
         ) from exc
     if reason is None:
-        sheets = parse_sheets(data)
+        sheets = parse_sheets(data, unused)
     else:  # parsed where running out of memory ends one process, not the batch
         try:
-            sheets = guard.run_isolated(parse_sheets, data)
+            sheets = guard.run_isolated(parse_sheets, data, unused)
         except guard.IsolatedFailure as exc:
             raise ReadError(
                 "too_large",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from ..config.unused import UNUSED_MAPPING
 from ..findings import ERROR, issue
 from . import clean
 from .layouts import LAYOUTS, SheetJob
@@ -28,6 +29,20 @@ from .view import SheetView, find_labelled_value
 
 if TYPE_CHECKING:
     from ..config.mapping import Mapping, Pack
+
+
+class UnusedSheets:
+    """A sheet's name → why the report does not use it (unused_sheets.toml), or None;
+    worked out once per name. A plain object, so that it travels to a reading process."""
+
+    def __init__(self, pack: Pack):
+        self.pack = pack
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, sheet_name: str) -> str | None:
+        if sheet_name not in self.known:
+            self.known[sheet_name] = self.pack.unused_reason(sheet_name)
+        return self.known[sheet_name]
 
 
 @dataclass
@@ -46,11 +61,12 @@ class Extractor:
         self.dimensions = self.pack.dimensions_for(year)  # a catalogue's edition in force this year
         self.matcher = Matcher(self.pack, year)
         self.headers = HeaderCache()
+        self.unused = UnusedSheets(self.pack) if self.pack.unused else None
 
     def extract(self, path: Path, display: str) -> FileResult:
         """Everything one file gives; a file that cannot be read is a finding, not a failure."""
         try:
-            wb = read_workbook(path)
+            wb = read_workbook(path, self.unused)
         except ReadError as exc:
             return FileResult(
                 display, issues=[issue(exc.code, exc.message, exc.hint, file=display)]
@@ -115,6 +131,9 @@ class Extractor:
         """The visible sheets and the mappings that read them; the others are findings."""
         matched: list[_Matched] = []
         for sheet in out.wb.sheets:
+            if sheet.unused:  # not parsed: the config says the report does not use it
+                out.result.sheets.append((sheet.name, UNUSED_MAPPING))
+                continue
             if sheet.is_empty:
                 continue
             choice = self.matcher.choose(sheet, SheetText(sheet))

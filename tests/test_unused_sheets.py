@@ -1,0 +1,85 @@
+"""Sheets the report does not use (unused_sheets.toml): not parsed, not warned about, listed
+as 不需要; a mapping named for a sheet still reads it; mistakes name file and key."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from builders import SheetSpec, national_teacher_form, write_xls, write_xlsx
+
+from tongji.config import ConfigError, load_pack
+from tongji.extraction import extract_file, extract_paths
+from tongji.extraction.read import read_workbook
+from tongji.extraction.store import write_extract
+
+
+def _change_form(name: str) -> SheetSpec:
+    """A form of the export that no mapping reads (学生变动), big enough to matter."""
+    sheet = SheetSpec(name)
+    sheet.row(0, ["中等职业教育学生变动情况"])
+    sheet.row(1, ["项目", "上学年初在校生数", "招生", "毕业", "转出"])
+    for r in range(2, 40):
+        sheet.row(r, [f"第{r}项", r * 10, r, r + 1, 2])
+    return sheet
+
+
+def _unused(folder, text: str) -> None:
+    (folder / "unused_sheets.toml").write_text(text, encoding="utf-8")
+
+
+RULE = '[[sheets]]\nsheet_names = ["^中职基211"]\nreason = "学生变动：质量年报不用"\n'
+
+
+@pytest.mark.parametrize("writer", [write_xlsx, write_xls])
+def test_an_unused_form_is_not_read_not_warned_and_listed(tmp_path, pack_dir, roster, writer):
+    path = writer(
+        tmp_path / f"export.{writer.__name__[-4:]}",
+        [national_teacher_form(), _change_form("中职基211")],
+    )
+    before = extract_file(path, load_pack(pack_dir), roster, 2020)
+    assert [i.sheet for i in before.issues if i.code == "sheet_unmatched"] == ["中职基211"]
+    _unused(pack_dir, RULE)
+    pack = load_pack(pack_dir)
+    after = extract_file(path, pack, roster, 2020)
+    assert not [i for i in after.issues if i.code == "sheet_unmatched"]
+    assert ("中职基211", "不需要") in after.sheets
+    assert [(v.field, v.value) for v in after.values] == [(v.field, v.value) for v in before.values]
+    sheet = next(s for s in read_workbook(path, pack.unused_reason).sheets if s.name == "中职基211")
+    assert sheet.rows == [] and sheet.unused == "学生变动：质量年报不用"  # never parsed
+    write_extract(extract_paths([path], pack, roster, 2020), pack, tmp_path / "out")
+    files = pl.read_parquet(tmp_path / "out" / "files.parquet")
+    assert "中职基211→不需要" in files["sheets"][0]
+
+
+def test_a_mapping_named_for_a_sheet_reads_it_whatever_the_rules_say(tmp_path, pack_dir, roster):
+    _unused(pack_dir, '[[sheets]]\nsheet_names = ["^中职基"]\nreason = "整类不用"\n')
+    pack = load_pack(pack_dir)
+    path = write_xlsx(
+        tmp_path / "export.xlsx", [national_teacher_form(), _change_form("中职基211")]
+    )
+    result = extract_file(path, pack, roster, 2020)
+    assert {v.field for v in result.values} >= {"total", "male", "female"}
+    assert ("中职基211", "不需要") in result.sheets
+    assert pack.unused_reason("中职基421_职业高中学校") is None
+
+
+def test_a_city_folder_may_name_unused_sheets_too(tmp_path, pack_dir, roster):
+    city = tmp_path / "本市映射"
+    city.mkdir()
+    _unused(city, RULE)
+    pack = load_pack([pack_dir, city])
+    assert pack.unused_reason("中职基211") == "学生变动：质量年报不用"
+    assert any(name.endswith("unused_sheets.toml") for name in pack.files)  # part of the cache key
+
+
+def test_mistakes_name_the_file_and_key(pack_dir):
+    _unused(
+        pack_dir,
+        '[[sheets]]\nsheet_names = ["^中职基(211"]\nreason = ""\n[[sheets]]\nreason = "x"\n',
+    )
+    with pytest.raises(ConfigError) as e:
+        load_pack(pack_dir)
+    found = {(p.file, p.key) for p in e.value.problems}
+    assert ("mappings/unused_sheets.toml", "[[sheets]][1].sheet_names[0]") in found
+    assert ("mappings/unused_sheets.toml", "[[sheets]][1].reason") in found
+    assert ("mappings/unused_sheets.toml", "[[sheets]][2].sheet_names") in found
