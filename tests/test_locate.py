@@ -128,3 +128,36 @@ def test_header_layout_is_reused_only_when_the_header_is_the_same(tmp_path):
         sheet(["专业", "在校生数", "招生数"], [[None, None, None], ["会计", 7, 2]], "丁校")
     )
     assert [r.label for r in d.data_rows] == ["会计"]  # a blank first data row changes nothing
+
+
+def test_one_header_analysis_serves_every_school_whose_form_differs_only_above_it(
+    tmp_path, monkeypatch
+):
+    import tongji.extraction.locate as locate
+
+    analysed = []
+    real = locate._analyse_header
+    monkeypatch.setattr(
+        locate, "_analyse_header", lambda s, v: analysed.append(s.name) or real(s, v)
+    )
+    cache = locate.HeaderCache()
+    sheets = [
+        _sheet(tmp_path, national_teacher_form(school=s)) for s in ("赤峰农牧学校", "宁城职教中心")
+    ]
+    tables = [locate_table(s, SheetView(s), cache) for s in sheets]
+    assert len(analysed) == 1  # the school's name above the header does not matter
+    alone = locate_table(sheets[1], SheetView(sheets[1]))  # analysed without the cache
+    assert (tables[1].header_rows, tables[1].columns, tables[1].code_row) == (
+        alone.header_rows,
+        alone.columns,
+        alone.code_row,
+    )
+    # a second text in the row above the header makes it a header row: analysed afresh
+    grown = national_teacher_form(school="松山区职教中心")
+    grown.put(3, 5, "填报人：张三")
+    sheet = _sheet(tmp_path, grown)
+    before = len(analysed)
+    table = locate_table(sheet, SheetView(sheet), cache)
+    assert len(analysed) == before + 1
+    assert table.header_rows == locate_table(sheet, SheetView(sheet)).header_rows
+    assert table.header_rows[0] == 3

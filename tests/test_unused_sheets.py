@@ -3,6 +3,8 @@ as 不需要; a mapping named for a sheet still reads it; mistakes name file and
 
 from __future__ import annotations
 
+import zipfile
+
 import polars as pl
 import pytest
 from builders import SheetSpec, national_teacher_form, write_xls, write_xlsx
@@ -83,3 +85,31 @@ def test_mistakes_name_the_file_and_key(pack_dir):
     assert ("mappings/unused_sheets.toml", "[[sheets]][1].sheet_names[0]") in found
     assert ("mappings/unused_sheets.toml", "[[sheets]][1].reason") in found
     assert ("mappings/unused_sheets.toml", "[[sheets]][2].sheet_names") in found
+
+
+def _with_stray_cell(path, part: str):
+    """The workbook with one cell in the last corner of one sheet (a memory bomb for a parser)."""
+    stray = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(path) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    parts[part] = parts[part].replace(b"</sheetData>", stray)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+def test_the_guard_looks_only_at_the_sheets_that_are_parsed(tmp_path, pack_dir, roster):
+    path = write_xlsx(
+        tmp_path / "export.xlsx", [national_teacher_form(), _change_form("中职基211")]
+    )
+    _with_stray_cell(path, "xl/worksheets/sheet2.xml")  # in the unused form
+    flagged = extract_file(path, load_pack(pack_dir), roster, 2020)
+    assert {i.code for i in flagged.issues} & {"too_large"}  # parsed, it would be a bomb
+    _unused(pack_dir, RULE)
+    pack = load_pack(pack_dir)
+    result = extract_file(path, pack, roster, 2020)
+    assert not [i for i in result.issues if i.severity == "error"]
+    assert {v.field for v in result.values} >= {"total", "male", "female"}
+    _with_stray_cell(path, "xl/worksheets/sheet1.xml")  # in the form that is read
+    assert {i.code for i in extract_file(path, pack, roster, 2020).issues} & {"too_large"}

@@ -12,6 +12,7 @@ the child dies, the file becomes a finding; the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import multiprocessing
 import os
@@ -51,19 +52,52 @@ class Refused(Exception):
         self.code = code
 
 
-def suspicion(data: bytes, fmt: str) -> str | None:
+def suspicion(
+    data: bytes, fmt: str, unused: Callable[[str], str | None] | None = None
+) -> str | None:
     """Why this workbook should not be parsed in the batch's own process, or None. Raises
-    Refused for one that should not be parsed anywhere (unzipped, it would fill the memory)."""
+    Refused for one that should not be parsed anywhere (unzipped, it would fill the memory).
+    The extent of a sheet that `unused` gives a reason for is not looked at: it is not parsed."""
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
-        return _zip_suspicion(data)
+        return _zip_suspicion(data, unused)
     if fmt == "xls":
         return _xls_suspicion(data)
     return None
 
 
-def _zip_suspicion(data: bytes) -> str | None:
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(rb"\b([\w:]+)=\"([^\"]*)\"")
+
+
+def _unused_parts(z: zipfile.ZipFile, unused: Callable[[str], str | None] | None) -> set[str]:
+    """The worksheet parts (`xl/worksheets/sheet3.xml`) of sheets that will not be parsed,
+    from workbook.xml and its relationships; nothing when either cannot be read."""
+    if unused is None:
+        return set()
+    try:
+        book = z.read("xl/workbook.xml")
+        rels = z.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return set()
+    targets = {}
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        attrs = dict(_ATTRIBUTE.findall(tag))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        targets[attrs.get(b"Id")] = target if target.startswith("xl/") else "xl/" + target
+    parts = set()
+    for tag in _SHEET_ENTRY.findall(book):
+        attrs = dict(_ATTRIBUTE.findall(tag))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+        name = html.unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+        if rid in targets and unused(name) is not None:
+            parts.add(targets[rid])
+    return parts
+
+
+def _zip_suspicion(data: bytes, unused: Callable[[str], str | None] | None = None) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            skipped = _unused_parts(z, unused)
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
@@ -91,7 +125,7 @@ def _zip_suspicion(data: bytes) -> str | None:
                         "corrupt",
                     )
                 reason = None
-                if i.filename.startswith("xl/worksheets/"):
+                if i.filename.startswith("xl/worksheets/") and i.filename not in skipped:
                     reason = _declared(head) or _sheet_extent(z, i)
                 elif i.filename == "content.xml":
                     reason = _ods_extent(z, i)
@@ -132,7 +166,9 @@ def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1 << 20) -> I
 
 _ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d{1,9})\"")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_FAR_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{3,})\d")  # column AAA (703) and beyond
+# a cell reference of column AAA (703) and beyond; only cells' `r` attributes hold letters and
+# digits, so the attribute alone is enough (and much cheaper to find than the <c> tag around it)
+_FAR_COLUMN = re.compile(rb"\br=\"([A-Z]{3,})\d")
 _ANY_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})\d")
 
 

@@ -21,7 +21,7 @@ from ..errors import LocateError
 from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
 from .read import Sheet, column_letter
 from .units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
-from .view import SheetView
+from .view import _NOT_LOCATED, SheetView
 
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
 _NOTE_RE = re.compile(
@@ -208,10 +208,13 @@ def _unit_column(
 class _HeaderLayout:
     """What a sheet's header block says, independent of its data rows: in a batch the same
     layout recurs in every school's return, so it is worked out once and re-used for a
-    sheet whose rows down to the first data row are cell for cell the same (and that has
-    no column-code row further down when this one had none). That is everything the
-    analysis reads, so a re-used layout is exactly what analysing the sheet would give,
-    whichever file came first."""
+    sheet that the analysis would see the same way: its rows from `top` down to the first
+    data row cell for cell the same (and no column-code row further down when this one
+    had none). Above a column-code row's header block the analysis only asks whether a row
+    stops the header (one text at most: a title, `学校名称：…`, which differs from school
+    to school) and whether a row is a code row; `fits` asks exactly that of those rows.
+    So a re-used layout is exactly what analysing the sheet would give, whichever file
+    came first."""
 
     header_rows: tuple[int, ...]
     code_row: int | None
@@ -219,14 +222,18 @@ class _HeaderLayout:
     label_col: int | None
     line_col: int | None
     columns: tuple[Column, ...]
-    snapshot: tuple[tuple[tuple[Any, ...], tuple[Any, ...]], ...]  # rows 0 … the first data row
+    snapshot: tuple[tuple[tuple[Any, ...], tuple[Any, ...]], ...]  # rows top … the first data row
     after: frozenset[int]  # which columns of the row after the first data row hold figures
+    top: int = 0  # the first row of the snapshot
+    stop: int | None = None  # the row above the header that ended it (one text at most)
 
     def fits(self, view: SheetView) -> bool:
-        if any(_row_snapshot(view, r) != snap for r, snap in enumerate(self.snapshot)):
+        if any(_row_snapshot(view, self.top + i) != snap for i, snap in enumerate(self.snapshot)):
             return False
         if self.code_row is not None:
-            return True
+            if self.stop is not None and not _stops_header(view, self.stop):
+                return False
+            return self.top == 0 or _find_code_row(view, self.top) is None
         return (
             _find_code_row(view, 40) is None
             and _numeric_columns(view, _next_filled(view, self.data_start)) == self.after
@@ -278,7 +285,7 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
             return None
         header_end = data_start - 1
 
-    header_rows = _header_rows(view, header_end)
+    header_rows, stop = _header_rows(view, header_end)
     columns = _columns(view, header_rows, code_row)
     if line_col is None:
         line_col = next(
@@ -286,7 +293,13 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
         )
 
     last = code_row if code_row is not None else data_start  # what the analysis looked at
-    snapshot = tuple(_row_snapshot(view, r) for r in range(min(last, sheet.n_rows - 1) + 1))
+    # with a code row, the rows above the header are looked at only by `fits`' two questions
+    top = (
+        (stop + 1 if stop is not None else header_rows[0])
+        if code_row is not None and header_rows
+        else 0
+    )
+    snapshot = tuple(_row_snapshot(view, r) for r in range(top, min(last, sheet.n_rows - 1) + 1))
     after = (
         _numeric_columns(view, _next_filled(view, data_start)) if code_row is None else frozenset()
     )
@@ -299,28 +312,34 @@ def _analyse_header(sheet: Sheet, view: SheetView) -> _HeaderLayout | None:
         tuple(columns),
         snapshot,
         after,
+        top,
+        stop if top else None,
     )
 
 
-def _header_rows(view: SheetView, header_end: int) -> list[int]:
+def _header_rows(view: SheetView, header_end: int) -> tuple[list[int], int | None]:
     """The header rows above the data: upwards while a row has two or more distinct
-    texts, past one empty spacer row."""
+    texts, past one empty spacer row; and the row that stopped them (None when the top of
+    the sheet or the most header rows did)."""
     header_rows: list[int] = []
     r = header_end
     spacer_used = False
     while r >= 0 and len(header_rows) < MAX_HEADER_ROWS:
-        if r == view.grid_row:
-            break
-        distinct = _distinct_filled(view, r)
-        if distinct == 0 and not spacer_used and header_rows == []:
+        distinct = _distinct_filled(view, r) if r != view.grid_row else 0
+        if distinct == 0 and r != view.grid_row and not spacer_used and header_rows == []:
             spacer_used = True  # an empty spacer row between header and data
             r -= 1
             continue
-        if distinct <= 1:
-            break
+        if _stops_header(view, r):
+            return header_rows, r
         header_rows.insert(0, r)
         r -= 1
-    return header_rows
+    return header_rows, None
+
+
+def _stops_header(view: SheetView, r: int) -> bool:
+    """A row that ends a header block going up: the export's grid row, or one text at most."""
+    return r == view.grid_row or _distinct_filled(view, r) <= 1
 
 
 def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> list[Column]:
@@ -348,8 +367,17 @@ def locate_table(
     sheet: Sheet, view: SheetView | None = None, headers: HeaderCache | None = None
 ) -> Table | None:
     """Describe the table on a sheet, or None when the sheet holds no table of figures.
-    With `headers`, a header block seen before in the batch is not analysed again."""
+    With `headers`, a header block seen before in the batch is not analysed again. The
+    table is worked out once per view (the school's name, the year check and the layout
+    all ask for it); what comes back is not to be changed."""
+    if view is not None and view.located is not _NOT_LOCATED:
+        return view.located
     view = view or SheetView(sheet)
+    view.located = _locate(sheet, view, headers)
+    return view.located
+
+
+def _locate(sheet: Sheet, view: SheetView, headers: HeaderCache | None) -> Table | None:
     layout = headers.layout(sheet, view) if headers is not None else _analyse_header(sheet, view)
     if layout is None:
         return None

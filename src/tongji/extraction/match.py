@@ -145,7 +145,10 @@ class Matcher:
     def contains(self, mapping: Mapping) -> list[str]:
         return [expand_year(t, self.year) for t in mapping.match.contains]
 
-    def score(self, text: SheetText, mapping: Mapping) -> Score:
+    def score(self, text: SheetText, mapping: Mapping, evidence: bool = True) -> Score:
+        """How well a mapping fits a sheet. Without `evidence` only whether it fits is
+        worked out (the share of its fields on the sheet needs every text of the sheet): for
+        a sheet that one mapping alone can fit, nothing else is asked."""
         m = mapping.match
         if any(p.search(text.name) or p.search(text.sheet.name) for p in m.exclude):
             return Score(mapping, 0.0, False)
@@ -153,6 +156,8 @@ class Matcher:
         needles = self.contains(mapping)
         found = sum(1 for needle in needles if needle in text.top(m.scan_rows)) if needles else 0
         all_found = bool(needles) and found == len(needles)
+        if not evidence and (name_hit or all_found):
+            return Score(mapping, float(name_hit + all_found), True)
         labels = self.field_labels(mapping)
         hits = sum(
             1
@@ -194,7 +199,7 @@ class Matcher:
             )
         ]
         if len(candidates) == 1 and not explain:
-            only = self.score(text, candidates[0])
+            only = self.score(text, candidates[0], evidence=False)
             return Choice([only] if only.fits else [], [only])
         scores = [
             self.score(text, m)

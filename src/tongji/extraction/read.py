@@ -363,7 +363,7 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
         )
     fmt = sniff_format(data, path.suffix.lower())
     try:
-        reason = guard.suspicion(data, fmt)
+        reason = guard.suspicion(data, fmt, unused)
     except guard.Refused as exc:
         raise ReadError(
             exc.code,

@@ -28,6 +28,7 @@ _UNIT_FACTOR: dict[str, float] = {u: f for units in _FAMILIES.values() for u, f 
 
 # Longest names first, so that 万元 wins over 元 when searching text.
 _UNIT_NAMES = sorted(_UNIT_FAMILY, key=len, reverse=True)
+_UNIT_ENDINGS = frozenset(name[-1] for name in _UNIT_NAMES)  # most texts end otherwise: no loop
 _SHEET_UNIT_RE = re.compile(r"单位[:：]\s*([^\s,，;；()（）\[\]【】]*)")
 # `填报单位：××学校` names an organisation, not a unit of measure.
 _ORGANISATION_MARKS = (
@@ -126,6 +127,8 @@ def declared_unit(text: object) -> str | None:
 def split_unit_suffix(text: str, is_number) -> tuple[str, str] | None:
     """(number text, unit) when a cell's text is a number followed by a known unit
     (`856000元`, `12.5万平方米`, `100Mbps`); the longest unit name wins."""
+    if not text or text[-1] not in _UNIT_ENDINGS:
+        return None
     for name in _UNIT_NAMES:
         if len(text) > len(name) and text.endswith(name) and is_number(text[: -len(name)]):
             return text[: -len(name)], name

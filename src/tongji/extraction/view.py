@@ -25,6 +25,9 @@ def _letters_index(letters: str) -> int:
     return n - 1
 
 
+_NOT_LOCATED = object()
+
+
 class SheetView:
     """A sheet with the export's grid labels blanked out and merged cells filled."""
 
@@ -32,6 +35,7 @@ class SheetView:
         self.sheet = sheet
         self.grid_row = self._find_letters_row()
         self.grid_col = self._find_numbers_col()
+        self.located: object = _NOT_LOCATED  # the sheet's table, once locate_table worked it out
 
     def _find_letters_row(self) -> int | None:
         for r in range(min(3, self.sheet.n_rows)):
