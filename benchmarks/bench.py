@@ -4,10 +4,12 @@
     python benchmarks/bench.py                      # N = 23, 500, 7200 schools
     python benchmarks/bench.py --schools 23 500 --repeat 3
 
-For each N it generates (once, into benchmarks/corpus/N) a synthetic province with
-samples/generate.py --schools N: one workbook per school and year, every form in it. Then,
-on the same files (the current year's N workbooks), it times as whole commands, the median
-of --repeat runs, with the peak memory of the whole process tree:
+For each N it generates (once, into benchmarks/corpus/) two synthetic provinces: the
+realistic one (benchmarks/realistic.py: client exports of ~3,900 cells in 15 sheets, .xls
+among them, school-made workbooks, separate surveys) and the small one of
+samples/generate.py --schools N (one ~850-cell workbook per school and year). Then, on the
+same files (the current year's workbooks), it times as whole commands, the median of
+--repeat runs, with the peak memory of the whole process tree:
 
   limit     python-calamine reading every cell of every sheet, and nothing else
   baseline  what a capable user would write: pandas.read_excel (openpyxl; xlrd for .xls)
@@ -15,8 +17,9 @@ of --repeat runs, with the peak memory of the whole process tree:
   extract   `tongji extract` with 1 and with 2 processes
   run       `tongji run` end to end (both years: extract + aggregate + summary workbook)
 
-It prints a table and writes benchmarks/results.json. It asserts nothing: the targets are
-read from the table.
+It also checks that the figures came out right (each figure of truth.csv found in its cell
+with its value). It prints a table and writes benchmarks/results.json. It asserts nothing:
+the targets are read from the table.
 """
 
 from __future__ import annotations
@@ -98,8 +101,9 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """Wall time, peak memory of the process tree, and stdout of one command."""
+def timed(cmd: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, int, str]:
+    """Wall time, peak memory of the process tree, and stdout of one command (which must
+    end with one of the exit codes `ok`: tongji's 1 says the data has findings)."""
     peak = [0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -116,22 +120,53 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     wall = time.perf_counter() - t0
     done.set()
     th.join()
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
     return wall, peak[0], out
 
 
-def corpus(n: int) -> Path:
-    folder = HERE / "corpus" / str(n)
-    if not (folder / "roster.xlsx").is_file():
-        print(f"生成 {n} 所学校的合成数据 …", flush=True)
+def corpus(n: int, kind: str) -> tuple[Path, list[str]]:
+    """The corpus of `kind` for N schools (generated once) and the mapping folders to read it
+    with: the pack, and for the realistic corpus its own folder (unused_sheets.toml)."""
+    folder = HERE / "corpus" / (str(n) if kind == "synthetic" else f"realistic-{n}")
+    if not (folder / "truth.csv").is_file():
+        print(f"生成 {n} 所学校的{KINDS[kind]} …", flush=True)
         shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([PY, str(ROOT / "samples" / "generate.py"), "--schools", str(n), "--out", str(folder)], check=True)
-    return folder
+        script = ROOT / "samples" / "generate.py" if kind == "synthetic" else HERE / "realistic.py"
+        subprocess.run([PY, str(script), "--schools", str(n), "--out", str(folder)], check=True)
+    mappings = [str(ROOT / "mappings")]
+    if kind == "realistic":
+        sys.path.insert(0, str(HERE))
+        import realistic
+
+        mappings.append(str(realistic.write_city_config(folder)))
+    return folder, mappings
+
+
+KINDS = {"synthetic": "小型合成数据（每校一个约 850 格的工作簿）", "realistic": "接近真实的合成数据（统计客户端导出约 3,900 格、15 张表，含 .xls、学校自制表、单独的就业调查）"}
+
+
+CORRECT = r"""
+import csv, sys, polars as pl
+truth = pl.read_csv(sys.argv[1], infer_schema_length=0).filter(pl.col("year") == "2020")
+got = pl.read_parquet(sys.argv[2], columns=["file", "sheet", "cell", "value", "text"])
+got = got.with_columns(pl.col("file").str.replace(r"^.*?/2020/", "2020/"))
+both = truth.join(got, on=["file", "sheet", "cell"], how="left")
+def same(row):
+    want, value, text = row["value"], row["value_right"], row["text"]
+    if value is None:
+        return text is not None and text == want
+    try:
+        return abs(float(want) - value) < 1e-6 * max(1.0, abs(value))
+    except ValueError:
+        return False
+print(sum(same(r) for r in both.iter_rows(named=True)), truth.height)
+"""
 
 
 def measure(name: str, cmd: list[str], repeat: int, n_files: int, cwd: Path | None = None) -> dict:
-    runs = [timed(cmd, cwd) for _ in range(repeat)]
+    ok = (0, 1) if "tongji" in cmd else (0,)
+    runs = [timed(cmd, cwd, ok) for _ in range(repeat)]
     wall = statistics.median(r[0] for r in runs)
     peak = max(r[1] for r in runs)
     row = {
@@ -148,10 +183,10 @@ def measure(name: str, cmd: list[str], repeat: int, n_files: int, cwd: Path | No
     return row
 
 
-def bench(n: int, repeat: int, baseline_files: int) -> dict:
-    folder = corpus(n)
+def bench(n: int, kind: str, repeat: int, baseline_files: int) -> dict:
+    folder, mapping_folders = corpus(n, kind)
     files = sorted(str(p) for p in (folder / "2020").rglob("*") if p.suffix in (".xlsx", ".xls"))
-    print(f"N = {n}：{len(files)} 个工作簿（2020 年）", flush=True)
+    print(f"N = {n}，{KINDS[kind]}：{len(files)} 个工作簿（2020 年）", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"tongji-bench-{n}-"))
     try:
         listing = tmp / "files.txt"
@@ -160,18 +195,21 @@ def bench(n: int, repeat: int, baseline_files: int) -> dict:
         sample = files[::step][:baseline_files]
         sample_listing = tmp / "sample.txt"
         sample_listing.write_text("\n".join(sample), encoding="utf-8")
-        mappings, roster = str(ROOT / "mappings"), str(folder / "roster.xlsx")
+        roster = str(folder / "roster.xlsx")
+        m_args = [a for m in mapping_folders for a in ("-m", m)]
         rows = {
             "limit": measure("limit", [PY, "-c", LIMIT, str(listing)], repeat, len(files)),
             "baseline": measure("baseline", [PY, "-c", BASELINE, str(sample_listing), str(folder)], repeat, len(sample)),
         }
         for jobs in (1, 2):
             out = tmp / f"extract{jobs}"
-            cmd = [PY, "-m", "tongji", "extract", str(folder / "2020"), "-m", mappings, "-r", roster, "-y", "2020", "-o", str(out), "-j", str(jobs)]
+            cmd = [PY, "-m", "tongji", "extract", str(folder / "2020"), *m_args, "-r", roster, "-y", "2020", "-o", str(out), "-j", str(jobs)]
             rows[f"extract_{jobs}job"] = measure(f"extract {jobs} job", cmd, repeat, len(files))
+        right, total = map(int, timed([PY, "-c", CORRECT, str(folder / "truth.csv"), str(tmp / "extract2" / "lineage.parquet")])[2].split())
+        print(f"  取对的数字：{right} / {total}", flush=True)
         job = tmp / "job.toml"
         job.write_text(
-            f'name = "bench {n}"\nyear = 2020\nroster = "{Path(roster).as_posix()}"\nmappings = "{Path(mappings).as_posix()}"\n'
+            f'name = "bench {n}"\nyear = 2020\nroster = "{Path(roster).as_posix()}"\nmappings = {json.dumps([Path(m).as_posix() for m in mapping_folders], ensure_ascii=False)}\n'
             f'report = "{(ROOT / "reports" / "annual_report.toml").as_posix()}"\noutput = "out"\njobs = 2\n'
             f'[inputs]\n2019 = ["{(folder / "2019").as_posix()}"]\n2020 = ["{(folder / "2020").as_posix()}"]\n',
             encoding="utf-8",
@@ -194,12 +232,13 @@ def bench(n: int, repeat: int, baseline_files: int) -> dict:
         "baseline_over_tongji_2jobs": round(base["ms_per_file"] / e2["ms_per_file"], 2),
     }
     print(f"  tongji(1)/极限 = {ratios['tongji_1job_over_limit']}；2 进程加速 = {ratios['speedup_2jobs']}；基线/tongji(1) = {ratios['baseline_over_tongji_1job']}", flush=True)
-    return {"schools": n, "files": len(files), "baseline_sample": len(sample), "steps": rows, "ratios": ratios}
+    return {"schools": n, "corpus": kind, "files": len(files), "baseline_sample": len(sample), "figures_right": [right, total], "steps": rows, "ratios": ratios}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="tongji 性能测试")
     ap.add_argument("--schools", type=int, nargs="+", default=[23, 500, 7200])
+    ap.add_argument("--corpus", nargs="+", choices=list(KINDS), default=["realistic", "synthetic"], help="哪种合成数据（默认两种都测）")
     ap.add_argument("--repeat", type=int, default=3, help="每项重复次数，取中位数")
     ap.add_argument("--baseline-files", type=int, default=500, help="基线最多读取的文件数（pandas 太慢，大规模时抽样）")
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -207,7 +246,7 @@ def main() -> None:
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "date": time.strftime("%Y-%m-%d %H:%M"),
-        "corpora": [bench(n, args.repeat, args.baseline_files) for n in args.schools],
+        "corpora": [bench(n, kind, args.repeat, args.baseline_files) for kind in args.corpus for n in args.schools],
     }
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"结果已写入 {args.out}")

@@ -184,3 +184,24 @@ def test_outputs_are_readable_by_colleagues(corpus):
     os.umask(mask)
     for path in (corpus["base"] / "out_mixed").iterdir():
         assert path.stat().st_mode & 0o777 == 0o666 & ~mask, path
+
+
+def test_the_quick_look_at_a_sheet_never_passes_what_the_close_look_would_stop():
+    from tongji.extraction import guard
+
+    row = b'<row r="%d"><c r="%s%d"><v>1</v></c></row>'
+    plain = b"<sheetData>" + b"".join(row % (r, b"B", r) for r in range(1, 40)) + b"</sheetData>"
+    assert guard._clearly_small(plain)
+    for stray in (
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',  # far away
+        b"<row r='1048576'><c r='A1048576'><v>1</v></c></row>",  # single quotes
+        b'<row\tr="5"><c\nr="XFD5"><v>1</v></c></row>',  # other white space
+        b'<x:row r="20000"><x:c r="A20000"/></x:row>',  # a namespace prefix
+    ):
+        assert not guard._clearly_small(plain.replace(b"</sheetData>", stray + b"</sheetData>")), (
+            stray
+        )
+    many = (
+        b"<sheetData>" + b"<row>" * (guard._QUICK_ROWS + 1) + b"</sheetData>"
+    )  # rows with no number
+    assert not guard._clearly_small(many)

@@ -115,8 +115,13 @@ def _zip_suspicion(data: bytes, unused: Callable[[str], str | None] | None = Non
             for i in infos:
                 if not i.filename.endswith((".xml", ".rels")):
                     continue
-                with z.open(i) as f:
-                    head = f.read(4096)
+                sheet = i.filename.startswith("xl/worksheets/") and i.filename not in skipped
+                whole = z.read(i) if sheet and i.file_size <= _READ_WHOLE else None
+                if whole is not None:
+                    head = whole[:4096]
+                else:
+                    with z.open(i) as f:
+                        head = f.read(4096)
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     # Office Open XML forbids DTDs (ECMA-376 Part 2, Open Packaging Conventions):
                     # no Excel writes one; entity declarations are how XML bombs are built.
@@ -125,8 +130,8 @@ def _zip_suspicion(data: bytes, unused: Callable[[str], str | None] | None = Non
                         "corrupt",
                     )
                 reason = None
-                if i.filename.startswith("xl/worksheets/") and i.filename not in skipped:
-                    reason = _declared(head) or _sheet_extent(z, i)
+                if sheet:
+                    reason = _declared(head) or _sheet_extent(z, i, whole)
                 elif i.filename == "content.xml":
                     reason = _ods_extent(z, i)
                 if reason:
@@ -172,10 +177,32 @@ _FAR_COLUMN = re.compile(rb"\br=\"([A-Z]{3,})\d")
 _ANY_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})\d")
 
 
-def _sheet_extent(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+# The quick look: a row number of four digits or more, or a column of three letters or more,
+# in an attribute `r` (only rows and cells have one; an attribute that merely ends in r only
+# sends the sheet to the close look). Led by a literal, so much faster to find.
+_LONG_REFERENCE = re.compile(rb"r=[\"'](?:\d{4}|[A-Z]{3})")
+_QUICK_ROWS = MAX_CELLS // 702  # rows × 702 columns (ZZ) within the limit
+
+
+def _clearly_small(data: bytes) -> bool:
+    """A sheet part whose rows and columns are certainly within the limit: no row number
+    past 999, no column past ZZ, and fewer row tags than _QUICK_ROWS. (A sheet that is not
+    is looked at closely by `_sheet_extent`.)"""
+    tags = data.count(b"<row") + data.count(b":row")  # at least as many as row tags
+    return tags <= _QUICK_ROWS and _LONG_REFERENCE.search(data) is None
+
+
+_READ_WHOLE = 8 * 2**20  # a sheet part up to this size is read in one piece
+
+
+def _sheet_extent(
+    z: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bytes | None = None
+) -> str | None:
     """The rows and columns a sheet's cells really use (the parser allocates their bounding
     box), whatever its `<dimension>` says: the highest row number, or the count of rows where
-    they carry none, and the farthest column."""
+    they carry none, and the farthest column. `whole`: the part's bytes, when already read."""
+    if whole is not None and _clearly_small(whole):
+        return None
     last_row = tags = 0
     far = 0
     for chunk in _chunks(z, info):

@@ -384,14 +384,13 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
     if not sheets:
         raise ReadError("no_sheets", "工作簿中没有工作表", "请向学校重新索取该文件。")
     for s in sheets:
-        for row in s.rows[:30]:
-            for v in row:
-                if isinstance(v, str) and looks_garbled(v):
-                    raise ReadError(
-                        "garbled_text",
-                        f"工作表“{s.name}”中的中文无法正确读取（可能是 Excel 95 格式的旧 .xls）",
-                        "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新放入。",
-                    )
+        top = "".join([v for row in s.rows[:30] for v in row if isinstance(v, str)])
+        if looks_garbled(top):
+            raise ReadError(
+                "garbled_text",
+                f"工作表“{s.name}”中的中文无法正确读取（可能是 Excel 95 格式的旧 .xls）",
+                "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新放入。",
+            )
     return Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
 
 
