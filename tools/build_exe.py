@@ -37,6 +37,7 @@ def build(work: Path) -> Path:
     entry.write_text(ENTRY, encoding="utf-8")
     args = [sys.executable, "-m", "PyInstaller", "--onefile", "--name", "tongji", "--noconfirm"]
     args += ["--collect-data", "tongji", "--collect-submodules", "tongji"]
+    args += ["--collect-all", "adbc_driver_sqlite", "--collect-all", "adbc_driver_manager"]  # a native driver
     args += ["--distpath", str(ROOT / "dist"), "--workpath", str(work / "build"), "--specpath", str(work)]
     subprocess.run([*args, str(entry)], check=True)
     return ROOT / "dist" / ("tongji.exe" if os.name == "nt" else "tongji")

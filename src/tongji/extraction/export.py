@@ -15,8 +15,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 
 from ..findings import ISSUE_COLUMNS, ISSUE_HEADERS, SEVERITY_LABEL, Issue, sort_key
@@ -121,12 +122,20 @@ def _sqlite_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(lists) if lists else frame
 
 
-def _add_table(db: sqlite3.Connection, table: str, frame: pl.DataFrame) -> None:
+def _add_table(db: Any, table: str, frame: pl.DataFrame) -> None:
+    """A table with declared column types, and its rows: through ADBC, as Arrow columns in
+    one go (`db` is an ADBC cursor), or row by row (a `sqlite3` connection, for the few rows
+    added to a file later)."""
     frame = _sqlite_frame(frame)
     columns = ", ".join(
         f"{_quote(c)} {_SQL_TYPES.get(t.base_type(), 'TEXT')}" for c, t in frame.schema.items()
     )
     db.execute(f"CREATE TABLE {_quote(table)} ({columns})")
+    if frame.height == 0:
+        return
+    if hasattr(db, "adbc_ingest"):
+        db.adbc_ingest(table, frame, mode="append")
+        return
     marks = ", ".join("?" * frame.width)
     db.executemany(f"INSERT INTO {_quote(table)} VALUES ({marks})", frame.iter_rows())
 
@@ -140,9 +149,7 @@ def issues_frame(issues: Iterable[Issue]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=schema)
 
 
-def _add_views(
-    db: sqlite3.Connection, pack: Pack, has_schools: bool
-) -> list[tuple[str, str, str, str]]:
+def _add_views(db: Any, pack: Pack, has_schools: bool) -> list[tuple[str, str, str, str]]:
     """A view per dataset named by its Chinese title, with Chinese column names; returns
     the rows of the `columns` table for the datasets' tables."""
     described: list[tuple[str, str, str, str]] = []
@@ -191,11 +198,11 @@ def write_database(
     issues: list[Issue],
 ) -> None:
     """Write `tongji.sqlite` at `path` (a new file): `tables` are the datasets' tables and
-    lineage, totals, files and schools (when a roster was used)."""
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
+    lineage, totals, files and schools (when a roster was used). The rows go in through
+    ADBC (adbc-driver-sqlite) as Arrow columns: a province's lineage is a million rows,
+    which Python's sqlite3 inserts one by one at about a third of the speed."""
+    with adbc_sqlite.connect(str(path)) as conn, conn.cursor() as db:
         db.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
-        db.execute("BEGIN")
         for table, frame in tables.items():
             _add_table(db, table, frame)
         _add_table(db, "issues", issues_frame(issues))
@@ -207,9 +214,7 @@ def write_database(
                 described, schema=["table_name", "column_name", "title", "unit"], orient="row"
             ),
         )
-        db.execute("COMMIT")
-    finally:
-        db.close()
+        conn.commit()
 
 
 def add_database_issues(path: Path, issues: list[Issue]) -> None:
