@@ -169,6 +169,14 @@ def test_extract_runs_as_a_real_process_with_two_jobs(tmp_path, pack_dir, roster
     assert "Traceback" not in proc.stderr
     assert "完成：7 个文件" in proc.stderr
     assert pl.read_parquet(out / "teachers.parquet").height == 2
+    # -j 0: as many processes as the machine has CPUs, the same figures
+    base = ["-m", str(pack_dir), "-r", str(roster_path), "-y", "2020"]
+    res = CliRunner().invoke(
+        main, ["extract", str(d), *base, "-o", str(tmp_path / "auto"), "-j", "0"]
+    )
+    assert res.exit_code == 1
+    for name in ("teachers.parquet", "lineage.parquet"):
+        assert pl.read_parquet(tmp_path / "auto" / name).equals(pl.read_parquet(out / name))
 
 
 def test_inspect_shows_structure_and_fields(tmp_path, pack_dir, roster_path):

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,14 @@ def test_a_job_file_not_in_utf8_is_one_problem(tmp_path):
         load_job(path)
     [p] = e.value.problems
     assert "UTF-8" in p.message and "另存为" in p.message
+
+
+def test_jobs_zero_means_every_cpu_and_a_negative_count_is_a_mistake(tmp_path):
+    from tongji.extraction.batch import worker_count
+
+    problems = _job_problems(tmp_path, "jobs = -2")
+    assert [p.key for p in problems if "jobs" in p.key] == ["jobs"]
+    assert not [p for p in _job_problems(tmp_path, "jobs = 0") if p.key == "jobs"]
+    assert worker_count(3) == 3 and worker_count(0) >= 1
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert worker_count(0) == expected

@@ -57,7 +57,7 @@ output = "输出"                              # 输出目录：汇总工作簿�
 summary = "{region}{{year}}年质量年报数据.xlsx"
 corrections = "更正.csv"                     # 人工更正（打电话核实后的数字），见 README.md
 strict = false                               # true：有警告也以退出码 1 结束
-jobs = 2                                     # 并行读取的进程数
+jobs = 0                                     # 并行读取的进程数；0：按本机可用的 CPU 核数
 
 [inputs]                                     # 每个年度的报表：文件夹、文件或通配符
 {year - 1} = ["{year - 1}"]

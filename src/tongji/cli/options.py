@@ -82,9 +82,9 @@ jobs = click.option(
     "-j",
     default=1,
     show_default=True,
-    type=Count(1, 64),
+    type=Count(0, 256),
     metavar="N",
-    help="并行读取的进程数。",
+    help="并行读取的进程数；0 表示按本机可用的 CPU 核数。",
 )
 
 

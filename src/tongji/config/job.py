@@ -101,6 +101,8 @@ def load_job(path: str | Path) -> Job:
         given = key in top.data and isinstance(top.data[key], str)
         return (base / getattr(entry, key)).resolve() if given else base
 
+    if entry.jobs < 0:
+        top.problem("jobs", f"并行读取的进程数不能是 {entry.jobs}；写 0 表示按本机可用的 CPU 核数")
     job = Job(
         file=path.resolve(),
         name=entry.name or path.stem,

@@ -304,9 +304,21 @@ def _without_copies(results: list[FileResult]) -> list[FileResult]:
     ]
 
 
+def worker_count(jobs: int) -> int:
+    """How many processes read: `jobs`, or for 0 every CPU this process may run on (a
+    server's cores, a container's share of them)."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # Windows, macOS
+        return max(1, os.cpu_count() or 1)
+
+
 def _extract_items(
     items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int
 ) -> Iterator[FileResult]:
+    jobs = worker_count(jobs)
     if jobs <= 1 or len(items) <= 1:
         extractor = Extractor(pack, roster, year)
         for path, display in items:

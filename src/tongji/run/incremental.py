@@ -199,6 +199,15 @@ class YearExtraction:
         )
         return plan, unread + copies
 
+    def current_inputs(self) -> tuple[list[InputRecord], list[dict[str, str]]]:
+        """The inputs as they are now, each hashed, and the files not read, without opening a
+        cache entry: what the no-change check compares with the last run's manifest."""
+        plan, unread = self.plan()
+        records = [
+            InputRecord(self.year, i.display, i.sha256, i.size, i.mtime_ns, "cached") for i in plan
+        ]
+        return records, [{"year": self.year, "file": r.file, "reason": r.note} for r in unread]
+
     def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
         """Read what the cache does not hold (nothing at all when `staging` is None: a dry
         run or the no-change check) and write the new cache entries into `staging`."""
