@@ -59,6 +59,9 @@ class Facts:
         default_factory=list
     )  # records put into the report year's edition
     crosswalked: dict[str, Crosswalked] = field(default_factory=dict)  # per catalogue dimension
+    _returned: set[tuple[str, str, int]] | None = field(
+        default=None, repr=False, compare=False
+    )  # returned(), once
 
     def rows(self, dataset: str, fields: tuple[str, ...], year: int) -> pl.DataFrame | None:
         frames = [
@@ -72,12 +75,15 @@ class Facts:
         return part is not None and part["value"].is_not_null().any()
 
     def returned(self) -> set[tuple[str, str, int]]:
-        """(dataset, school_id, year) of every return that holds at least one figure."""
-        return {
-            (d, sid, y)
-            for (d, _f, y), df in self.parts.items()
-            for sid in df["school_id"].unique().to_list()
-        }
+        """(dataset, school_id, year) of every return that holds at least one figure (worked
+        out once: the facts do not change; callers do not change it either)."""
+        if self._returned is None:
+            self._returned = {
+                (d, sid, y)
+                for (d, _f, y), df in self.parts.items()
+                for sid in df["school_id"].unique().to_list()
+            }
+        return self._returned
 
 
 def load_facts(

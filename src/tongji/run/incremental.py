@@ -89,10 +89,11 @@ class InputRecord:
 def display_name(path: Path, base: Path) -> str:
     """How a run names a file: relative to the job file's folder when it is inside it, in
     characters that can be written anywhere."""
+    resolved = Path(os.path.realpath(path))  # what Path.resolve does, without its overhead
     try:
-        shown = path.resolve().relative_to(base).as_posix()
+        shown = resolved.relative_to(base).as_posix()
     except ValueError:
-        shown = path.resolve().as_posix()
+        shown = resolved.as_posix()
     return printable(shown)
 
 
