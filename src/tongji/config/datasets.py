@@ -298,7 +298,9 @@ def _bounds(sec: Section, key: str, given: list | None) -> tuple[float, float] |
 # What an extraction writes besides the datasets (`lineage.parquet`, the SQLite tables, …):
 # a dataset of one of these names would overwrite it. And the columns every dataset's
 # table has besides its keys and fields.
-RESERVED_NAMES = frozenset({"lineage", "totals", "files", "roster", "issues", "columns", "schools"})
+RESERVED_NAMES = frozenset(
+    {"lineage", "lineage_ids", "texts", "totals", "files", "roster", "issues", "columns", "schools"}
+)
 RECORD_COLUMNS = frozenset({"school_id", "year", "keys", "not_applicable"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 

@@ -4,7 +4,8 @@ and the whole extraction as one SQLite file, `tongji.sqlite`, that DB Browser fo
 DBeaver, Excel's ODBC import or any SQL tool can query.
 
 The SQLite file holds one table per dataset (the Parquet columns, names as in the
-mappings), `lineage` (file, sheet, cell and raw text of every figure), `totals`, `files`,
+mappings), `lineage` (a view: file, sheet, cell and raw text of every figure; its repeated
+texts are stored once, in `texts`, and by number in `lineage_ids`), `totals`, `files`,
 `schools` (the roster used), `issues` and `columns` (every column's Chinese title and
 unit); and one view per dataset under its Chinese title with Chinese column names and the
 school's name, and `数据问题`, the issues as 数据质量 shows them, for browsing. Both are written whole or not at all, like the Parquet files,
@@ -140,6 +141,53 @@ def _add_table(db: Any, table: str, frame: pl.DataFrame) -> None:
     db.executemany(f"INSERT INTO {_quote(table)} VALUES ({marks})", frame.iter_rows())
 
 
+# Lineage columns whose texts repeat from figure to figure (a province's lineage repeats a
+# few thousand file names and rule texts 900,000 times): kept once in `texts`, by number in
+# `lineage_ids`; the view `lineage` puts them back, so a query reads as on the Parquet file.
+_SHARED_TEXTS = (
+    "dataset",
+    "keys",
+    "field",
+    "status",
+    "unit",
+    "source_unit",
+    "file",
+    "sheet",
+    "mapping",
+    "rule",
+)
+
+
+def _add_lineage(db: Any, lineage: pl.DataFrame) -> None:
+    texts = sorted(
+        set().union(*(lineage[c].drop_nulls().unique().to_list() for c in _SHARED_TEXTS))
+    )
+    number = {text: i for i, text in enumerate(texts, 1)}
+    _add_table(
+        db,
+        "texts",
+        pl.DataFrame(
+            {"id": range(1, len(texts) + 1), "text": texts},
+            schema={"id": pl.Int64, "text": pl.Utf8},
+        ),
+    )
+    ids = lineage.with_columns(
+        pl.col(c).replace_strict(number, default=None, return_dtype=pl.Int64) for c in _SHARED_TEXTS
+    )
+    _add_table(db, "lineage_ids", ids)
+    db.execute("CREATE INDEX lineage_by_school ON lineage_ids (school_id)")
+    shown, joins = [], []
+    for i, c in enumerate(lineage.columns):
+        if c in _SHARED_TEXTS:
+            shown.append(f"t{i}.text AS {_quote(c)}")
+            joins.append(f"LEFT JOIN texts AS t{i} ON t{i}.id = l.{_quote(c)}")
+        else:
+            shown.append(f"l.{_quote(c)}")
+    db.execute(
+        f"CREATE VIEW lineage AS SELECT {', '.join(shown)} FROM lineage_ids AS l {' '.join(joins)}"
+    )
+
+
 def issues_frame(issues: Iterable[Issue]) -> pl.DataFrame:
     rows = sorted(issues, key=sort_key)
     columns = {c: [getattr(i, c) for i in rows] for c in ISSUE_COLUMNS}
@@ -153,7 +201,17 @@ def _add_views(db: Any, pack: Pack, has_schools: bool) -> list[tuple[str, str, s
     """A view per dataset named by its Chinese title, with Chinese column names; returns
     the rows of the `columns` table for the datasets' tables."""
     described: list[tuple[str, str, str, str]] = []
-    tables = (*pack.datasets, "lineage", "totals", "files", "schools", "issues", "columns")
+    tables = (
+        *pack.datasets,
+        "lineage",
+        "lineage_ids",
+        "texts",
+        "totals",
+        "files",
+        "schools",
+        "issues",
+        "columns",
+    )
     taken = {name.lower() for name in (*tables, ISSUES_VIEW)}
     for name, dataset in sorted(pack.datasets.items()):
         titles = column_titles(dataset, pack)
@@ -204,7 +262,10 @@ def write_database(
     with adbc_sqlite.connect(str(path)) as conn, conn.cursor() as db:
         db.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
         for table, frame in tables.items():
-            _add_table(db, table, frame)
+            if table == "lineage":
+                _add_lineage(db, frame)
+            else:
+                _add_table(db, table, frame)
         _add_table(db, "issues", issues_frame(issues))
         described = _add_views(db, pack, "schools" in tables)
         _add_table(
