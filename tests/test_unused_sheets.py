@@ -113,3 +113,13 @@ def test_the_guard_looks_only_at_the_sheets_that_are_parsed(tmp_path, pack_dir, 
     assert {v.field for v in result.values} >= {"total", "male", "female"}
     _with_stray_cell(path, "xl/worksheets/sheet1.xml")  # in the form that is read
     assert {i.code for i in extract_file(path, pack, roster, 2020).issues} & {"too_large"}
+
+
+def test_a_workbook_of_unused_forms_only_is_said_as_such_not_called_empty(
+    tmp_path, pack_dir, roster
+):
+    _unused(pack_dir, RULE)
+    path = write_xlsx(tmp_path / "第1职业学校_学生变动.xlsx", [_change_form("中职基211")])
+    result = extract_file(path, load_pack(pack_dir), roster, 2020)
+    assert [(i.code, i.severity) for i in result.issues] == [("workbook_not_needed", "info")]
+    assert "中职基211" in result.issues[0].message and not result.values

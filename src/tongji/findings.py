@@ -85,6 +85,12 @@ _KINDS = (
         "工作簿中没有任何工作表符合映射，没有读取任何数据。",
     ),
     Kind("workbook_empty", ERROR, "工作簿是空的", "工作簿中没有可见的、有内容的工作表。"),
+    Kind(
+        "workbook_not_needed",
+        INFO,
+        "工作簿中只有本报告不用的表",
+        "工作簿中的表都写在 unused_sheets.toml 中（本报告不用），没有提取数据。",
+    ),
     Kind("school_unknown", ERROR, "学校不在名录中", "报表中的学校名称与名录中的任何学校都对不上。"),
     Kind(
         "school_ambiguous",

@@ -181,6 +181,15 @@ def _nothing_matched(out: FileOutput) -> None:
                 file=out.file,
             )
         ]
+    elif any(mapping == UNUSED_MAPPING for _, mapping in out.result.sheets):
+        names = "、".join(
+            sheet for sheet, mapping in out.result.sheets if mapping == UNUSED_MAPPING
+        )
+        out.issue(
+            "workbook_not_needed",
+            f"工作簿中只有本报告不用的表（{names}），没有提取数据",
+            "若其中有要用的数据，请从映射目录的 unused_sheets.toml 中去掉这张表的名称，并为它写映射。",
+        )
     elif not any(i.severity == ERROR for i in out.result.issues):
         out.issue(
             "workbook_empty", "工作簿中没有可见的、有内容的工作表", "请向学校重新索取该文件。"
