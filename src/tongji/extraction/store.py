@@ -219,9 +219,8 @@ def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
                 texts[k] if k in texts else texts.setdefault(k, encode_keys(k))
                 for k in (item.keys for item in items)
             ]
-        else:
-            get = operator.attrgetter(name)
-            columns[name] = [get(item) for item in items]
+        else:  # map over a C getter: no Python loop per item (a province has a million)
+            columns[name] = list(map(operator.attrgetter(name), items))
     return pl.DataFrame(columns, schema=schema)
 
 
@@ -254,15 +253,21 @@ def _field_dtype(ftype: str) -> pl.DataType:
     )
 
 
-def key_columns(values: list[Value], dimensions: list[str]) -> pl.DataFrame:
-    """One column per dimension: each value's key in it (null when it has none)."""
-    decoded: dict[tuple, dict[str, str]] = {}
-    rows = [
-        decoded[k] if k in decoded else decoded.setdefault(k, dict(k))
-        for k in (v.keys for v in values)
-    ]
+def key_columns(values: list[Value], dimensions: list[str], keys: pl.Series) -> pl.DataFrame:
+    """One column per dimension: each value's key in it (null when it has none). `keys` is
+    the lineage's `keys` column (each value's keys as text); the few thousand distinct key
+    sets are decoded once, from the values' own tuples, and mapped over it."""
+    decoded = {encode_keys(k): dict(k) for k in {v.keys for v in values}}
     return pl.DataFrame(
-        {d: [r.get(d) for r in rows] for d in dimensions}, schema={d: pl.Utf8 for d in dimensions}
+        {
+            d: keys.replace_strict(
+                {text: found.get(d) for text, found in decoded.items()},
+                default=None,
+                return_dtype=pl.Utf8,
+            )
+            for d in dimensions
+        },
+        schema={d: pl.Utf8 for d in dimensions},
     )
 
 
@@ -382,7 +387,8 @@ def write_extract(
     written = []
     lineage = lineage_frame(result.values)
     keyed = pl.concat(
-        [lineage, key_columns(result.values, list(pack.dimensions))], how="horizontal"
+        [lineage, key_columns(result.values, list(pack.dimensions), lineage["keys"])],
+        how="horizontal",
     )
     schools = roster_frame(roster) if roster is not None else None
     names = (
