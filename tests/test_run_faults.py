@@ -290,6 +290,38 @@ def test_a_corrected_return_with_the_same_size_and_time_is_read_again(tmp_path):
     assert same["value"].to_list() == [figure["value"] + 1]
 
 
+def _slowed(
+    target: str, announce: str, seconds: float, argv: list[str], **popen
+) -> subprocess.Popen:
+    """tongji as a process of its own whose `module:attribute` first writes `announce` and its
+    pid (one write: two workers' lines do not mix), then waits `seconds`: a moment to
+    interrupt or kill it at."""
+    module, path = target.split(":")
+    *owner, name = path.split(".")
+    script = f"""
+import importlib, os, sys, time
+owner = importlib.import_module({module!r})
+for part in {owner!r}:
+    owner = getattr(owner, part)
+real = getattr(owner, {name!r})
+def slow(*a, **k):
+    os.write(1, f"{announce} {{os.getpid()}}\\n".encode())
+    time.sleep({seconds})
+    return real(*a, **k)
+setattr(owner, {name!r}, slow)
+from tongji.cli import main
+main(sys.argv[1:])
+"""
+    popen = {
+        "stdout": subprocess.PIPE,
+        "stderr": subprocess.PIPE,
+        "text": True,
+        "encoding": "utf-8",
+        **popen,
+    }
+    return subprocess.Popen([sys.executable, "-c", script, *argv], **popen)
+
+
 def test_ctrl_c_exits_130_and_leaves_nothing_behind(job):
     out = _out(job)
     before = {
@@ -298,26 +330,8 @@ def test_ctrl_c_exits_130_and_leaves_nothing_behind(job):
         if p.is_file() and "logs" not in p.parts
     }
     _fix_the_malformed_number(job)
-    slow = """
-import sys, time
-import tongji.run.batch as b
-real = b.publish
-def slow(*a, **k):
-    print("publishing", flush=True)
-    time.sleep(60)
-    return real(*a, **k)
-b.publish = slow
-from tongji.cli import main
-main(["run", sys.argv[1]])
-"""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", slow, str(job)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    assert proc.stdout.readline().strip() == "publishing"
+    proc = _slowed("tongji.run.batch:publish", "publishing", 60, ["run", str(job)])
+    assert proc.stdout.readline().startswith("publishing")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "已中断" in err and not ENGLISH.search(err), err
@@ -332,30 +346,13 @@ main(["run", sys.argv[1]])
 def test_ctrl_c_in_a_terminal_during_a_parallel_extraction_is_said_in_chinese(job, tmp_path):
     """A terminal's Ctrl+C reaches the whole process group, workers too: one Chinese line,
     exit 130, no output folder, no worker left."""
-    slow = """
-import sys, time
-import tongji.extraction.batch as b
-real = b.Extractor.extract
-def slow(self, *a, **k):
-    print("extracting", flush=True)
-    time.sleep(1)
-    return real(self, *a, **k)
-b.Extractor.extract = slow
-from tongji.cli import main
-main(sys.argv[1:])
-"""
     out = tmp_path / "提取"
     args = ["extract", str(job.parent / "2020"), "-m", str(ROOT / "mappings"), "-y", "2020"]
     args += ["-r", str(SAMPLES / "roster.xlsx"), "-o", str(out), "-j", "2"]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", slow, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        start_new_session=True,
+    proc = _slowed(
+        "tongji.extraction.batch:Extractor.extract", "extracting", 1, args, start_new_session=True
     )
-    assert proc.stdout.readline().startswith("extracting")  # two workers may share the line
+    assert proc.stdout.readline().startswith("extracting")
     workers = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
     rest, err = proc.communicate(timeout=60)
@@ -377,23 +374,8 @@ def test_pool_workers_die_with_the_run(job):
     job.write_text(
         job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 2"), encoding="utf-8"
     )
-    slow = """
-import os, sys, time
-import tongji.extraction.batch as b
-real = b._work
-def slow(item):
-    os.write(1, f"worker {os.getpid()}\\n".encode())  # one write: the two workers' lines do not mix
-    time.sleep(60)
-    return real(item)
-b._work = slow
-from tongji.cli import main
-main(["run", sys.argv[1]])
-"""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", slow, str(job)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    proc = _slowed(
+        "tongji.extraction.batch:_work", "worker", 60, ["run", str(job)], stderr=subprocess.DEVNULL
     )
     workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
     proc.kill()

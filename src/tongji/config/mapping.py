@@ -55,6 +55,17 @@ class MatchSpec:
     exclude: tuple[re.Pattern[str], ...] = ()
     scan_rows: int = 12
 
+    def names(self, sheet_name: str, normalized: str) -> bool:
+        """Whether a sheet-name pattern matches the sheet's name (as written or normalised)."""
+        return any_match(self.sheet_names, sheet_name, normalized)
+
+    def excludes(self, sheet_name: str, normalized: str) -> bool:
+        return any_match(self.exclude, sheet_name, normalized)
+
+
+def any_match(patterns: tuple[re.Pattern[str], ...], sheet_name: str, normalized: str) -> bool:
+    return any(p.search(normalized) or p.search(sheet_name) for p in patterns)
+
 
 @dataclass(frozen=True)
 class RecordsSpec:
@@ -113,18 +124,10 @@ class Pack:
         sheet-name pattern claims it."""
         normalized = normalize_label(sheet_name)
         rule = next(
-            (
-                r
-                for r in self.unused
-                if r.pattern.search(normalized) or r.pattern.search(sheet_name)
-            ),
-            None,
+            (r for r in self.unused if any_match((r.pattern,), sheet_name, normalized)), None
         )
-        if rule is None:
+        if rule is None or any(m.match.names(sheet_name, normalized) for m in self.mappings):
             return None
-        for m in self.mappings:
-            if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names):
-                return None
         return rule.reason
 
     def with_catalogue_years(self, years: dict[int, str]) -> Pack:

@@ -13,6 +13,7 @@ and are byte-identical for the same extraction."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -124,21 +125,15 @@ def _sqlite_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _add_table(db: Any, table: str, frame: pl.DataFrame) -> None:
-    """A table with declared column types, and its rows: through ADBC, as Arrow columns in
-    one go (`db` is an ADBC cursor), or row by row (a `sqlite3` connection, for the few rows
-    added to a file later)."""
+    """A table with declared column types, and its rows through ADBC (`db` is its cursor),
+    as Arrow columns in one go."""
     frame = _sqlite_frame(frame)
     columns = ", ".join(
         f"{_quote(c)} {_SQL_TYPES.get(t.base_type(), 'TEXT')}" for c, t in frame.schema.items()
     )
     db.execute(f"CREATE TABLE {_quote(table)} ({columns})")
-    if frame.height == 0:
-        return
-    if hasattr(db, "adbc_ingest"):
+    if frame.height:
         db.adbc_ingest(table, frame, mode="append")
-        return
-    marks = ", ".join("?" * frame.width)
-    db.executemany(f"INSERT INTO {_quote(table)} VALUES ({marks})", frame.iter_rows())
 
 
 # Lineage columns whose texts repeat from figure to figure (a province's lineage repeats a
@@ -282,15 +277,12 @@ def add_database_issues(path: Path, issues: list[Issue]) -> None:
     """Findings made across years, after a year was written, added to the issues table of
     its `tongji.sqlite` (a copy being prepared: written without a journal), kept in the
     order issues.csv has."""
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
+    names = [*ISSUE_COLUMNS, "dataset", "year"]
+    with contextlib.closing(sqlite3.connect(path)) as reader:  # ADBC reads only into pyarrow
+        rows = reader.execute(f"SELECT {', '.join(names)} FROM issues").fetchall()
+    before = [Issue(**dict(zip(names, row, strict=True))) for row in rows]
+    with adbc_sqlite.connect(str(path)) as conn, conn.cursor() as db:
         db.execute("PRAGMA journal_mode = OFF")
-        names = [*ISSUE_COLUMNS, "dataset", "year"]
-        rows = db.execute(f"SELECT {', '.join(names)} FROM issues").fetchall()
-        before = [Issue(**dict(zip(names, row, strict=True))) for row in rows]
-        db.execute("BEGIN")
         db.execute("DROP TABLE issues")
         _add_table(db, "issues", issues_frame([*before, *issues]))
-        db.execute("COMMIT")
-    finally:
-        db.close()
+        conn.commit()

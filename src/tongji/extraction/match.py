@@ -150,9 +150,9 @@ class Matcher:
         worked out (the share of its fields on the sheet needs every text of the sheet): for
         a sheet that one mapping alone can fit, nothing else is asked."""
         m = mapping.match
-        if any(p.search(text.name) or p.search(text.sheet.name) for p in m.exclude):
+        if m.excludes(text.sheet.name, text.name):
             return Score(mapping, 0.0, False)
-        name_hit = any(p.search(text.name) or p.search(text.sheet.name) for p in m.sheet_names)
+        name_hit = m.names(text.sheet.name, text.name)
         needles = self.contains(mapping)
         found = sum(1 for needle in needles if needle in text.top(m.scan_rows)) if needles else 0
         all_found = bool(needles) and found == len(needles)
@@ -175,9 +175,7 @@ class Matcher:
         hit = self._name_hits.get(sheet_name)
         if hit is None:
             hit = frozenset(
-                m.id
-                for m in self.pack.mappings
-                if any(p.search(normalized) or p.search(sheet_name) for p in m.match.sheet_names)
+                m.id for m in self.pack.mappings if m.match.names(sheet_name, normalized)
             )
             self._name_hits[sheet_name] = hit
         return hit
