@@ -1,6 +1,6 @@
 import pytest
 
-from tongji.extraction import clean, units
+from tongji.extraction import clean
 from tongji.extraction.clean import (
     EMPTY,
     ERROR,
@@ -9,6 +9,7 @@ from tongji.extraction.clean import (
     clean_value,
     normalize_label,
 )
+from tongji.words import units
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import python_calamine as pc
 from click.testing import CliRunner
 
 from tongji.cli import main
-from tongji.config import load_project
+from tongji.project import load_project
 from tongji.reporting import publish
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ import pytest
 from builders import sample_job
 from click.testing import CliRunner
 
-import tongji.config.project
 import tongji.extraction.workbook
+import tongji.project
 import tongji.run.batch
 import tongji.run.commit
 from tongji.cli import main
@@ -245,7 +245,7 @@ def test_exit_codes(job, monkeypatch):
     def crash(*args, **kwargs):
         raise MemoryError("boom")
 
-    monkeypatch.setattr(tongji.config.project, "load_roster", crash)
+    monkeypatch.setattr(tongji.project, "load_roster", crash)
     res = runner.invoke(main, ["run", str(job)])
     assert (
         res.exit_code == 3 and "上次的输出未被改动" in res.output and "Traceback" not in res.output

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tongji.cli import main
+from tongji.config.placements import LAYOUT_KINDS
 from tongji.config.toml import Section, Texts, option, read
 from tongji.errors import (
     AggregateError,
@@ -80,7 +81,7 @@ def test_exit_codes_come_from_one_place():
 
 
 def test_every_layout_is_one_registered_unit():
-    assert set(LAYOUTS) == {"grid", "list", "keyvalue"}
+    assert set(LAYOUTS) == set(LAYOUT_KINDS) == {"grid", "list", "keyvalue"}
     for name, layout in LAYOUTS.items():
         assert (
             layout.name == name
@@ -164,3 +165,19 @@ def test_output_option_has_the_same_name_everywhere_and_old_names_still_work(
         res = runner.invoke(main, [*base, flag, str(tmp_path / flag.strip("-"))])
         assert res.exit_code == 0, res.output
         assert (tmp_path / flag.strip("-") / "teachers.parquet").is_file()
+
+
+def test_the_config_layer_holds_specs_and_imports_no_pipeline():
+    """Config parses what the statistician writes into specs; the words every layer shares
+    (units, label normalisation, the roster's names) are below it; nothing in config reaches
+    up into extraction or reporting."""
+    for path in (SRC / "config").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(
+            r"^\s*(from|import) (\.\.|tongji\.)(extraction|reporting|run|authoring|cli)\b",
+            text,
+            re.M,
+        ), path.name
+    for path in (SRC / "words").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) (\.\.|tongji\.)\w", text, re.M), path.name

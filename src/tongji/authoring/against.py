@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config.mapping import Mapping, Pack
+from ..config.placements import CellPlacement
 from ..errors import WorkbookError
 from ..extraction.batch import display_path
-from ..extraction.layouts import CellPlacement
 from ..extraction.locate import is_total_label, locate_table
 from ..extraction.match import Matcher, SheetText
 from ..extraction.read import Sheet, Workbook, column_index, read_workbook

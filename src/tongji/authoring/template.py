@@ -16,8 +16,8 @@ from typing import Any
 import xlsxwriter
 
 from ..config.mapping import Mapping, Pack
+from ..config.placements import ColumnPlacement, LabelPlacement
 from ..errors import ConfigError, ConfigProblem
-from ..extraction.layouts.base import ColumnPlacement, LabelPlacement
 from ..extraction.roster import Roster
 
 BLANK_ROWS = 40  # rows for a list whose records are not known in advance (专业)

@@ -45,7 +45,7 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
       tongji mappings check mappings --report reports/annual_report.toml
       tongji mappings check mappings --against 新报表/ --year 2020
     """
-    from ..config import has_definitions, load_project
+    from ..project import has_definitions, load_project
 
     setup_logging(False, None, quiet or as_json)
     folders = folder or ("mappings",)

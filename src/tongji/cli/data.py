@@ -75,11 +75,10 @@ def run_extract(
     corrections=None,
 ) -> int:
     # polars is imported with these: keep `tongji --help` quick
-    from ..config import load_project
-    from ..config.project import with_catalogue_years
     from ..extraction import extract_to_folder
     from ..extraction.store import ISSUES_FILE
     from ..findings import ERROR, WARNING, count, exit_code
+    from ..project import load_project, with_catalogue_years
 
     project = with_catalogue_years(
         load_project(mappings, roster=roster_path),
@@ -173,9 +172,8 @@ def run_aggregate(
     region=None,
     catalogue=None,
 ) -> int:
-    from ..config import load_project
-    from ..config.project import with_catalogue_years
     from ..findings import ERROR, WARNING, count, exit_code
+    from ..project import load_project, with_catalogue_years
     from ..reporting import publish
 
     if Path(output).suffix.lower() != ".xlsx":

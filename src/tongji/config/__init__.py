@@ -3,8 +3,8 @@
 `toml` is the layer under all of them (loading, typed sections, problems with file and
 key); one module per kind of file: `datasets` and `mapping` (the mapping pack),
 `definitions` (indicators.toml, checks.toml), `report` (the report spec), `job` (the job
-file of `tongji run`); `formula` is the indicators' formula language; `project` loads what
-a command needs into one object.
+file of `tongji run`); `formula` is the indicators' formula language. What a command
+needs (these and the roster) is loaded into one object by `tongji.project`.
 """
 
 from ..errors import ConfigError, ConfigProblem
@@ -12,7 +12,6 @@ from .datasets import Dataset, Dimension, FieldDef
 from .definitions import Definitions, Indicator, load_definitions
 from .job import Job, load_job
 from .mapping import Mapping, Pack, load_pack
-from .project import Project, has_definitions, load_project
 from .report import ReportSpec, load_report
 
 __all__ = [
@@ -26,12 +25,9 @@ __all__ = [
     "Job",
     "Mapping",
     "Pack",
-    "Project",
     "ReportSpec",
-    "has_definitions",
     "load_definitions",
     "load_job",
     "load_pack",
-    "load_project",
     "load_report",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..extraction.clean import normalize_label
+from ..words.labels import normalize_label
 from .toml import Section, Texts, option, read, section_of
 
 CATALOGUES_FILE = "catalogues.toml"

@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ConfigProblem
-from ..extraction import units
-from ..extraction.clean import FIELD_TYPES, normalize_label, restore_code
+from ..words import units
+from ..words.labels import normalize_label, restore_code
 from .catalogues import Catalogue
 from .toml import Section, Texts, option, read, section_of
 
@@ -21,6 +21,7 @@ ROSTER_DIMENSIONS = (
     "sponsor",
 )  # roster columns a dimension may take its values from
 ENTITIES = ("school", "city")
+FIELD_TYPES = ("integer", "number", "percent", "ratio", "flag", "text", "code")
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ConfigProblem
-from ..extraction import units
-from ..extraction.clean import normalize_label
-from ..extraction.layouts import LAYOUTS, SCHOOL_KEY, Placement
-from ..extraction.layouts.base import header_path
-from ..extraction.roster import Roster
+from ..words import units
+from ..words.labels import normalize_label
+from ..words.roster import Roster
 from .catalogues import CATALOGUES_FILE, Catalogue, Crosswalk, parse_catalogues, year_span
 from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit, parse_datasets
+from .placements import DIRECTIONS, LAYOUT_KINDS, SCHOOL_KEY, Placement, header_path, placement
 from .toml import (
     Section,
     Texts,
@@ -84,7 +83,7 @@ class Mapping:
     name: str
     file: str
     dataset: str
-    layout: str  # a name in extraction.layouts.LAYOUTS
+    layout: str  # a name in placements.LAYOUT_KINDS
     match: MatchSpec
     fields: tuple[Placement, ...]
     school_label: tuple[str, ...] = ()
@@ -271,9 +270,9 @@ def _fixed_keys(
 
 
 def _check_layout(top: Section, layout: str, records: RecordsSpec | None) -> None:
-    unit = LAYOUTS.get(layout)
+    unit = LAYOUT_KINDS.get(layout)
     if unit is None:
-        names = "、".join(f"{name}（{u.title}）" for name, u in LAYOUTS.items())
+        names = "、".join(f"{name}（{u.title}）" for name, u in LAYOUT_KINDS.items())
         top.problem("layout", f"未知的版式“{layout}”；可用：{names}")
     elif unit.records == "required" and records is None:
         top.problem(
@@ -314,9 +313,9 @@ def _placement(
     unit = config_unit(sec, "unit", entry.unit)
     if fdef is not None and unit and fdef.unit and units.conversion_factor(unit, fdef.unit) is None:
         sec.problem("unit", f"单位“{unit}”无法换算为字段“{entry.field}”的单位“{fdef.unit}”")
-    if entry.direction not in ("auto", "right", "below"):
+    if entry.direction not in DIRECTIONS:
         sec.problem("direction", f"应为 right、below 或 auto，实际为“{entry.direction}”")
-    if layout not in LAYOUTS:
+    if layout not in LAYOUT_KINDS:
         return None
     required = entry.required if entry.required is not None else (fdef.required if fdef else False)
     common = {
@@ -325,7 +324,7 @@ def _placement(
         "required": required,
         "unit_column": tuple(header_path(t) for t in entry.unit_column),
     }
-    return LAYOUTS[layout].placement(entry, sec, common, has_records)
+    return placement(layout, entry, sec, common, has_records)
 
 
 def _check_default_unit(

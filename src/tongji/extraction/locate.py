@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LocateError
+from ..words.units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
 from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
 from .read import Sheet, column_letter
-from .units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
 from .view import _NOT_LOCATED, SheetView
 
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Issue, issue
-from . import clean, units
+from ..words import units
+from . import clean
 from .read import Workbook, cell_address
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from ..config.definitions import Side
-from ..extraction import units
 from ..extraction.layouts.rows import ABS_TOLERANCE, agrees
 from ..findings import Issue, issue
+from ..words import units
 
 # ---------------------------------------------------------------- rules over extracted data
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..config.project import Project
 from ..findings import Issue
+from ..project import Project
 from .check import (
     run_completeness,
     run_field_coverage,

@@ -20,12 +20,12 @@ from loguru import logger
 
 from .. import __version__
 from ..config.job import Job, load_job
-from ..config.project import Project, load_project, with_catalogue_years
 from ..errors import describe_error
 from ..extraction import FileResult, Progress, merge_results
 from ..extraction.corrections import Correction, apply_corrections, load_corrections
 from ..extraction.store import add_issues, write_extract
 from ..findings import Issue, exit_code, issue
+from ..project import Project, load_project, with_catalogue_years
 from ..reporting import publish
 from .commit import (
     RUNS,

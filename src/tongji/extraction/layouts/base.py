@@ -1,144 +1,61 @@
-"""What every layout shares: the typed placements of a field, the layout interface, and
-`SheetJob`, one sheet being read with one mapping.
-
-A layout is one unit: it says which keys a `[[fields]]` entry of its mappings uses (and
-turns them into its own placement type), whether it reads one record per row, and how it
-finds each field's cell in a sheet.
-"""
+"""What every layout shares: the layout interface and `SheetJob`, one sheet being read
+with one mapping. The placements a mapping's `[[fields]]` give are config specs
+(`tongji.config.placements`); a layout finds each of them in a sheet."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ...config.placements import (  # noqa: F401  (re-exported for the layouts)
+    LAYOUT_KINDS,
+    SCHOOL_KEY,
+    CellPlacement,
+    ColumnPlacement,
+    LabelPlacement,
+    LayoutKind,
+    Placement,
+    header_path,
+    labels,
+)
 from ...errors import LocateError
-from .. import units as units_module
-from ..clean import normalize_label
+from ...words import units as units_module
 from ..locate import Column, Row, Table, find_column, is_total_label, locate_table
 from ..match import expand_year
 from ..records import FileOutput, Place, SourceUnit
 
 if TYPE_CHECKING:
-    from ...config.mapping import Dataset, Dimension, FieldDef, FieldEntry, Mapping
-    from ...config.toml import Section
+    from ...config.mapping import Dataset, Dimension, FieldDef, Mapping
     from ..locate import HeaderCache
     from ..read import Sheet
     from ..roster import Roster
     from ..view import SheetView
 
-SCHOOL_KEY = "school"  # a [records] key naming the column that holds the school
-
-
-# ---------------------------------------------------------------- placements
-
-
-@dataclass(frozen=True, kw_only=True)
-class Placement:
-    """Where one field's figure is in a sheet of some layout."""
-
-    field: str
-    unit: str | None = None  # the source unit, when the sheet does not say it
-    required: bool = False
-    unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
-
-    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
-        """What a sheet of this mapping shows around the figure, for choosing a mapping: groups
-        of alternative texts, one of each group present (a row label and a column header)."""
-        return ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class CellPlacement(Placement):
-    """A national-form cell: row label(s) or 行次 × header path(s) or column code."""
-
-    row: tuple[str, ...] = ()
-    line: str | None = None
-    column: tuple[str, ...] = ()
-    code: str | None = None
-    sum: bool = False  # the figure is the sum of every row × column given, not the first found
-
-    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(group for group in (self.row, last_parts(self.column)) if group)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ColumnPlacement(Placement):
-    """A column of a table read one record per row: header path(s) or column code."""
-
-    column: tuple[str, ...] = ()
-    code: str | None = None
-    sum: bool = False  # the figure is the sum of every column given, not the first found
-
-    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
-        return (last_parts(self.column),) if self.column else ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class LabelPlacement(Placement):
-    """A key–value form: the value beside (or below) a label."""
-
-    label: tuple[str, ...] = ()
-    direction: str = "auto"  # right | below | auto
-
-    def expected_labels(self) -> tuple[tuple[str, ...], ...]:
-        return (self.label,) if self.label else ()
-
-
-def last_parts(paths: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(path.split("/")[-1] for path in paths)
-
-
-def labels(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(normalize_label(t) for t in texts)
-
-
-def header_path(text: str) -> str:
-    """A header path as written in a config (`按学历分/本科毕业`), normalised per part."""
-    return "/".join(
-        normalize_label(part) for part in re.split(r"[/／>]", text) if normalize_label(part)
-    )
-
-
-def line_text(value: str | int | None) -> str | None:
-    return str(value) if value is not None else None
-
-
 # ---------------------------------------------------------------- the layout interface
 
 
 class Layout:
-    """One layout family of source sheets."""
+    """One layout kind's reading of a sheet (its name, title and whether it reads records
+    are the config's `LayoutKind`)."""
 
     name = ""
-    title = ""  # how messages name it: 国家报表式
-    records = "optional"  # [records]: optional | required | never
 
-    def placement(
-        self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool
-    ) -> Placement:
-        """This layout's placement for a `[[fields]]` entry; mistakes go to `sec`. By
-        default a column of a table read one record per row."""
-        return column_placement(entry, sec, common)
+    @property
+    def kind(self) -> LayoutKind:
+        return LAYOUT_KINDS[self.name]
+
+    @property
+    def title(self) -> str:
+        return self.kind.title
+
+    @property
+    def records(self) -> str:
+        return self.kind.records
 
     def extract(self, job: SheetJob) -> None:
         """Record every field of the job's mapping found in its sheet."""
         raise NotImplementedError
-
-
-def column_placement(entry: FieldEntry, sec: Section, common: dict[str, Any]) -> ColumnPlacement:
-    """The placement of a field in a table read one record per row."""
-    if entry.row or entry.line is not None:
-        sec.problem("row", "按行取记录（[records]）时，字段只给出列（column/code），不给出行")
-    if entry.sum and len(entry.column) < 2:
-        sec.problem("sum", "sum = true 时 column 应列出两个或更多要相加的列")
-    return ColumnPlacement(
-        **common,
-        column=tuple(header_path(t) for t in entry.column),
-        code=line_text(entry.code),
-        sum=entry.sum,
-    )
 
 
 # ---------------------------------------------------------------- one sheet, one mapping

@@ -4,44 +4,20 @@ and each field is a column."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...errors import LocateError
 from ..locate import Column, Row, Table, find_column, find_row
 from ..records import Part, Place, record_figure, record_sum
-from .base import CellPlacement, Layout, SheetJob, column_placement, header_path, labels, line_text
+from .base import CellPlacement, Layout, SheetJob
 from .rows import extract_rows
 
 if TYPE_CHECKING:
     from ...config.datasets import FieldDef
-    from ...config.mapping import FieldEntry
-    from ...config.toml import Section
 
 
 class GridLayout(Layout):
     name = "grid"
-    title = "国家报表式"
-    records = "optional"
-
-    def placement(self, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool):
-        if has_records:
-            return column_placement(entry, sec, common)
-        if not (entry.row or entry.line is not None):
-            sec.problem("row", "国家报表式（grid）的字段需要 row（行标签）或 line（行次）")
-        if not (entry.column or entry.code is not None):
-            sec.problem(
-                "column", "国家报表式（grid）的字段需要 column（列标题路径）或 code（列代码）"
-            )
-        if entry.sum and len(entry.row) < 2 and len(entry.column) < 2:
-            sec.problem("sum", "sum = true 时 row 或 column 应列出两个或更多要相加的行或列")
-        return CellPlacement(
-            **common,
-            row=labels(entry.row),
-            line=line_text(entry.line),
-            column=tuple(header_path(t) for t in entry.column),
-            code=line_text(entry.code),
-            sum=entry.sum,
-        )
 
     def extract(self, job: SheetJob) -> None:
         table = job.table()

@@ -9,8 +9,6 @@ from .rows import extract_rows
 
 class ListLayout(Layout):
     name = "list"
-    title = "清单表"
-    records = "required"
 
     def extract(self, job: SheetJob) -> None:
         table = job.table()

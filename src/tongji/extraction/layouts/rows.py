@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...errors import LocateError
-from .. import clean, units
+from ...words import units
+from .. import clean
 from ..locate import Column, Row, Table, find_column
 from ..read import cell_address
 from ..records import Part, Total, Value, record_figure, record_sum

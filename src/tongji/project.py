@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import ConfigError, ConfigProblem
-from ..extraction.roster import Roster, load_roster
-from .definitions import INDICATORS_FILE, Definitions, load_definitions
-from .mapping import Pack, load_pack, mapping_folders
-from .report import ReportSpec, load_report
+from .config.definitions import INDICATORS_FILE, Definitions, load_definitions
+from .config.mapping import Pack, load_pack, mapping_folders
+from .config.report import ReportSpec, load_report
+from .errors import ConfigError, ConfigProblem
+from .extraction.roster import Roster, load_roster
 
 
 @dataclass
