@@ -79,6 +79,24 @@ _KINDS = (
     ),
     Kind("sheet_unmatched", WARNING, "工作表没有对应的映射", "工作表不符合任何映射，没有读取。"),
     Kind(
+        "hidden_cells_skipped",
+        INFO,
+        "跳过隐藏的行列",
+        "表中隐藏的行或列有内容；隐藏的行列常是上一年的旧数字，不当作数据读取。",
+    ),
+    Kind(
+        "table_ambiguous",
+        ERROR,
+        "工作表中有几张表都符合映射",
+        "一张工作表中有几张表同样符合映射，无法确定读哪一张；映射的 [match] 可用 caption 写明表的标题。",
+    ),
+    Kind(
+        "formula_recalc_needed",
+        WARNING,
+        "公式结果可能未更新",
+        "工作簿要求打开时重新计算公式（如程序生成的文件），文件中保存的公式结果可能是 0 或旧值。",
+    ),
+    Kind(
         "workbook_unmatched",
         ERROR,
         "工作簿没有对应的映射",

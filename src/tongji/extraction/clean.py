@@ -237,3 +237,22 @@ def looks_numeric(raw: Any) -> bool:
 
 def _is_number_text(text: str) -> bool:
     return bool(_PLAIN_NUMBER_RE.match(text) or _GROUPED_NUMBER_RE.match(text))
+
+
+_BRACKETED_NUMBER_RE = re.compile(r"^[\(（][+-]?\d[\d,.]*[\)）]$")
+
+
+def value_like(raw: Any) -> bool:
+    """A cell that holds a figure or stands in for one, never a header: a number, numeric
+    text, `*`, a none-mark (`—`, `－`, `/`), or a number in brackets (`(46)`, which cleaning
+    then reports instead of guessing its sign)."""
+    if looks_numeric(raw):
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = _WS_RE.sub("", _nfkc(raw))
+    return bool(text) and (
+        text in SENTINELS - {"无", "空", "none", "null", "na", "n/a"}
+        or text in ("－", "—", "─", "━")
+        or bool(_BRACKETED_NUMBER_RE.match(text))
+    )

@@ -19,12 +19,12 @@ from typing import Any
 
 from ..errors import LocateError
 from ..words.units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
-from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label
+from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label, value_like
 from .read import Sheet, column_letter
 from .view import _NOT_LOCATED, SheetView
 
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
-_NOTE_RE = re.compile(
+NOTE_RE = re.compile(
     r"^(注|说明|备注|填表说明|填报说明|数据来源)[\d:：.、]|^(填表人|填报人|单位负责人|统计负责人|审核人|报出日期|制表)"
 )
 _LINE_HEADERS = frozenset({"编号", "行次", "行号"})
@@ -69,6 +69,18 @@ class Table:
     units: tuple[str, ...] = ()  # units the sheet declares (`单位：万元`), known or as written
     notes_row: int | None = None
     unit_col: int | None = None  # a column headed 单位/计量单位 that holds each row's unit
+    caption: str = ""  # the caption above it (`一、教职工情况`), when the sheet holds several
+    block_index: int = 0  # which of the sheet's tables, top to bottom
+    hidden_rows: tuple[int, ...] = ()  # rows of the table hidden in Excel, left out
+    hidden_cols: tuple[int, ...] = ()
+
+    @property
+    def view(self) -> SheetView:
+        return self._view
+
+    def address(self, row: int, col: int) -> str:
+        """The workbook's A1 address of the table's (row, col)."""
+        return self.sheet.address(row, col)
 
     def value(self, row: int, col: int) -> Any:
         return self.sheet.cell(row, col)
@@ -125,13 +137,13 @@ def _is_data_row(view: SheetView, r: int) -> bool:
     cells = [v for _, v in view.row_values(r) if not (isinstance(v, str) and canonical_unit(v))]
     if not cells:
         return False
-    numeric = sum(looks_numeric(v) for v in cells)
+    numeric = sum(value_like(v) for v in cells)
     return numeric >= 1 and numeric >= 0.5 * len(cells)
 
 
 def _numeric_columns(view: SheetView, r: int | None) -> frozenset[int]:
     return (
-        frozenset(c for c, v in view.row_values(r) if looks_numeric(v))
+        frozenset(c for c, v in view.row_values(r) if value_like(v))
         if r is not None
         else frozenset()
     )
@@ -391,7 +403,7 @@ def _locate(sheet: Sheet, view: SheetView, headers: HeaderCache | None) -> Table
         cells = view.row_values(r)
         if not cells:
             continue
-        if _NOTE_RE.match(normalize_text(cells[0][1])):
+        if NOTE_RE.match(normalize_text(cells[0][1])):
             notes_row = r
             break
         rows_with_cells.append((r, cells))
@@ -413,7 +425,7 @@ def _locate(sheet: Sheet, view: SheetView, headers: HeaderCache | None) -> Table
 
     data_columns = [col for col in columns if col.index != line_col]
     unit_col = _unit_column(data_columns, rows_with_cells, sheet)
-    return Table(
+    table = Table(
         sheet=sheet,
         header_rows=header_rows,
         data_rows=data_rows,
@@ -427,6 +439,8 @@ def _locate(sheet: Sheet, view: SheetView, headers: HeaderCache | None) -> Table
         notes_row=notes_row,
         unit_col=unit_col,
     )
+    table._view = view
+    return table
 
 
 def _guess_label_col(

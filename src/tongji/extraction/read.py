@@ -74,6 +74,20 @@ class Sheet:
     rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
     unused: str = ""  # why it was not parsed: the config says the report does not use it
+    hidden_rows: frozenset[int] = frozenset()  # rows hidden in Excel (0-based)
+    hidden_cols: frozenset[int] = frozenset()
+    formulas: frozenset[tuple[int, int]] = frozenset()  # cells holding a formula, where known
+    # A table's window onto a sheet with its rows and columns swapped (records along the
+    # columns read as records along rows): `address` gives the sheet's own cell.
+    transposed: bool = False
+
+    def address(self, row: int, col: int) -> str:
+        """The A1 address in the workbook of this sheet's (row, col)."""
+        return cell_address(col, row) if self.transposed else cell_address(row, col)
+
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        """(row, col) in the workbook's sheet."""
+        return (col, row) if self.transposed else (row, col)
 
     @property
     def n_rows(self) -> int:

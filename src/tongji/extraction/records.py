@@ -126,6 +126,7 @@ class FileOutput:
     def __init__(self, wb: Workbook, display: str, year: int):
         self.wb, self.file, self.year = wb, display, year
         self.result = FileResult(display, wb.sha256, wb.format)
+        self.hidden_said: set[tuple[str, int]] = set()  # tables whose hidden rows were reported
 
     def issue(
         self,
@@ -170,6 +171,13 @@ class Place:
     dataset: str
     school_id: str | None
     keys: tuple[tuple[str, str], ...]
+    flip: bool = False  # read through a transposed window: (row, col) are the sheet's (col, row)
+
+    def address(self, row: int, col: int) -> str:
+        return cell_address(col, row) if self.flip else cell_address(row, col)
+
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        return (col, row) if self.flip else (row, col)
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,7 @@ def record_figure(
     inline: bool = False,
 ) -> Value:
     """Clean one raw cell, convert it to the field's unit, explain a blank, and record it."""
-    cell = cell_address(row, col)
+    cell = place.address(row, col)
     cleaned = clean.clean_value(raw, fdef.type, fdef.length)
     if cleaned.warning:
         place.out.issue(
@@ -299,7 +307,7 @@ def _explain_blank(
     wb = place.out.wb
     if wb.format not in ("xlsx", "xlsm"):
         return status, rule
-    cause = wb.blank_cell_causes(place.sheet).get((row, col))
+    cause = wb.blank_cell_causes(place.sheet).get(place.origin(row, col))
     if cause == "formula":
         place.out.issue(
             "formula_no_cached_value",
@@ -337,7 +345,7 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
     """One figure that is the sum of several cells (专科及以下 = 专科 + 高中阶段 + 高中阶段以下):
     each cell cleaned and converted on its own; all of them in the lineage. A cell that
     cannot be read makes the sum an error; blank cells add nothing; all blank is blank."""
-    cells = [cell_address(part.row, part.col) for part in parts]
+    cells = [place.address(part.row, part.col) for part in parts]
     total, status, rules, units_seen = 0.0, clean.EMPTY, [], set()
     for part, cell in zip(parts, cells, strict=True):
         cleaned = clean.clean_value(part.raw, fdef.type)

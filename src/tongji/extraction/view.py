@@ -31,11 +31,15 @@ _NOT_LOCATED = object()
 class SheetView:
     """A sheet with the export's grid labels blanked out and merged cells filled."""
 
-    def __init__(self, sheet: Sheet):
+    def __init__(self, sheet: Sheet, grid: tuple[int | None, int | None] | None = None):
         self.sheet = sheet
-        self.grid_row = self._find_letters_row()
-        self.grid_col = self._find_numbers_col()
+        if grid is None:
+            self.grid_row = self._find_letters_row()
+            self.grid_col = self._find_numbers_col()
+        else:  # a table's window onto a sheet: the sheet's grid labels
+            self.grid_row, self.grid_col = grid
         self.located: object = _NOT_LOCATED  # the sheet's table, once locate_table worked it out
+        self.tables: Any = None  # the sheet's tables (tables.SheetTables), once worked out
 
     def _find_letters_row(self) -> int | None:
         for r in range(min(3, self.sheet.n_rows)):

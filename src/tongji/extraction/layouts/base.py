@@ -21,9 +21,11 @@ from ...config.placements import (  # noqa: F401  (re-exported for the layouts)
 )
 from ...errors import LocateError
 from ...words import units as units_module
-from ..locate import Column, Row, Table, find_column, is_total_label, locate_table
+from ..locate import Column, Row, Table, find_column, is_total_label
 from ..match import expand_year
+from ..read import column_letter
 from ..records import FileOutput, Place, SourceUnit
+from ..tables import choose_table, sheet_tables
 
 if TYPE_CHECKING:
     from ...config.mapping import Dataset, Dimension, FieldDef, Mapping
@@ -89,7 +91,9 @@ class SheetJob:
         return is_total_label(label) or label in self.mapping.totals
 
     def place(self, school_id: str | None, keys: tuple[tuple[str, str], ...]) -> Place:
-        return Place(self.out, self.sheet.name, self.mapping.id, self.dataset.name, school_id, keys)
+        return Place(
+            self.out, self.sheet.name, self.mapping.id, self.dataset.name, school_id, keys, self.sheet.transposed
+        )
 
     def issue(
         self, code: str, message: str, hint: str = "", cell: str = "", severity: str | None = None
@@ -105,16 +109,55 @@ class SheetJob:
         )
 
     def table(self) -> Table | None:
-        """The sheet's table, or None with a finding when it has none."""
-        table = locate_table(self.sheet, self.view, self.headers)
-        if table is None or not table.data_rows:
+        """The table of the sheet this mapping reads (the job then works on that table's
+        window of the sheet), or None with a finding when there is none."""
+        tables = sheet_tables(self.sheet, self.view, self.headers)
+        choice = choose_table(tables, self.mapping, self.dataset, self.year_texts)
+        if choice.ambiguous:
+            listing = "；".join(
+                f"第 {t.table.header_rows[0] + 1 if t.table.header_rows else t.table.data_rows[0].index + 1} 行起的表"
+                + (f"“{t.table.caption}”" if t.table.caption else "")
+                for t in choice.ambiguous
+            )
+            self.issue(
+                "table_ambiguous",
+                f"工作表中有几张表同样符合映射，未读取：{listing}",
+                f"请在映射 {self.mapping.file} 的 [match] 中用 caption 写明要读的表（表的标题文字）。",
+            )
+            return None
+        table = choice.table
+        if table is None:
             self.issue(
                 "table_not_found",
                 "工作表中找不到数据表（没有识别出表头和数据行）",
                 f"请用 tongji inspect 查看该表，并检查映射 {self.mapping.file}。",
             )
             return None
+        self.sheet, self.view = table.sheet, table.view
+        self.hidden_note(table)
         return table
+
+    def hidden_note(self, table: Table) -> None:
+        """Rows or columns hidden in Excel inside the table: not read, and said once."""
+        if not (table.hidden_rows or table.hidden_cols):
+            return
+        key = (self.sheet.name, table.block_index)
+        if key in self.out.hidden_said:
+            return
+        self.out.hidden_said.add(key)
+        parts = []
+        if table.hidden_rows:
+            parts.append("第 " + "、".join(str(r + 1) for r in table.hidden_rows) + " 行")
+        if table.hidden_cols:
+            parts.append(" ".join(column_letter(c) for c in table.hidden_cols) + " 列")
+        self.issue(
+            "hidden_cells_skipped",
+            f"表中隐藏的{'和'.join(parts)}有内容，未读取（隐藏的行列常是上一年的旧数字）",
+            "若其中是本年度要报的数字，请在 Excel 中取消隐藏并删去旧数字后重新放入。",
+        )
+
+    def address(self, row: int, col: int) -> str:
+        return self.sheet.address(row, col)
 
     def source_unit(
         self,

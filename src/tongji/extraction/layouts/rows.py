@@ -14,7 +14,6 @@ from ...errors import LocateError
 from ...words import units
 from .. import clean
 from ..locate import Column, Row, Table, find_column
-from ..read import cell_address
 from ..records import Part, Total, Value, record_figure, record_sum
 from .base import SCHOOL_KEY, ColumnPlacement, SheetJob
 
@@ -87,7 +86,7 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
                     "row_without_key",
                     f"第 {row.index + 1} 行有数字但没有{names}，已跳过",
                     "请在原表中补上该行的名称。",
-                    cell_address(row.index, 0),
+                    table.address(row.index, 0),
                 )
             continue
         keyed = _row_keys(job, table, row, key_texts, unknown_keys_are_errors)
@@ -150,7 +149,7 @@ def _row_keys(
     school_id = job.school_id
     keys: list[tuple[str, str]] = list(job.mapping.keys)
     for key, col, raw in key_texts:
-        cell = cell_address(row.index, col.index if col is not None else (table.label_col or 0))
+        cell = table.address(row.index, col.index if col is not None else (table.label_col or 0))
         if key == SCHOOL_KEY:
             if not clean.normalize_text(raw):
                 job.issue(
@@ -212,7 +211,7 @@ def _first_time(job: SheetJob, state: _Rows, row: Row, keyed: tuple[str | None, 
             "duplicate_row",
             f"{names} 在第 {state.seen[keyed] + 1} 行和第 {row.index + 1} 行各出现一次",
             "请合并或删除重复的行后重新放入。",
-            cell_address(row.index, 0),
+            job.address(row.index, 0),
         )
         return False
     state.seen[keyed] = row.index
@@ -266,7 +265,7 @@ def _check_total_row(
         col = cols[0]
         raw = table.value(r, col.index)
         cleaned = clean.clean_value(raw, fdef.type)
-        cell = cell_address(r, col.index)
+        cell = table.address(r, col.index)
         if cleaned.status == clean.ERROR:
             job.issue(
                 "bad_value",
