@@ -22,6 +22,15 @@ ROSTER_DIMENSIONS = (
 )  # roster columns a dimension may take its values from
 ENTITIES = ("school", "city")
 FIELD_TYPES = ("integer", "number", "percent", "ratio", "flag", "text", "code")
+TOTALS = ("sum", "mean", "none")  # what a totals row holds for a field
+# a field's totals by its type, when datasets.toml does not say
+_DEFAULT_TOTAL = {
+    "percent": "mean",
+    "ratio": "mean",
+    "flag": "none",
+    "text": "none",
+    "code": "none",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class FieldDef:
     length: int | None = None  # a code field: how many digits its codes have
     range: tuple[float, float] | None = None  # plausible values of one record (one school's figure)
     per_student: tuple[float, float] | None = None  # plausible values per student (an amount)
+    total: str = "sum"  # what a 合计 row holds for it: sum | mean (an average, a rate) | none
 
     @cached_property
     def labels(self) -> tuple[str, ...]:
@@ -198,6 +208,7 @@ class FieldDefEntry:
     length: int | None = None
     range: list | None = None
     per_student: list | None = None
+    total: str | None = None
 
 
 @dataclass
@@ -269,6 +280,11 @@ def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
         sec.problem("length", '只有代码字段（type = "code"）才有 length（代码位数）')
     bounds = {key: _bounds(sec, key, getattr(entry, key)) for key in ("range", "per_student")}
     unit = config_unit(sec, "unit", entry.unit)
+    total = entry.total or _DEFAULT_TOTAL.get(entry.type, "sum")
+    if total not in TOTALS:
+        sec.problem(
+            "total", f"应为 sum（各行之和）、mean（平均数、比率）或 none（不核对），实际为“{total}”"
+        )
     return FieldDef(
         name,
         entry.title or name,
@@ -279,6 +295,7 @@ def _field_def(name: str, entry: FieldDefEntry, sec: Section) -> FieldDef:
         entry.length,
         bounds["range"],
         bounds["per_student"],
+        total,
     )
 
 

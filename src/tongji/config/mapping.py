@@ -53,6 +53,7 @@ class MatchSpec:
     contains: tuple[str, ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     scan_rows: int = 12
+    caption: tuple[str, ...] = ()  # the table of the sheet it reads: words of its caption
 
     def names(self, sheet_name: str, normalized: str) -> bool:
         """Whether a sheet-name pattern matches the sheet's name (as written or normalised)."""
@@ -96,6 +97,10 @@ class Mapping:
         None  # the years the form this mapping reads is in use
     )
     template: str | None = None  # the title of the blank return `tongji template` writes for it
+    folder: int = (
+        0  # which mapping folder it is from: 0 the pack, 1… a city's (later ones win ties)
+    )
+    replaces: tuple[str, ...] = ()  # mappings of earlier folders it switches off
 
     @cached_property
     def id(self) -> str:
@@ -169,6 +174,7 @@ class MatchEntry:
     contains: Texts = ()
     exclude: Texts = ()
     scan_rows: int = 12
+    caption: Texts = ()
 
 
 @dataclass
@@ -207,6 +213,7 @@ class MappingFile:
     keys: dict | None = None
     form_years: list | None = None
     template: str | None = None
+    replaces: Texts = ()
     fields: tuple[FieldEntry, ...] = option((), required=True)
 
 
@@ -225,6 +232,7 @@ def _match_spec(entry: MatchEntry | None) -> MatchSpec:
         contains=tuple(normalize_label(t) for t in entry.contains),
         exclude=compile_patterns(sec, "exclude", entry.exclude),
         scan_rows=entry.scan_rows,
+        caption=tuple(normalize_label(t) for t in entry.caption),
     )
     if not spec.sheet_names and not spec.contains:
         sec.problem("", "至少要给出 sheet_names（工作表名）或 contains（表头中的文字）之一")
@@ -401,6 +409,7 @@ def parse_mapping(
         totals,
         form_years,
         entry.template,
+        replaces=tuple(entry.replaces),
     )
 
 
@@ -446,10 +455,11 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
         dimensions, crosswalks = _with_catalogues(cat_path, base, dimensions, problems)
     names: dict[str, str] = {}
     mappings = [
-        m
-        for folder in roots
+        replace(m, folder=i)
+        for i, folder in enumerate(roots)
         for m in _load_mappings(folder, folder is base, datasets, dimensions, problems, names)
     ]
+    mappings = _without_replaced(mappings, names, problems)
     unused = tuple(
         rule for i, folder in enumerate(roots) for rule in _unused_rules(folder, i, problems)
     )
@@ -463,6 +473,29 @@ def load_pack(root: str | Path | list[str | Path] | tuple[str | Path, ...]) -> P
         for path in sorted(folder.rglob("*.toml"))
     }
     return Pack(base, datasets, dimensions, mappings, files, students, crosswalks, unused=unused)
+
+
+def _without_replaced(
+    mappings: list[Mapping], names: dict[str, str], problems: list[ConfigProblem]
+) -> list[Mapping]:
+    """The mappings left when a city's mappings switch off the pack's (`replaces`): a name
+    that is no mapping of an earlier folder is a mistake, never ignored."""
+    folder_of = {m.id: m.folder for m in mappings}
+    off: set[str] = set()
+    for m in mappings:
+        for target in m.replaces:
+            if folder_of.get(target, m.folder) >= m.folder:
+                known = "、".join(sorted(i for i, f in folder_of.items() if f < m.folder))
+                problems.append(
+                    ConfigProblem(
+                        names.get(m.id, m.file),
+                        "replaces",
+                        f"“{target}”不是前面映射目录中的映射（映射名即文件名，不含 .toml）"
+                        + (f"；可写：{known}" if known else ""),
+                    )
+                )
+            off.add(target)
+    return [m for m in mappings if m.id not in off]
 
 
 def _unused_rules(

@@ -368,6 +368,9 @@ def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> l
                 continue
             unit = unit_in_label(v) or unit
             part = normalize_label(v)
+            if part and canonical_unit(part) and parts:  # a row of units under the headers
+                unit = canonical_unit(part)
+                continue
             if part and (not parts or parts[-1] != part):
                 parts.append(part)
         col_code = _line_value(view.raw(code_row, c)) if code_row is not None else None

@@ -4,17 +4,18 @@ candidates, never guessed.
 
 A mapping fits a sheet when its sheet name matches one of `match.sheet_names` or all of
 its `match.contains` texts are in the first `scan_rows` rows, and no `exclude` pattern
-matches the sheet name. Among mappings that fit, the evidence that counts is whether the
-mapping's own fields are on the sheet:
+matches the sheet name. A mapping that fits is scored:
 - the share of its fields whose labels appear in the sheet:    0 … 10
 - its sheet name pattern matches:                               +1
-- all of its `contains` texts are found:                        +1
-(How many `contains` texts a mapping lists does not make it win.)
+- each of its `contains` texts, when all of them are found:     +0.5 each, at most +2
+So a mapping whose fields are on the sheet wins, and of two whose fields are equally there,
+the one that says more precisely which sheets it reads.
 
 Several mappings may read one sheet when they do not compete: a sheet holding both staff
 and equipment figures feeds both datasets. Two mappings compete when they fill the same
-fields of the same dataset; the better one reads the sheet, and when the two are within
-`NEAR` of each other neither does and the sheet is reported.
+fields of the same dataset; the better one reads the sheet. Within `NEAR` of each other the
+mapping from the later mapping folder wins (a city's own over the pack's); two from the
+same folder are too close to call: neither reads the sheet, and the sheet is reported.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from ..config.mapping import Mapping, Pack
 
 FIELD_WEIGHT = 10.0
+CONTAINS_WEIGHT = 0.5  # each `contains` text of a mapping whose texts are all found
+CONTAINS_MOST = 2.0  # … so that a list of common words never outweighs the fields on the sheet
 NEAR = 0.5  # competing mappings closer than this (5 % of their fields) are not told apart
 SECOND_EVIDENCE = 0.5  # a further mapping on the same sheet needs half its fields there
 
@@ -156,8 +159,11 @@ class Matcher:
         needles = self.contains(mapping)
         found = sum(1 for needle in needles if needle in text.top(m.scan_rows)) if needles else 0
         all_found = bool(needles) and found == len(needles)
+        specific = name_hit + (
+            min(CONTAINS_WEIGHT * len(needles), CONTAINS_MOST) if all_found else 0.0
+        )
         if not evidence and (name_hit or all_found):
-            return Score(mapping, float(name_hit + all_found), True)
+            return Score(mapping, float(specific), True)
         labels = self.field_labels(mapping)
         hits = sum(
             1
@@ -165,7 +171,7 @@ class Matcher:
             if groups and all(any(label in text.labels for label in group) for group in groups)
         )
         evidence = hits / len(labels) if labels else 0.0
-        score = FIELD_WEIGHT * evidence + name_hit + all_found
+        score = FIELD_WEIGHT * evidence + specific
         if not (name_hit or all_found):  # a partial match only explains why nothing fits
             score = FIELD_WEIGHT * evidence * 0.1 + found / max(len(needles), 1)
         return Score(mapping, round(score, 4), name_hit or all_found, round(evidence, 4))
@@ -213,7 +219,7 @@ def decide(scores: list[Score]) -> Choice:
     """The fitting mappings that read the sheet: the best of each group of competing ones,
     and further ones only with their own fields on the sheet; competitors too close to
     call are contested (and none of them reads the sheet)."""
-    scores = sorted(scores, key=lambda s: (-s.fits, -s.score, s.mapping.id))
+    scores = sorted(scores, key=lambda s: (-s.fits, -s.score, -s.mapping.folder, s.mapping.id))
     chosen: list[Score] = []
     contested: list[list[Score]] = []
     for s in (s for s in scores if s.fits):
@@ -222,10 +228,14 @@ def decide(scores: list[Score]) -> Choice:
             if not chosen or s.evidence >= SECOND_EVIDENCE:
                 chosen.append(s)
             continue
-        if rival.score - s.score < NEAR:
-            group = next((g for g in contested if g[0] is rival), None)
-            if group is None:
-                contested.append(group := [rival])
-            group.append(s)
+        if rival.score - s.score >= NEAR or rival.mapping.folder > s.mapping.folder:
+            continue  # clearly better, or as good and from a later folder (a city's own)
+        if s.mapping.folder > rival.mapping.folder:
+            chosen[chosen.index(rival)] = s  # as good, and from a later folder
+            continue
+        group = next((g for g in contested if g[0] is rival), None)
+        if group is None:
+            contested.append(group := [rival])
+        group.append(s)
     losers = {id(s) for group in contested for s in group}
     return Choice([s for s in chosen if id(s) not in losers], scores, contested)

@@ -157,7 +157,9 @@ def window(sheet: Sheet, top: int, bottom: int, transposed: bool = False) -> She
             [grid[r][c] if c < len(grid[r]) else "" for r in range(sheet.n_rows)]
             for c in range(sheet.n_cols)
         ]
-        merges = [Merge(m.first_col, m.first_row, m.last_col, min(m.last_row, bottom - 1)) for m in merges]
+        merges = [
+            Merge(m.first_col, m.first_row, m.last_col, min(m.last_row, bottom - 1)) for m in merges
+        ]
         out = Sheet(sheet.name, sheet.index, sheet.visible, rows, merges, transposed=True)
         out.__dict__["n_cols"] = sheet.n_rows
     out.formulas = sheet.formulas
@@ -238,7 +240,8 @@ class SheetTables:
         table.hidden_rows = tuple(
             r
             for r in sorted(self.sheet.hidden_rows)
-            if block.top <= r < block.bottom and any(v not in ("", None) for v in self.sheet.rows[r])
+            if block.top <= r < block.bottom
+            and any(v not in ("", None) for v in self.sheet.rows[r])
         )
         table.hidden_cols = tuple(
             c
@@ -296,8 +299,16 @@ def _fit(table: Table, mapping: Any, dataset: Any, texts: Any) -> Fit:
         try:
             if isinstance(p, CellPlacement):
                 if p.row or p.line is not None:
-                    find_row(table, texts(p.row[:1]) if p.sum else texts(p.row), None if p.sum else p.line)
-                find_column(table, texts(p.column[:1]) if p.sum else texts(p.column), None if p.sum else p.code)
+                    find_row(
+                        table,
+                        texts(p.row[:1]) if p.sum else texts(p.row),
+                        None if p.sum else p.line,
+                    )
+                find_column(
+                    table,
+                    texts(p.column[:1]) if p.sum else texts(p.column),
+                    None if p.sum else p.code,
+                )
             elif isinstance(p, ColumnPlacement):
                 paths = texts(p.column) or (fdef.labels if fdef is not None else ())
                 find_column(table, paths[:1] if p.sum else paths, None if p.sum else p.code)
@@ -325,7 +336,7 @@ def choose_table(tables: SheetTables, mapping: Any, dataset: Any, texts: Any) ->
     along the columns when that is where its record keys and fields are. Two tables that
     hold it equally well are ambiguous: neither is read."""
     candidates = tables.tables()
-    wanted = getattr(mapping.match, "caption", ())
+    wanted = mapping.match.caption
     if wanted:
         candidates = [
             t for t in candidates if any(w in caption_words(t.caption) for w in texts(wanted))
@@ -338,7 +349,9 @@ def choose_table(tables: SheetTables, mapping: Any, dataset: Any, texts: Any) ->
     fits: list[Fit] = []
     for t in candidates:
         fit = _fit(t, mapping, dataset, texts)
-        if records and (not fit.keys_found or fit.found < len(mapping.fields) + _key_columns(mapping)):
+        if records and (
+            not fit.keys_found or fit.found < len(mapping.fields) + _key_columns(mapping)
+        ):
             flipped = tables.flipped(t)
             if flipped is not None:
                 other = _fit(flipped, mapping, dataset, texts)

@@ -169,18 +169,25 @@ class Found:
 
 
 def find_labelled_value(
-    sheet: Sheet, labels: tuple[str, ...], direction: str = "auto", view: SheetView | None = None
+    sheet: Sheet,
+    labels: tuple[str, ...],
+    direction: str = "auto",
+    view: SheetView | None = None,
+    rows: tuple[int, int] | None = None,
 ) -> Found | None:
     """Key–value forms: the value beside (or below) a label cell, skipping merged blanks.
-    The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts."""
+    The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts.
+    `rows` (top, bottom): look only in these rows (one table of a sheet of several)."""
     view = view or SheetView(sheet)
     exact, prefix = view.label_index
+    top, bottom = rows if rows is not None else (0, sheet.n_rows)
     candidates = sorted(
         {
             (r, c, i, kind)
             for i, label in enumerate(labels)
             for kind, index in (("exact", exact), ("prefix", prefix))
             for r, c in index.get(label, ())
+            if top <= r < bottom
         }
     )
     for r, c, _, kind in candidates:

@@ -21,7 +21,7 @@ from ..findings import ERROR, issue
 from . import clean
 from .layouts import LAYOUTS, SheetJob
 from .locate import HeaderCache, locate_table
-from .match import Matcher, SheetText
+from .match import NEAR, Matcher, SheetText
 from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
 from .records import FileOutput, FileResult
 from .roster import Roster
@@ -121,6 +121,26 @@ class Extractor:
                 len(out.result.values) - before,
             )
 
+    def _telling_apart(self, group, text: SheetText) -> str:
+        """The labels on the sheet that one of the tied mappings looks for and the others
+        do not: what a `contains` could name to tell them apart."""
+        found = {
+            s.mapping.id: {
+                label
+                for groups in self.matcher.field_labels(s.mapping)
+                for g in groups
+                for label in g
+                if label in text.labels
+            }
+            for s in group
+        }
+        parts = []
+        for mid, labels in found.items():
+            own = sorted(labels - set().union(*(v for k, v in found.items() if k != mid)))
+            if own:
+                parts.append(f"只有 {mid} 要找的：{'、'.join(own[:4])}")
+        return ("；" + "；".join(parts)) if parts else ""
+
     def _needs_school(self, mapping: Mapping) -> bool:
         """A sheet of one school's figures whose rows do not name their school."""
         return self.pack.datasets[mapping.dataset].entity == "school" and not (
@@ -150,8 +170,10 @@ class Extractor:
             for group in choice.contested:
                 out.issue(
                     "sheet_ambiguous",
-                    f"工作表同时与多个映射同等相符：{'；'.join(s.describe() for s in group)}",
-                    "请在其中一个映射的 [match] 中加上 exclude 或更具体的 sheet_names/contains。",
+                    f"工作表同时与同一映射目录中的多个映射同等相符（得分相差不到 {NEAR}）：{'；'.join(s.describe() for s in group)}"
+                    + self._telling_apart(group, SheetText(sheet)),
+                    f"请在其中一个映射（{'、'.join(s.mapping.file for s in group)}）的 [match] 中加上能区分它们的 contains 文字、"
+                    '更具体的 sheet_names 或 exclude；本市的映射要取代随附映射包中的映射时，写 replaces = ["映射名"]。',
                     sheet=sheet.name,
                 )
             if not choice.chosen and not choice.contested:

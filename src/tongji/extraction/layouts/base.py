@@ -92,7 +92,13 @@ class SheetJob:
 
     def place(self, school_id: str | None, keys: tuple[tuple[str, str], ...]) -> Place:
         return Place(
-            self.out, self.sheet.name, self.mapping.id, self.dataset.name, school_id, keys, self.sheet.transposed
+            self.out,
+            self.sheet.name,
+            self.mapping.id,
+            self.dataset.name,
+            school_id,
+            keys,
+            self.sheet.transposed,
         )
 
     def issue(
@@ -184,7 +190,7 @@ class SheetJob:
             return SourceUnit(col.unit, "表头")
         if row is not None and row.unit:
             return SourceUnit(row.unit, "行标签")
-        declared = _declared_for(table.units, fdef.unit) if table is not None else None
+        declared = declared_for(table.units, fdef.unit) if table is not None else None
         if declared:
             return SourceUnit(declared, "表内“单位”")
         if self.mapping.unit:
@@ -203,7 +209,7 @@ class SheetJob:
             return None
 
 
-def _declared_for(units: tuple[str, ...], target: str | None) -> str | None:
+def declared_for(units: tuple[str, ...], target: str | None) -> str | None:
     """Of the units a sheet declares, the one for a field in `target`: one of its family,
     else one tongji does not know (so the conversion fails with a finding), else the first."""
     if not units:

@@ -1,10 +1,17 @@
-"""A key–value form (学校基本情况): each figure beside (or below) its label."""
+"""A key–value form (学校基本情况): each figure beside (or below) its label.
+
+The labels are looked for in the table of the sheet that holds most of the mapping's labels
+(a sheet of several tables may repeat a label in another one); the unit of a figure is the
+one the sheet says for that table: a unit cell beside the value (`占地面积 | 30 | 亩`), a unit
+in the label (`占地面积（亩）`), or a `单位：千元` line above the label in its table."""
 
 from __future__ import annotations
 
+from ...words.units import canonical_unit, units_in_sheet_text
 from ..records import SourceUnit, record_figure
-from ..view import find_labelled_value
-from .base import LabelPlacement, Layout, SheetJob
+from ..tables import Block, sheet_tables
+from ..view import Found, find_labelled_value
+from .base import LabelPlacement, Layout, SheetJob, declared_for
 
 
 class KeyValueLayout(Layout):
@@ -12,16 +19,101 @@ class KeyValueLayout(Layout):
 
     def extract(self, job: SheetJob) -> None:
         place = job.place(job.school_id, job.mapping.keys)
+        tables = sheet_tables(job.sheet, job.view, job.headers)
+        wanted_by_field = {
+            p.field: job.year_texts(p.label) or job.dataset.fields[p.field].labels
+            for p in job.mapping.fields
+        }
+        block = _block_of(job, tables.blocks, wanted_by_field)
+        rows = (block.top, block.bottom) if block is not None else None
         for p in job.mapping.fields:
             assert isinstance(p, LabelPlacement)
             fdef = job.dataset.fields[p.field]
-            wanted = job.year_texts(p.label) or fdef.labels
-            found = find_labelled_value(job.sheet, wanted, p.direction, job.view)
+            wanted = wanted_by_field[p.field]
+            found = find_labelled_value(job.sheet, wanted, p.direction, job.view, rows)
             if found is None:
                 job.missing_field(p, fdef, f"表中没有标签“{' 或 '.join(wanted)}”或其旁边没有值")
                 continue
-            unit = job.source_unit(p, fdef)
-            if found.label_unit and not p.unit:
-                unit = SourceUnit(found.label_unit, "标签")
+            found, beside = _unit_beside(job, found)
+            unit = _unit(job, p, fdef, found, beside, block, tables.preamble_units)
             where = f"键值：标签“{wanted[0]}”{'（同格）' if found.inline else ''}"
             record_figure(place, fdef, found.row, found.col, found.raw, unit, where, found.inline)
+
+
+def _block_of(
+    job: SheetJob, blocks: list[Block], wanted: dict[str, tuple[str, ...]]
+) -> Block | None:
+    """The table (rows) holding most of the mapping's labels; None: the whole sheet (one table)."""
+    if len(blocks) <= 1:
+        return None
+    exact, prefix = job.view.label_index
+    cells = [
+        (r, c)
+        for labels in wanted.values()
+        for label in labels
+        for index in (exact, prefix)
+        for r, c in index.get(label, ())
+    ]
+
+    def held(b: Block) -> int:
+        return sum(
+            1
+            for labels in wanted.values()
+            if any(
+                b.top <= r < b.bottom
+                for label in labels
+                for index in (exact, prefix)
+                for r, _ in index.get(label, ())
+            )
+        )
+
+    best = max(blocks, key=held)
+    return best if cells and held(best) else None
+
+
+def _unit_beside(job: SheetJob, found: Found) -> tuple[Found, str | None]:
+    """A unit written in a cell of its own beside the value: `占地面积 | 30 | 亩` (the unit
+    after the value) or `占地面积 | 亩 | 30` (before it: the value is the next cell)."""
+    if found.inline or not isinstance(found.raw, str) and found.raw is not None:
+        after = job.view.raw(found.row, found.col + 1)
+        unit = canonical_unit(after) if isinstance(after, str) else None
+        return found, unit
+    unit = canonical_unit(found.raw) if isinstance(found.raw, str) else None
+    if unit is None:
+        return found, None
+    for c in range(found.col + 1, min(found.col + 4, job.sheet.n_cols)):
+        v = job.view.raw(found.row, c)
+        if v not in (None, ""):
+            return Found(found.row, c, v, label_unit=found.label_unit), unit
+    return found, None
+
+
+def _unit(
+    job: SheetJob,
+    p,
+    fdef,
+    found: Found,
+    beside: str | None,
+    block: Block | None,
+    preamble: tuple[str, ...],
+) -> SourceUnit:
+    """The mapping's unit for the field, else a unit cell beside the value, the label's unit,
+    a `单位：` line above the label in its table, the mapping's default, the field's unit."""
+    if p.unit:
+        return SourceUnit(p.unit, "映射指定")
+    if beside:
+        return SourceUnit(beside, "单位列")
+    if found.label_unit:
+        return SourceUnit(found.label_unit, "标签")
+    top = block.top if block is not None else 0
+    declared: list[str] = []
+    for r in range(found.row - 1, top - 1, -1):  # the nearest `单位：` line above the label
+        for _, v in job.view.row_values(r):
+            if isinstance(v, str) and "单位" in v:
+                declared += [u for u in units_in_sheet_text(v) if u not in declared]
+        if declared:
+            break
+    unit = declared_for(tuple(declared) or preamble, fdef.unit)
+    if unit:
+        return SourceUnit(unit, "表内“单位”")
+    return job.source_unit(p, fdef)

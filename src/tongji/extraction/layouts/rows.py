@@ -66,12 +66,10 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
     state = _Rows()
     for row in table.data_rows:
         key_texts = [(key, col, _key_cell(job, table, row, col)) for key, col in key_cols]
-        first_label = clean.normalize_label(key_texts[0][2]) if key_texts else row.label
-        if job.is_total(first_label) or job.is_total(row.label):
-            subtotal = first_label.startswith("小计") or row.label.startswith("小计")
-            state.totals.append(
-                (row.index, first_label or row.label, state.group if subtotal else state.everything)
-            )
+        total = _total_label(job, row, key_texts)
+        if total is not None:
+            subtotal = total.startswith("小计") or total.endswith("小计")
+            state.totals.append((row.index, total, state.group if subtotal else state.everything))
             if subtotal:
                 state.group = []
             continue
@@ -96,6 +94,13 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
             state.everything.append(values)
     for r, label, parts in state.totals:
         _check_total_row(job, table, field_cols, r, label, parts)
+
+
+def _total_label(job: SheetJob, row: Row, key_texts: list) -> str | None:
+    """The totals label of a row (合计, 小计, 全县合计, a mapping's `totals`) in any of its
+    key cells or its label: a 小计 under a 专业大类 merged down its rows is no 专业."""
+    labels = [clean.normalize_label(raw) for _, _, raw in key_texts] + [row.label]
+    return next((label for label in labels if label and job.is_total(label)), None)
 
 
 def _key_columns(job: SheetJob, table: Table) -> list[tuple[str, Column | None]] | None:
@@ -260,7 +265,7 @@ def _check_total_row(
 ) -> None:
     """A 合计/小计 row: kept apart as a check value and compared with the rows it sums."""
     for p, fdef, cols in field_cols:
-        if fdef.type in ("text", "code") or p.sum:
+        if fdef.total == "none" or p.sum:
             continue  # a total of a sum of columns is not written anywhere to compare with
         col = cols[0]
         raw = table.value(r, col.index)
@@ -300,7 +305,9 @@ def _check_total_row(
         )
         if any(v.status == clean.ERROR for v in part_values):
             continue  # a part could not be read; that error is already reported
-        if total is not None and not agrees(total, parts_sum):
+        if fdef.total == "mean":
+            _check_mean(job, label, fdef, total, part_values, cell)
+        elif total is not None and not agrees(total, parts_sum):
             first, last = (part_values[0].cell, part_values[-1].cell) if part_values else ("", "")
             job.issue(
                 "total_mismatch",
@@ -308,3 +315,19 @@ def _check_total_row(
                 "已采用各行数字，合计行只作核对；请向学校核实哪一个正确。",
                 cell,
             )
+
+
+def _check_mean(job: SheetJob, label: str, fdef: FieldDef, total, part_values, cell: str) -> None:
+    """A totals row holding an average (月均收入, a rate): it lies between its rows' values."""
+    values = [v.value for v in part_values if v.value is not None]
+    if total is None or not values:
+        return
+    low, high = min(values), max(values)
+    if low - ABS_TOLERANCE <= total <= high + ABS_TOLERANCE:
+        return
+    job.issue(
+        "total_mismatch",
+        f"{label}行的“{fdef.title}”为 {total:g}，是各行的平均数，却不在各行的最小值 {low:g} 与最大值 {high:g} 之间",
+        "已采用各行数字，合计行只作核对；请向学校核实哪一个正确。",
+        cell,
+    )
