@@ -115,8 +115,18 @@ SHEET_HEAD = (
 )
 
 
-def sheet_xml(body: str, head: str = "") -> bytes:
-    return SHEET_HEAD + head.encode() + b"<sheetData>" + body.encode() + b"</sheetData></worksheet>"
+def sheet_xml(body: str, head: str = "", tail: str = "") -> bytes:
+    return SHEET_HEAD + f"{head}<sheetData>{body}</sheetData>{tail}</worksheet>".encode()
+
+
+# what Excel writes after the rows for a rule of a newer version: formulas of its own
+EXTENSION = (
+    '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="expression" priority="1"><xm:f>Sheet2!$A$1&gt;0</xm:f></x14:cfRule>'
+    "<xm:sqref>A1:C3</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+)
 
 
 def test_xlsx_shared_formulas_true_and_zero_width() -> None:
@@ -136,16 +146,37 @@ def test_xlsx_shared_formulas_true_and_zero_width() -> None:
     assert f.hidden_cols == {1} | set(range(3, 256))
 
 
-def test_xlsx_cells_and_rows_without_positions() -> None:
-    """Rows and cells may leave out `r`: each is then the one after the last."""
+def test_xlsx_cells_and_rows_without_positions(tmp_path: Path) -> None:
+    """Rows and cells may leave out `r`: each is then the one after the last (a cell's `r`
+    gives its row too), where calamine puts them."""
     xml = sheet_xml(
-        '<row><c><v>1</v></c><c><f>A1+1</f><v>2</v></c></row>'
-        '<row hidden="1"><c r="C2"><v>3</v></c><c><f>C2</f></c></row>'
-        '<row r="5"><c r="B5"><v>5</v></c></row><row hidden="1"><c><f>1</f></c></row>'
+        "<row><c><v>1</v></c><c><f>A1+1</f><v>2</v></c></row>"
+        '<row hidden="1"><c r="C2"><v>3</v></c><c><f>C2</f><v>4</v></c></row>'
+        '<row r="5"><c r="B5"><v>5</v></c></row>'
+        '<row hidden="1"><c><f>1</f><v>6</v></c><c r="D7"><f>1</f><v>7</v></c></row>'
+        '<row r="9"><c><v>9</v></c></row>',
+        tail=EXTENSION,
     )
     f = xlsx_sheet_facts(xml)
     assert f.hidden_rows == {1, 5}
-    assert f.formulas == {(0, 1), (1, 3), (5, 0)}
+    assert f.formulas == {(0, 1), (1, 3), (5, 0), (6, 3)}
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(package({"s": xml}))
+    at = where(path)["s"]
+    assert {at[v] for v in (2.0, 4.0, 6.0, 7.0)} == f.formulas
+    assert at[3.0][0] in f.hidden_rows and at[6.0][0] in f.hidden_rows
+    assert at[9.0] == (8, 0)
+
+
+def test_xlsx_attributes_in_any_order() -> None:
+    xml = sheet_xml(
+        '<row hidden="1" spans="1:2" r="3"><c s="2" t="n" r="B3"><f ca="1">NOW()</f></c></row>'
+        '<row r="4"><c r="A4"><v>1</v></c></row>',
+        tail=EXTENSION,
+    )
+    assert xlsx_sheet_facts(xml) == SheetFacts(
+        hidden_rows=frozenset({2}), formulas=frozenset({(2, 1)})
+    )
 
 
 def test_xlsx_zero_height_hides_the_rows_not_listed() -> None:
@@ -178,7 +209,8 @@ def test_xlsx_nothing_to_find() -> None:
 def package(sheets: dict[str, bytes], book_extra: str = "", absolute: bool = False) -> bytes:
     """A hand-made xlsx: sheets by (XML-escaped) name."""
     entries = "".join(
-        f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, name in enumerate(sheets)
+        f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+        for i, name in enumerate(sheets)
     )
     rels = "".join(
         f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
@@ -276,6 +308,19 @@ def test_xls_hidden_rows_cols_formulas(tmp_path: Path) -> None:
     assert f.formulas == {(9, 1), (9, 2)}
     assert f.merges is None
     assert facts.sheet("Sheet2") == EMPTY
+
+
+def test_xls_rows_hidden_by_default(tmp_path: Path) -> None:
+    """DEFAULTROWHEIGHT's fDyZero: the rows without a ROW record of their own are hidden."""
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("s")
+    ws.row_default_hidden = 1
+    ws.write(0, 0, "shown")
+    ws.write(3, 0, "also shown")
+    ws.row(2).hidden = True
+    path = tmp_path / "d.xls"
+    wb.save(str(path))
+    assert facts_of(path).sheet("s").hidden_rows == {1, 2}
 
 
 def records(stream: bytes) -> bytes:
@@ -379,7 +424,9 @@ def text(v: str, rep: int = 1, **attrs: Any) -> str:
 
 def num(v: float, rep: int = 1, formula: str = "", **attrs: Any) -> str:
     f = f' table:formula="{formula}"' if formula else ""
-    return cell(f'office:value-type="float" office:value="{v}"{f}><text:p>{v}</text:p', rep, **attrs)
+    return cell(
+        f'office:value-type="float" office:value="{v}"{f}><text:p>{v}</text:p', rep, **attrs
+    )
 
 
 def cell(inner: str, rep: int = 1, tag: str = "table:table-cell", **attrs: Any) -> str:
@@ -428,7 +475,12 @@ def test_ods_positions_agree_with_calamine(tmp_path: Path) -> None:
         row(empty(1024), rep=3)  # rows 0-2: nothing
         + row(empty(2), text("first"), num(1), empty(1020))  # row 3: C4, D4
         + row(empty(5), rep=2)  # rows 4-5
-        + row(empty(1), text("merged", number_columns_spanned=3, number_rows_spanned=2), covered(2), text("hidden col"))  # row 6
+        + row(
+            empty(1),
+            text("merged", number_columns_spanned=3, number_rows_spanned=2),
+            covered(2),
+            text("hidden col"),
+        )  # row 6
         + row(empty(1), covered(3), text("after cover"), hidden="collapse")  # row 7
         + "<table:table-header-rows>"
         + row(text("repeated"), empty(2), num(2, formula="of:=1+1"), rep=3, hidden="filter")  # 8-10
@@ -464,7 +516,11 @@ def test_ods_positions_agree_with_calamine(tmp_path: Path) -> None:
 
 def test_ods_broken_table_keeps_the_others() -> None:
     good = ("好", row(text("a", number_columns_spanned=2), covered()))
-    bad = ("坏", row(text("b"), rep=-3))
+    bad = (
+        "坏",
+        row(text("b"))
+        + row(text("b")).replace("-row>", '-row table:number-rows-repeated="-3">', 1),
+    )
     facts = workbook_facts(ods([good, bad, ("后", row(text("c"), hidden="collapse"))]), "ods")
     assert facts.sheet("好").merges == ((0, 0, 0, 1),)
     assert facts.sheets["坏"] == EMPTY

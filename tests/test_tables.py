@@ -538,3 +538,105 @@ def test_replacing_a_mapping_that_is_not_there_is_a_config_mistake_naming_the_ke
         and "no_such" in problem.message
         and "school_staff" in problem.message
     )
+
+
+# ---------------------------------------------------------------- hidden rows, formulas, .ods
+
+
+def test_hidden_rows_and_columns_are_not_data_and_are_said(tmp_path, roster):
+    import xlsxwriter
+
+    path = tmp_path / "赤峰农牧学校.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("分专业")
+    ws.write_row(0, 0, ["专业名称", "专业大类", "在校生数", "上年在校生数", "毕业生数"])
+    ws.write_row(1, 0, ["机电技术应用", "加工制造类", 300, 280, 95])
+    ws.write_row(2, 0, ["机电技术应用", "加工制造类", 280, 260, 90])  # last year's, hidden
+    ws.set_row(2, None, None, {"hidden": True})
+    ws.write_row(3, 0, ["计算机应用", "信息技术类", 200, 190, 61])
+    ws.write_row(4, 0, ["护理", "医药卫生类", 50, 40, 10])  # a 专业 only in hidden rows
+    ws.set_row(4, None, None, {"hidden": True})
+    ws.set_column(3, 3, None, None, {"hidden": True})
+    wb.close()
+    pack = _pack(
+        tmp_path, majors=MAJORS_BLOCK.replace('contains = ["基本情况"]', 'contains = ["专业名称"]')
+    )
+    result = extract_file(path, pack, roster, 2020)
+    got = {(dict(v.keys)["major"], v.field): (v.value, v.cell) for v in result.values}
+    assert got == {
+        ("机电技术应用", "students"): (300, "C2"),
+        ("机电技术应用", "graduates"): (95, "E2"),
+        ("计算机应用", "students"): (200, "C4"),
+        ("计算机应用", "graduates"): (61, "E4"),
+    }
+    (said,) = [i for i in result.issues if i.code == "hidden_cells_skipped"]
+    assert "第 3、5 行" in said.message and "D 列" in said.message and said.severity == "info"
+    assert not [i for i in result.issues if i.code == "duplicate_row"]
+
+
+def test_hidden_rows_of_a_legacy_xls_are_not_data(tmp_path, roster):
+    import xlwt
+
+    path = tmp_path / "赤峰农牧学校.xls"
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("分专业")
+    for r, row in enumerate(
+        [
+            ["专业名称", "专业大类", "在校生数", "毕业生数"],
+            ["机电技术应用", "加工制造类", 280, 90],
+            ["机电技术应用", "加工制造类", 300, 95],
+        ]
+    ):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    ws.row(1).hidden = True
+    wb.save(str(path))
+    pack = _pack(
+        tmp_path, majors=MAJORS_BLOCK.replace('contains = ["基本情况"]', 'contains = ["专业名称"]')
+    )
+    result = extract_file(path, pack, roster, 2020)
+    assert {(v.field, v.value, v.cell) for v in result.values} == {
+        ("students", 300, "C3"),
+        ("graduates", 95, "D3"),
+    }
+
+
+def test_formulas_of_a_workbook_that_asks_to_be_recalculated_are_said_per_cell(tmp_path, roster):
+    import xlsxwriter
+
+    path = tmp_path / "赤峰农牧学校.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # XlsxWriter always asks for a recalculation on open
+    ws = wb.add_worksheet("教职工")
+    ws.write_row(0, 0, ["项目", "人数"])
+    ws.write_row(1, 0, ["专任教师", 90])
+    ws.write_row(2, 0, ["行政人员", 20])
+    ws.write(3, 0, "教职工总数")
+    ws.write_formula(3, 1, "=B2+B3", None, 110)  # stored result right, but who knows
+    wb.close()
+    result = extract_file(path, load_pack(ROOT / "mappings"), roster, 2020)
+    values = {v.field: (v.value, v.cell) for v in result.values}
+    assert values["staff_total"] == (110, "B4") and values["fulltime"] == (90, "B2")
+    recalc = [(i.code, i.cell) for i in result.issues if i.code == "formula_recalc_needed"]
+    assert recalc == [("formula_recalc_needed", "B4")]
+
+
+def test_a_row_of_formulas_without_stored_results_is_data_not_header(tmp_path, roster):
+    import openpyxl
+
+    path = tmp_path / "赤峰农牧学校.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "分专业"
+    ws.append(["专业名称", "专业大类", "在校生数", "毕业生数"])
+    ws.append(["机电技术应用", "加工制造类", "=100+200", "=90+5"])  # no stored result
+    ws.append(["计算机应用", "信息技术类", 200, 61])
+    wb.save(path)
+    pack = _pack(
+        tmp_path, majors=MAJORS_BLOCK.replace('contains = ["基本情况"]', 'contains = ["专业名称"]')
+    )
+    result = extract_file(path, pack, roster, 2020)
+    got = {(dict(v.keys)["major"], v.field): (v.value, v.cell) for v in result.values}
+    assert got[("计算机应用", "students")] == (200, "C3")
+    assert got[("机电技术应用", "students")] == (None, "C2")  # blank, and said at the cell
+    codes = {(i.code, i.cell) for i in result.issues}
+    assert ("formula_no_cached_value", "C2") in codes and ("formula_no_cached_value", "D2") in codes

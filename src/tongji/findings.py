@@ -79,6 +79,13 @@ _KINDS = (
     ),
     Kind("sheet_unmatched", WARNING, "工作表没有对应的映射", "工作表不符合任何映射，没有读取。"),
     Kind(
+        "read_by_meaning",
+        INFO,
+        "按含义读取",
+        "没有映射的表，按表头和行标签的含义（数据集的字段名和别名、维度的取值、名录中的校名）读取；"
+        "说明读了哪些字段、哪些列未识别。",
+    ),
+    Kind(
         "hidden_cells_skipped",
         INFO,
         "跳过隐藏的行列",

@@ -53,13 +53,17 @@ class Refused(Exception):
 
 
 def suspicion(
-    data: bytes, fmt: str, unused: Callable[[str], str | None] | None = None
+    data: bytes,
+    fmt: str,
+    unused: Callable[[str], str | None] | None = None,
+    parts: dict[str, bytes] | None = None,
 ) -> str | None:
     """Why this workbook should not be parsed in the batch's own process, or None. Raises
     Refused for one that should not be parsed anywhere (unzipped, it would fill the memory).
-    The extent of a sheet that `unused` gives a reason for is not looked at: it is not parsed."""
+    The extent of a sheet that `unused` gives a reason for is not looked at: it is not parsed.
+    `parts` receives the worksheet parts unzipped on the way (not unzipped again later)."""
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
-        return _zip_suspicion(data, unused)
+        return _zip_suspicion(data, unused, parts)
     if fmt == "xls":
         return _xls_suspicion(data)
     return None
@@ -94,7 +98,11 @@ def _unused_parts(z: zipfile.ZipFile, unused: Callable[[str], str | None] | None
     return parts
 
 
-def _zip_suspicion(data: bytes, unused: Callable[[str], str | None] | None = None) -> str | None:
+def _zip_suspicion(
+    data: bytes,
+    unused: Callable[[str], str | None] | None = None,
+    parts: dict[str, bytes] | None = None,
+) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             skipped = _unused_parts(z, unused)
@@ -119,6 +127,8 @@ def _zip_suspicion(data: bytes, unused: Callable[[str], str | None] | None = Non
                 whole = z.read(i) if sheet and i.file_size <= _READ_WHOLE else None
                 if whole is not None:
                     head = whole[:4096]
+                    if parts is not None:
+                        parts[i.filename] = whole
                 else:
                     with z.open(i) as f:
                         head = f.read(4096)

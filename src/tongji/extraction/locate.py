@@ -135,15 +135,17 @@ def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | 
 def _is_data_row(view: SheetView, r: int) -> bool:
     """Mostly figures (a unit written in its own column, `万元`, does not count as text)."""
     cells = [v for _, v in view.row_values(r) if not (isinstance(v, str) and canonical_unit(v))]
-    if not cells:
+    formulas = len(view.blank_formulas(r))  # formulas without a stored result: figures
+    if not cells and not formulas:
         return False
-    numeric = sum(value_like(v) for v in cells)
+    numeric = sum(value_like(v) for v in cells) + formulas
+    cells += [None] * formulas
     return numeric >= 1 and numeric >= 0.5 * len(cells)
 
 
 def _numeric_columns(view: SheetView, r: int | None) -> frozenset[int]:
     return (
-        frozenset(c for c, v in view.row_values(r) if value_like(v))
+        frozenset([c for c, v in view.row_values(r) if value_like(v)] + view.blank_formulas(r))
         if r is not None
         else frozenset()
     )

@@ -23,7 +23,7 @@ from typing import Any
 import python_calamine as pc
 
 from ..errors import WorkbookError
-from . import guard
+from . import guard, sheetfacts
 
 UnusedReason = Callable[[str], "str | None"]  # a sheet's name → why it is not parsed, or None
 
@@ -135,6 +135,13 @@ class Workbook:
     sheets: list[Sheet]
     sha256: str
     data: bytes = field(repr=False, default=b"")
+    # the workbook asks to be recalculated when opened (fullCalcOnLoad, as programs that
+    # write workbooks set it): a formula's stored result may be 0 or stale
+    recalc_on_open: bool = False
+
+    def formula_at(self, sheet_name: str, row: int, col: int) -> bool:
+        sheet = next((s for s in self.sheets if s.name == sheet_name), None)
+        return sheet is not None and (row, col) in sheet.formulas
 
     @cached_property
     def _xlsx_parts(self) -> dict[str, str]:
@@ -376,8 +383,9 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
             path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data
         )
     fmt = sniff_format(data, path.suffix.lower())
+    parts: dict[str, bytes] = {}
     try:
-        reason = guard.suspicion(data, fmt, unused)
+        reason = guard.suspicion(data, fmt, unused, parts)
     except guard.Refused as exc:
         raise ReadError(
             exc.code,
@@ -405,7 +413,26 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
                 f"工作表“{s.name}”中的中文无法正确读取（可能是 Excel 95 格式的旧 .xls）",
                 "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新放入。",
             )
-    return Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
+    facts = (
+        sheetfacts.workbook_facts(data, fmt, parts)
+        if reason is None
+        else sheetfacts.WorkbookFacts()
+    )
+    for s in sheets:
+        _apply_facts(s, facts.sheet(s.name))
+    wb = Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
+    wb.recalc_on_open = facts.recalc_on_open
+    return wb
+
+
+def _apply_facts(sheet: Sheet, facts: sheetfacts.SheetFacts) -> None:
+    """What calamine does not give: hidden rows and columns, formula cells, an OpenDocument
+    sheet's merged (spanned) cells."""
+    sheet.hidden_rows = frozenset(r for r in facts.hidden_rows if r < sheet.n_rows)
+    sheet.hidden_cols = frozenset(c for c in facts.hidden_cols if c < sheet.n_cols)
+    sheet.formulas = facts.formulas
+    if facts.merges and not sheet.merges:
+        sheet.merges = [Merge(*m) for m in facts.merges if m[0] < sheet.n_rows]
 
 
 # ---------------------------------------------------------------- CSV returns

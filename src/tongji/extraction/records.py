@@ -127,6 +127,7 @@ class FileOutput:
         self.wb, self.file, self.year = wb, display, year
         self.result = FileResult(display, wb.sha256, wb.format)
         self.hidden_said: set[tuple[str, int]] = set()  # tables whose hidden rows were reported
+        self.tables_read: set[tuple[str, int]] = set()  # (sheet, table) a mapping read
 
     def issue(
         self,
@@ -208,6 +209,7 @@ def record_figure(
             cell,
             place.mapping,
         )
+    _check_recalc(place, fdef, row, col, cell, cleaned)
     if cleaned.unit:  # the cell says its own unit: `856000元`
         unit = SourceUnit(cleaned.unit, "单元格内")
     rule = f"{where}；{cleaned.rule}" if cleaned.rule else where
@@ -244,6 +246,24 @@ def record_figure(
     )
     place.out.result.values.append(v)
     return v
+
+
+def _check_recalc(
+    place: Place, fdef: FieldDef, row: int, col: int, cell: str, cleaned: clean.Cleaned
+) -> None:
+    """A figure that is a formula in a workbook asking to be recalculated when opened (as
+    programs that write workbooks do): its stored result may be 0 or stale. Said per cell."""
+    wb = place.out.wb
+    if wb.recalc_on_open and wb.formula_at(place.sheet, *place.origin(row, col)):
+        place.out.issue(
+            "formula_recalc_needed",
+            f"“{fdef.title}”是公式，而工作簿要求打开时重新计算；文件中保存的结果"
+            f"（{clean.raw_text(cleaned.value) if cleaned.value is not None else '空'}）可能是 0 或旧值",
+            "请在 Excel 或 WPS 中打开该文件，确认数字后保存，再重新放入。",
+            place.sheet,
+            cell,
+            place.mapping,
+        )
 
 
 def _bad_value(place: Place, what: str, cell: str, cleaned: clean.Cleaned, raw: Any) -> None:

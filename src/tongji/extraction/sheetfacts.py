@@ -50,8 +50,8 @@ EMPTY = SheetFacts()
 @dataclass(frozen=True)
 class WorkbookFacts:
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
-    # xlsx: <calcPr fullCalcOnLoad="1"/> (XlsxWriter and openpyxl always write it): the stored
-    # formula results may be 0 or stale
+    # xlsx: <calcPr fullCalcOnLoad="1"/> (XlsxWriter always writes it, openpyxl unless told
+    # not to): the stored formula results may be 0 or stale
     recalc_on_open: bool = False
 
     def sheet(self, name: str) -> SheetFacts:
@@ -109,6 +109,7 @@ _CELL_R = re.compile(
 )
 _COLUMNS: dict[bytes, int] = {}  # column letters → index, as they are met
 # every row, cell and formula tag, for a sheet whose rows or cells do not all say where they are
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _TOKEN = re.compile(rb"<(?:\w+:)?(row|c|f)\b([^>]*)>")
 _R = re.compile(rb"\sr\s*=\s*" + _Q + rb"([^\"']*)" + _Q)
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
@@ -163,6 +164,10 @@ def _xlsx_sheet(xml: bytes) -> SheetFacts:
     if data_at < 0:
         data_at = len(xml)
     prefixed = xml[data_at - 1 : data_at] != b"<"
+    # the rows end at </sheetData> (after it, an <xm:f> of an extension is no cell's formula)
+    data_end = xml.rfind(b"sheetData")  # found from the end: what follows the rows is short
+    if data_end <= data_at:
+        data_end = len(xml)
 
     # Before <sheetData>: the used range, whether rows are hidden by default, the columns.
     dim = _DIMENSION.search(xml, 0, data_at)
@@ -179,43 +184,68 @@ def _xlsx_sheet(xml: bytes) -> SheetFacts:
         lo, hi = int(a.get(b"min", b"0")), int(a.get(b"max", a.get(b"min", b"0")))
         hidden_cols.update(range(max(lo - 1, 0), min(hi - 1, last_col) + 1))
 
-    hidden_rows: set[int] = set()
-    formulas: set[tuple[int, int]] = set()
-    zero_height = _ZERO_HEIGHT.search(xml, 0, data_at) is not None
-    # Each scan starts from what it looks for, found by a search led by a literal (`hidden=`,
+    # Each scan starts from what it looks for, found by a search led by a literal (`hidden`,
     # `<f`), and looks back at the tag around it: a regex over every row or cell tag costs
-    # ten times as much. Anything unexpected sends the sheet to the positional scan.
-    positional = zero_height  # rows not listed are hidden: every row tag is needed
-    scan_formulas = prefixed or xml.find(b"<f", data_at) >= 0
-    if not positional and xml.find(b"hidden", data_at) >= 0:
-        for m in _HIDDEN_TRUE.finditer(xml, data_at):
-            start = xml.rfind(b"<", 0, m.start())
-            row = _ROW_R.match(xml, start, m.start())
-            if row is None:
-                if _ROW_START.match(xml, start):  # a row that does not say which it is
-                    positional = True
-                    break
-                continue  # not a row's attribute (text in a cell, say)
-            hidden_rows.add(int(row.group(1)) - 1)
-    if scan_formulas and not positional:
-        columns = _COLUMNS
-        for m in (_PREFIXED_F if prefixed else _F).finditer(xml, data_at):
-            at = m.start()
-            cell = _CELL_R.match(xml, xml.rfind(b"<", 0, at), at)
-            if cell is None or cell.end() != at:  # not the first child of a cell that says where
-                positional = True
-                break
-            letters, digits = cell.groups()
-            col = columns.get(letters)
-            if col is None:
-                col = columns[letters] = _column_index(letters.decode("ascii"))
-            rc = (int(digits) - 1, col)
-            formulas.add(rc)
-            if b"ref" in m.group(1):
-                _formula_range(formulas, rc, m.group(1))
-    if positional:
-        hidden_rows, formulas = _xlsx_positional(xml, data_at, zero_height, scan_formulas)
+    # several times as much. A tag that does not say where it is (no `r`) sends its scan to
+    # the slow one, which counts positions as calamine does.
+    if _ZERO_HEIGHT.search(xml, 0, data_at):  # rows are hidden but those listed as shown
+        hidden_rows = _rows_in_order(xml, data_at, data_end, True)
+    elif xml.find(b"hidden", data_at, data_end) >= 0:
+        hidden_rows = _hidden_rows(xml, data_at, data_end)
+    else:
+        hidden_rows = set()
+    formulas: set[tuple[int, int]] = set()
+    if prefixed or xml.find(b"<f", data_at, data_end) >= 0:
+        formulas = _formulas(xml, data_at, data_end, prefixed)
     return SheetFacts(frozenset(hidden_rows), frozenset(hidden_cols), None, frozenset(formulas))
+
+
+def _hidden_rows(xml: bytes, data_at: int, data_end: int) -> set[int]:
+    hidden = set()
+    for m in _HIDDEN_TRUE.finditer(xml, data_at, data_end):
+        start = xml.rfind(b"<", 0, m.start())
+        row = _ROW_R.match(xml, start, xml.find(b">", m.end()) + 1)
+        if row is None:
+            if _ROW_START.match(xml, start):  # a row that does not say which it is
+                return _rows_in_order(xml, data_at, data_end, False)
+            continue  # not a row's attribute (text in a cell, say)
+        hidden.add(int(row.group(1)) - 1)
+    return hidden
+
+
+def _rows_in_order(xml: bytes, data_at: int, data_end: int, zero_height: bool) -> set[int]:
+    """The hidden rows from every row tag: a row without `r` is the one after the last.
+    `zero_height`: the rows not listed are hidden too (up to the last row listed)."""
+    hidden: set[int] = set()
+    shown: set[int] = set()
+    row = -1
+    for m in _ROW_TAG.finditer(xml, data_at, data_end):
+        tag = m.group(1)
+        r = _R.search(tag)
+        row = int(r.group(1)) - 1 if r and r.group(1).strip().isdigit() else row + 1
+        (hidden if _HIDDEN_TRUE.search(tag) else shown).add(row)
+    if zero_height and row >= 0:
+        hidden.update(set(range(max(hidden | shown) + 1)) - shown)
+    return hidden
+
+
+def _formulas(xml: bytes, data_at: int, data_end: int, prefixed: bool) -> set[tuple[int, int]]:
+    formulas: set[tuple[int, int]] = set()
+    columns = _COLUMNS
+    for m in (_PREFIXED_F if prefixed else _F).finditer(xml, data_at, data_end):
+        at = m.start()
+        cell = _CELL_R.match(xml, xml.rfind(b"<", 0, at), at)
+        if cell is None or cell.end() != at:  # not the first child of a cell that says where
+            return _formulas_in_order(xml, data_at, data_end)
+        letters, digits = cell.groups()
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = _column_index(letters.decode("ascii"))
+        rc = (int(digits) - 1, col)
+        formulas.add(rc)
+        if b"ref" in m.group(1):
+            _formula_range(formulas, rc, m.group(1))
+    return formulas
 
 
 def _is_zero(value: bytes) -> bool:
@@ -240,36 +270,29 @@ def _formula_range(out: set[tuple[int, int]], rc: tuple[int, int], f_tag: bytes)
     out.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
 
 
-def _xlsx_positional(
-    xml: bytes, data_at: int, zero_height: bool, want_formulas: bool
-) -> tuple[set[int], set[tuple[int, int]]]:
-    """Hidden rows and formula cells from every row, cell and formula tag in order: for a
-    part whose rows or cells leave out their `r` (each is then the one after the last), or
-    whose rows are hidden by default (`zeroHeight`: the rows it does not list)."""
-    hidden: set[int] = set()
-    shown: set[int] = set()
+def _formulas_in_order(xml: bytes, data_at: int, data_end: int) -> set[tuple[int, int]]:
+    """The formula cells from every row, cell and formula tag in order, positions counted as
+    calamine does: a cell that says where it is (`r`) is there, its row too; one that does
+    not is after the last cell of its row, and a row that does not is after the last row."""
     formulas: set[tuple[int, int]] = set()
     row = col = -1
     cell: tuple[int, int] | None = None
-    for m in _TOKEN.finditer(xml, data_at):
+    for m in _TOKEN.finditer(xml, data_at, data_end):
         kind, tag = m.group(1), m.group(2)
         if kind == b"row":
             r = _R.search(tag)
             row = int(r.group(1)) - 1 if r and r.group(1).strip().isdigit() else row + 1
             col, cell = -1, None
-            (hidden if _true(_attrs(tag).get(b"hidden")) else shown).add(row)
         elif kind == b"c":
             r = _R.search(tag)
             rc = _cell_ref(r.group(1)) if r else None
             col = rc[1] if rc else col + 1
-            cell = (row, col)
-        elif want_formulas and cell is not None:  # <f>: in the cell last opened
+            cell = rc or (row, col)
+        elif cell is not None:  # <f>: in the cell last opened
             formulas.add(cell)
             _formula_range(formulas, cell, tag)
             cell = None
-    if zero_height and (hidden or shown):
-        hidden.update(set(range(max(hidden | shown) + 1)) - shown)
-    return hidden, formulas
+    return formulas
 
 
 def _xlsx_workbook(data: bytes, parts: dict[str, bytes]) -> WorkbookFacts:
@@ -549,7 +572,7 @@ class _OdsSheet:
 
     __slots__ = (
         "name", "row", "next_row", "row_repeats", "col", "next_col_el",
-        "hidden_rows", "hidden_cols", "merges", "formulas", "last_row", "last_col", "cells",
+        "hidden_rows", "hidden_cols", "merges", "formulas", "last_row", "width", "cells",
     )  # fmt: skip
 
     def __init__(self, name: str):
@@ -563,7 +586,8 @@ class _OdsSheet:
         self.hidden_cols: list[tuple[int, int]] = []
         self.merges: list[tuple[int, int, int, int]] = []
         self.formulas: set[tuple[int, int]] = set()
-        self.last_row = self.last_col = -1  # the farthest cell that holds something
+        self.last_row = -1  # the last row, and the columns, with a cell that holds something
+        self.width = 0
         self.cells = 0  # positions counted one by one (formulas, merges)
 
     def facts(self) -> SheetFacts:
@@ -572,19 +596,17 @@ class _OdsSheet:
 
         return SheetFacts(
             clip(self.hidden_rows, self.last_row),
-            clip(self.hidden_cols, self.last_col),
+            clip(self.hidden_cols, self.width - 1),
             tuple(self.merges),
             frozenset(self.formulas),
         )
 
 
-def _count(attrs: dict[str, str], key: str) -> int:
-    value = attrs.get(key)
-    if value is None:
-        return 1
+def _count(value: str) -> int:
+    """A repeat or span count: a whole number, at least 1."""
     n = int(value)
     if n < 1:
-        raise ValueError(f"{key}={value}")
+        raise ValueError(f"a count of {value}")
     return n
 
 
@@ -616,18 +638,31 @@ def _parse_ods(read: Callable[[int], bytes], sheets: dict[str, SheetFacts]) -> N
                 sheet = _OdsSheet(attrs["table:name"])
             return
         try:
-            if name in _CELLS:
+            if name in _CELLS:  # the common case here, the rare one in _ods_cell
                 skip = 1
-                _ods_cell(sheet, name, attrs)
+                repeated = attrs.get("table:number-columns-repeated")
+                n = _count(repeated) if repeated else 1
+                col = sheet.col
+                sheet.col = col + n
+                if "office:value-type" in attrs or "table:formula" in attrs:
+                    sheet.last_row = sheet.next_row - 1
+                    if col + n > sheet.width:
+                        sheet.width = col + n
+                if (
+                    "table:formula" in attrs
+                    or "table:number-columns-spanned" in attrs
+                    or "table:number-rows-spanned" in attrs
+                ):
+                    _ods_cell(sheet, name, attrs, col, n)
             elif name == _ROW_EL:
-                n = _count(attrs, "table:number-rows-repeated")
+                n = _count(attrs.get("table:number-rows-repeated", "1"))
                 sheet.row, sheet.next_row, sheet.row_repeats, sheet.col = (
                     sheet.next_row, sheet.next_row + n, n, 0
                 )  # fmt: skip
                 if attrs.get("table:visibility") in _HIDDEN_VISIBILITY:
                     sheet.hidden_rows.append((sheet.row, sheet.next_row - 1))
             elif name == _COL_EL:
-                n = _count(attrs, "table:number-columns-repeated")
+                n = _count(attrs.get("table:number-columns-repeated", "1"))
                 first, sheet.next_col_el = sheet.next_col_el, sheet.next_col_el + n
                 if attrs.get("table:visibility") in _HIDDEN_VISIBILITY:
                     sheet.hidden_cols.append((first, sheet.next_col_el - 1))
@@ -661,29 +696,19 @@ def _parse_ods(read: Callable[[int], bytes], sheets: dict[str, SheetFacts]) -> N
         pass
 
 
-def _ods_cell(sheet: _OdsSheet, name: str, attrs: dict[str, str]) -> None:
-    n = _count(attrs, "table:number-columns-repeated")
-    col, sheet.col = sheet.col, sheet.col + n
+def _ods_cell(sheet: _OdsSheet, name: str, attrs: dict[str, str], col: int, n: int) -> None:
+    """A cell (repeated `n` times from `col`) that holds a formula or spans others."""
     row, rows = sheet.row, sheet.row_repeats
     if row < 0:
         raise ValueError("a cell outside a row")
-    formula = "table:formula" in attrs
-    spans = name == "table:table-cell" and (
-        "table:number-columns-spanned" in attrs or "table:number-rows-spanned" in attrs
-    )
-    if formula or "office:value-type" in attrs or "calcext:value-type" in attrs:
-        sheet.last_row = max(sheet.last_row, row + rows - 1)
-        sheet.last_col = max(sheet.last_col, col + n - 1)
-    if not (formula or spans):
-        return
     sheet.cells += rows * n
     if sheet.cells > _MAX_CELLS:
         raise ValueError("too many repeated cells")
-    if formula:
+    if "table:formula" in attrs:
         sheet.formulas.update((r, c) for r in range(row, row + rows) for c in range(col, col + n))
-    if spans:
-        across = _count(attrs, "table:number-columns-spanned")
-        down = _count(attrs, "table:number-rows-spanned")
+    if name == "table:table-cell":  # a covered cell's spans mean nothing
+        across = _count(attrs.get("table:number-columns-spanned", "1"))
+        down = _count(attrs.get("table:number-rows-spanned", "1"))
         if across > 1 or down > 1:
             sheet.merges.extend(
                 (r, c, r + down - 1, c + across - 1)

@@ -63,13 +63,13 @@ def _distinct(view: SheetView, r: int) -> set[str]:
 
 
 def _has_figure(view: SheetView, r: int) -> bool:
-    return any(value_like(v) for _, v in view.row_values(r))
+    return any(value_like(v) for _, v in view.row_values(r)) or bool(view.blank_formulas(r))
 
 
 def _kind(view: SheetView, r: int) -> str:
     cells = view.row_values(r)
     if not cells:
-        return EMPTY
+        return BODY if view.blank_formulas(r) else EMPTY
     first = normalize_text(cells[0][1])
     if NOTE_RE.match(first):
         return NOTE
@@ -162,7 +162,7 @@ def window(sheet: Sheet, top: int, bottom: int, transposed: bool = False) -> She
         ]
         out = Sheet(sheet.name, sheet.index, sheet.visible, rows, merges, transposed=True)
         out.__dict__["n_cols"] = sheet.n_rows
-    out.formulas = sheet.formulas
+    out.formulas = frozenset((c, r) for r, c in sheet.formulas) if transposed else sheet.formulas
     return out
 
 

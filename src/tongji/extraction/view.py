@@ -139,6 +139,20 @@ class SheetView:
     def _row_cache(self) -> dict[int, list[tuple[int, Any]]]:
         return {}
 
+    def blank_formulas(self, r: int) -> list[int]:
+        """The columns of row `r` holding a formula whose result was not stored (they read
+        as blank): figures all the same, when telling a header from data."""
+        by_row = self._blank_formulas
+        return by_row.get(r, []) if by_row else []
+
+    @cached_property
+    def _blank_formulas(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for r, c in self.sheet.formulas:
+            if self.sheet.cell(r, c) is None and r != self.grid_row and c != self.grid_col:
+                out.setdefault(r, []).append(c)
+        return out
+
     @cached_property
     def label_index(
         self,

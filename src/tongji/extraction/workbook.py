@@ -20,11 +20,13 @@ from ..config.unused import UNUSED_MAPPING
 from ..findings import ERROR, issue
 from . import clean
 from .layouts import LAYOUTS, SheetJob
-from .locate import HeaderCache, locate_table
+from .locate import HeaderCache, Table, locate_table
 from .match import NEAR, Matcher, SheetText
+from .meaning import Reader, Reading
 from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
 from .records import FileOutput, FileResult
 from .roster import Roster
+from .tables import sheet_tables
 from .view import SheetView, find_labelled_value
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ class _Matched:
     sheet: Sheet
     mapping: Mapping
     view: SheetView
+    table: Table | None = None  # the table it reads, chosen already (a reading by meaning)
 
 
 class Extractor:
@@ -62,6 +65,7 @@ class Extractor:
         self.matcher = Matcher(self.pack, year)
         self.headers = HeaderCache()
         self.unused = UnusedSheets(self.pack) if self.pack.unused else None
+        self.reader = Reader(self.pack, roster, self.dimensions, year)
 
     def extract(self, path: Path, display: str) -> FileResult:
         """Everything one file gives; a file that cannot be read is a finding, not a failure."""
@@ -95,7 +99,15 @@ class Extractor:
     def job(self, out: FileOutput, m: _Matched) -> SheetJob:
         dataset = self.pack.datasets[m.mapping.dataset]
         return SheetJob(
-            m.sheet, m.view, m.mapping, dataset, out, self.roster, self.dimensions, self.headers
+            m.sheet,
+            m.view,
+            m.mapping,
+            dataset,
+            out,
+            self.roster,
+            self.dimensions,
+            self.headers,
+            m.table,
         )
 
     def _extract_workbook(self, out: FileOutput) -> None:
@@ -109,17 +121,45 @@ class Extractor:
         if needing:
             attribute_school(out, needing, self.roster, self.headers)
         for m in matched:
-            if out.result.school_id is None and self._needs_school(m.mapping):
-                continue  # whose figures these are is unknown: the finding says why
-            before = len(out.result.values)
-            LAYOUTS[m.mapping.layout].extract(self.job(out, m))
-            logger.debug(
-                "{} [{}] → {}：{} 个值",
-                out.file,
-                m.sheet.name,
-                m.mapping.id,
-                len(out.result.values) - before,
-            )
+            self._read(out, m)
+        for m in self._tables_left(out, matched):
+            self._read(out, m)
+
+    def _read(self, out: FileOutput, m: _Matched) -> None:
+        if out.result.school_id is None and self._needs_school(m.mapping):
+            return  # whose figures these are is unknown: the finding says why
+        before = len(out.result.values)
+        LAYOUTS[m.mapping.layout].extract(self.job(out, m))
+        logger.debug(
+            "{} [{}] → {}：{} 个值",
+            out.file,
+            m.sheet.name,
+            m.mapping.id,
+            len(out.result.values) - before,
+        )
+
+    def _tables_left(self, out: FileOutput, matched: list[_Matched]) -> list[_Matched]:
+        """The tables of sheets that mappings read, but that no mapping read (a sheet of
+        several tables): read by what their labels mean."""
+        left: list[_Matched] = []
+        for sheet, view in {
+            id(m.sheet): (m.sheet, m.view) for m in matched if m.table is None
+        }.values():
+            tables = sheet_tables(sheet, view, self.headers)
+            if len(tables.blocks) <= 1:
+                continue
+            read = frozenset(i for name, i in out.tables_read if name == sheet.name)
+            given = {v.dataset for v in out.result.values}  # one record a school: a mapping's
+            readings = [
+                r
+                for r in self.reader.read(tables, read)
+                if r.mapping.records is not None or r.mapping.dataset not in given
+            ]
+            for r in _one_table_each(out, sheet, readings):
+                left.append(_Matched(sheet, r.mapping, view, r.table))
+                out.result.sheets.append((sheet.name, r.mapping.id))
+                _said_by_meaning(out, sheet, r)
+        return left
 
     def _telling_apart(self, group, text: SheetText) -> str:
         """The labels on the sheet that one of the tied mappings looks for and the others
@@ -176,18 +216,65 @@ class Extractor:
                     '更具体的 sheet_names 或 exclude；本市的映射要取代随附映射包中的映射时，写 replaces = ["映射名"]。',
                     sheet=sheet.name,
                 )
+            view = SheetView(sheet)
             if not choice.chosen and not choice.contested:
+                readings = self.reader.read(sheet_tables(sheet, view, self.headers))
+                for r in readings:
+                    matched.append(_Matched(sheet, r.mapping, view, r.table))
+                    out.result.sheets.append((sheet.name, r.mapping.id))
+                    _said_by_meaning(out, sheet, r)
+                if readings:
+                    continue
                 out.issue(
                     "sheet_unmatched",
                     f"工作表不符合任何映射，未提取；得分最高的映射：{choice.candidates()}",
                     "若该表含需要的数据，请用 tongji inspect 查看其表头，并新增或修改映射配置。",
                     sheet=sheet.name,
                 )
-            view = SheetView(sheet)
             for score in choice.chosen:
                 matched.append(_Matched(sheet, score.mapping, view))
                 out.result.sheets.append((sheet.name, score.mapping.id))
         return matched
+
+
+def _one_table_each(out: FileOutput, sheet: Sheet, readings: list[Reading]) -> list[Reading]:
+    """Readings by meaning, but none of a dataset of one record per school that two tables
+    of the sheet both give (this year's and last year's, say): which is meant is not a
+    guess, and both are reported."""
+    by_dataset: dict[str, list[Reading]] = {}
+    for r in readings:
+        if r.mapping.records is None:
+            by_dataset.setdefault(r.mapping.dataset, []).append(r)
+    doubled = {d for d, rs in by_dataset.items() if len(rs) > 1}
+    for d in sorted(doubled):
+        listing = "；".join(
+            f"第 {(r.table.header_rows or [r.table.data_rows[0].index])[0] + 1} 行起的表"
+            + (f"“{r.table.caption}”" if r.table.caption else "")
+            for r in by_dataset[d]
+        )
+        out.issue(
+            "table_ambiguous",
+            f"工作表中有几张表都可按含义读取为“{by_dataset[d][0].dataset_title}”，未读取：{listing}",
+            "请为这种版式写一个映射，在 [match] 中用 caption 写明要读的表。",
+            sheet=sheet.name,
+        )
+    return [r for r in readings if r.mapping.dataset not in doubled]
+
+
+def _said_by_meaning(out: FileOutput, sheet: Sheet, r: Reading) -> None:
+    """A table read by what its labels mean: said, with what it did not explain."""
+    t = r.table
+    top = t.header_rows[0] if t.header_rows else t.data_rows[0].index
+    where = f"第 {top + 1} 行起的表" + (f"“{t.caption}”" if t.caption else "")
+    along = "（记录按列排）" if t.sheet.transposed else ""
+    out.issue(
+        "read_by_meaning",
+        f"没有映射的{where}{along}按标签的含义读取为“{r.dataset_title}”的 {r.explained} 个字段{r.how}"
+        + (f"；未识别的列：{'、'.join(r.unexplained)}" if r.unexplained else ""),
+        "请核对“数据”表中这些数字的来源；要固定读法，可为这种版式写一个映射（tongji mappings suggest）。",
+        sheet=sheet.name,
+        mapping=r.mapping.id,
+    )
 
 
 def _nothing_matched(out: FileOutput) -> None:

@@ -75,6 +75,7 @@ class SheetJob:
     roster: Roster
     dimensions: dict[str, Dimension]
     headers: HeaderCache | None = None
+    preset: Table | None = None  # the table to read, when it was chosen already (by meaning)
 
     @property
     def school_id(self) -> str | None:
@@ -117,9 +118,15 @@ class SheetJob:
     def table(self) -> Table | None:
         """The table of the sheet this mapping reads (the job then works on that table's
         window of the sheet), or None with a finding when there is none."""
+        if self.preset is not None:
+            self.sheet, self.view = self.preset.sheet, self.preset.view
+            self.hidden_note(self.preset)
+            return self.preset
         tables = sheet_tables(self.sheet, self.view, self.headers)
         choice = choose_table(tables, self.mapping, self.dataset, self.year_texts)
         if choice.ambiguous:
+            for fit in choice.ambiguous:  # claimed: not read by meaning either
+                self.out.tables_read.add((self.sheet.name, fit.table.block_index))
             listing = "；".join(
                 f"第 {t.table.header_rows[0] + 1 if t.table.header_rows else t.table.data_rows[0].index + 1} 行起的表"
                 + (f"“{t.table.caption}”" if t.table.caption else "")
@@ -139,6 +146,7 @@ class SheetJob:
                 f"请用 tongji inspect 查看该表，并检查映射 {self.mapping.file}。",
             )
             return None
+        self.out.tables_read.add((self.sheet.name, table.block_index))
         self.sheet, self.view = table.sheet, table.view
         self.hidden_note(table)
         return table
