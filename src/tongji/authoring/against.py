@@ -9,6 +9,7 @@ before a batch runs with the mapping.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def _mapping_report(
     by_field: dict[str, list[Value]] = {}
     for v in result.values:
         by_field.setdefault(v.field, []).append(v)
+    shared = _shared_cells(by_field)
     fields = []
     for p in mapping.fields:
         values = by_field.get(p.field, [])
@@ -121,7 +123,11 @@ def _mapping_report(
                     }
                     for v in values
                 ],
-                "doubts": _doubts(sheet, mapping, p, values, pack),
+                "doubts": _doubts(sheet, mapping, p, values, pack, year)
+                + [
+                    f"与字段 {other} 取自同一些单元格（{'、'.join(cells[:3])}）：两个字段不会是同一个数字"
+                    for other, cells in shared.get(p.field, {}).items()
+                ],
             }
         )
     issues = [{"message": i.message, "cell": i.cell} for i in result.issues]
@@ -141,10 +147,42 @@ def _shown(v: Value) -> str:
     return f"{v.value:g}" if v.value is not None else f"（{v.status}）"
 
 
-def _doubts(sheet: Sheet, mapping: Mapping, p, values: list[Value], pack: Pack) -> list[str]:
+def _shared_cells(by_field: dict[str, list[Value]]) -> dict[str, dict[str, list[str]]]:
+    """Fields of one mapping that read the same cells: field → other field → the cells."""
+    out: dict[str, dict[str, list[str]]] = {}
+    cells = {f: {v.cell for v in values} for f, values in by_field.items()}
+    for a in cells:
+        for b in cells:
+            both = sorted(cells[a] & cells[b])
+            if a != b and both:
+                out.setdefault(a, {})[b] = both
+    return out
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _other_year(p, year: int) -> list[str]:
+    """A column or row named by a year that is not the one being read (`2019年` in a
+    mapping run for 2020): next year it reads last year's figures. `{year}` says it."""
+    texts = [*getattr(p, "column", ()), *getattr(p, "row", ()), *getattr(p, "label", ())]
+    named = sorted({y for t in texts for y in _YEAR.findall(t)})
+    if not named or (year and str(year) in named):
+        return []
+    shown = "、".join(f"“{t}”" for t in texts if _YEAR.search(t))
+    return [
+        f"映射写的是 {shown}，"
+        + (f"而正在读的是 {year} 年的报表" if year else "这是某一年的列")
+        + '：请改写为 "{year}年"（或 "{year}"），每年取当年那一列'
+    ]
+
+
+def _doubts(
+    sheet: Sheet, mapping: Mapping, p, values: list[Value], pack: Pack, year: int = 0
+) -> list[str]:
     """Why these values may not be the figures meant."""
     fdef = pack.datasets[mapping.dataset].fields[p.field]
-    out = []
+    out = _other_year(p, year)
     numbers = [v.value for v in values if v.value is not None]
     if (
         len(numbers) >= 3

@@ -234,6 +234,9 @@ def _match_spec(entry: MatchEntry | None) -> MatchSpec:
         scan_rows=entry.scan_rows,
         caption=tuple(normalize_label(t) for t in entry.caption),
     )
+    for key in ("contains", "caption"):
+        if any(not normalize_label(t) for t in getattr(entry, key)):
+            sec.problem(key, "不能是空文字；不用时删去这一项")
     if not spec.sheet_names and not spec.contains:
         sec.problem("", "至少要给出 sheet_names（工作表名）或 contains（表头中的文字）之一")
     return spec

@@ -121,6 +121,9 @@ def placement(
     layout: str, entry: FieldEntry, sec: Section, common: dict[str, Any], has_records: bool
 ) -> Placement:
     """The placement a layout's `[[fields]]` entry gives; mistakes go to `sec`."""
+    for key in ("row", "column", "label", "unit_column"):
+        if any(not normalize_label(t) for t in getattr(entry, key)):
+            sec.problem(key, "不能是空文字；不用这个键时删去这一行")
     if layout == "keyvalue":
         return _label_placement(entry, sec, common)
     if layout == "grid" and not has_records:

@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..words import units as _units
@@ -225,7 +226,13 @@ def looks_numeric(raw: Any) -> bool:
         return False
     if isinstance(raw, (int, float)):
         return True
-    text = _WS_RE.sub("", _nfkc(str(raw)))
+    return _looks_numeric_text(str(raw))
+
+
+@lru_cache(maxsize=1 << 16)
+def _looks_numeric_text(raw: str) -> bool:
+    # Returns repeat the same texts in every file: the cache makes this nearly free.
+    text = _WS_RE.sub("", _nfkc(raw))
     if not text:
         return False
     if text in NOT_APPLICABLE_MARKS:
@@ -246,13 +253,19 @@ def value_like(raw: Any) -> bool:
     """A cell that holds a figure or stands in for one, never a header: a number, numeric
     text, `*`, a none-mark (`—`, `－`, `/`), or a number in brackets (`(46)`, which cleaning
     then reports instead of guessing its sign)."""
-    if looks_numeric(raw):
-        return True
-    if not isinstance(raw, str):
+    if raw is None or isinstance(raw, bool):
         return False
+    if isinstance(raw, (int, float)):
+        return True
+    return isinstance(raw, str) and _value_like_text(raw)
+
+
+_NONE_MARKS = (SENTINELS - {"", "无", "空", "none", "null", "na", "n/a"}) | {"－", "—", "─", "━"}
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_like_text(raw: str) -> bool:
+    if _looks_numeric_text(raw):
+        return True
     text = _WS_RE.sub("", _nfkc(raw))
-    return bool(text) and (
-        text in SENTINELS - {"无", "空", "none", "null", "na", "n/a"}
-        or text in ("－", "—", "─", "━")
-        or bool(_BRACKETED_NUMBER_RE.match(text))
-    )
+    return text in _NONE_MARKS or bool(_BRACKETED_NUMBER_RE.match(text))

@@ -124,11 +124,14 @@ def _zip_suspicion(
                 if not i.filename.endswith((".xml", ".rels")):
                     continue
                 sheet = i.filename.startswith("xl/worksheets/") and i.filename not in skipped
-                whole = z.read(i) if sheet and i.file_size <= _READ_WHOLE else None
+                kept = sheet or (parts is not None and i.filename in _BOOK_PARTS)
+                whole = z.read(i) if kept and i.file_size <= _READ_WHOLE else None
                 if whole is not None:
                     head = whole[:4096]
                     if parts is not None:
                         parts[i.filename] = whole
+                elif sheet and parts is not None:
+                    parts[INCOMPLETE] = b""  # a sheet too large to keep: not all are here
                 else:
                     with z.open(i) as f:
                         head = f.read(4096)
@@ -203,6 +206,9 @@ def _clearly_small(data: bytes) -> bool:
 
 
 _READ_WHOLE = 8 * 2**20  # a sheet part up to this size is read in one piece
+INCOMPLETE = "\0incomplete"  # a key of `parts`: some worksheet part was not kept
+# parts kept for the sheet facts (sheetfacts.py) besides the sheets: which sheet is which
+_BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 
 
 def _sheet_extent(

@@ -140,8 +140,11 @@ class Workbook:
     recalc_on_open: bool = False
 
     def formula_at(self, sheet_name: str, row: int, col: int) -> bool:
-        sheet = next((s for s in self.sheets if s.name == sheet_name), None)
-        return sheet is not None and (row, col) in sheet.formulas
+        return (row, col) in self._formulas.get(sheet_name, ())
+
+    @cached_property
+    def _formulas(self) -> dict[str, frozenset[tuple[int, int]]]:
+        return {s.name: s.formulas for s in self.sheets if s.formulas}
 
     @cached_property
     def _xlsx_parts(self) -> dict[str, str]:
@@ -415,7 +418,7 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
             )
     facts = (
         sheetfacts.workbook_facts(data, fmt, parts)
-        if reason is None
+        if reason is None and not _nothing_hidden(fmt, parts)
         else sheetfacts.WorkbookFacts()
     )
     for s in sheets:
@@ -423,6 +426,20 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
     wb = Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
     wb.recalc_on_open = facts.recalc_on_open
     return wb
+
+
+# what a worksheet part holding a hidden row or column (`hidden`, zero height or width)
+# or a formula (`<f`, prefixed `x:f`) has somewhere in it
+_FACT_MARKS = (b"hidden", b"<f", b"zeroHeight", b'width="0', b":f>", b":f ")
+
+
+def _nothing_hidden(fmt: str, parts: dict[str, bytes]) -> bool:
+    """An .xlsx whose every worksheet part (unzipped by the guard) has no hidden row or
+    column and no formula: its sheet facts are empty, known without parsing them."""
+    if fmt not in ("xlsx", "xlsm") or guard.INCOMPLETE in parts:
+        return False
+    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]
+    return bool(sheets) and not any(mark in x for x in sheets for mark in _FACT_MARKS)
 
 
 def _apply_facts(sheet: Sheet, facts: sheetfacts.SheetFacts) -> None:

@@ -170,19 +170,9 @@ def _xlsx_sheet(xml: bytes) -> SheetFacts:
         data_end = len(xml)
 
     # Before <sheetData>: the used range, whether rows are hidden by default, the columns.
-    dim = _DIMENSION.search(xml, 0, data_at)
-    extent = _range_ref(dim.group(1)) if dim else None
-    # hidden columns out to XFD are cut at the used range (which a writer may understate:
-    # never before column IV)
-    last_col = max(extent[3], 255) if extent else _EXCEL_LAST_COL
     hidden_cols: set[int] = set()
-    for m in _COL.finditer(xml, 0, data_at):
-        a = _attrs(m.group(1))
-        width = a.get(b"width")
-        if not (_true(a.get(b"hidden")) or width is not None and _is_zero(width)):
-            continue
-        lo, hi = int(a.get(b"min", b"0")), int(a.get(b"max", a.get(b"min", b"0")))
-        hidden_cols.update(range(max(lo - 1, 0), min(hi - 1, last_col) + 1))
+    if xml.find(b"hidden", 0, data_at) >= 0 or _ZERO_WIDTH.search(xml, 0, data_at):
+        hidden_cols = _hidden_cols(xml, data_at)
 
     # Each scan starts from what it looks for, found by a search led by a literal (`hidden`,
     # `<f`), and looks back at the tag around it: a regex over every row or cell tag costs
@@ -198,6 +188,27 @@ def _xlsx_sheet(xml: bytes) -> SheetFacts:
     if prefixed or xml.find(b"<f", data_at, data_end) >= 0:
         formulas = _formulas(xml, data_at, data_end, prefixed)
     return SheetFacts(frozenset(hidden_rows), frozenset(hidden_cols), None, frozenset(formulas))
+
+
+_ZERO_WIDTH = re.compile(rb'width="0(?:\.0*)?"')
+
+
+def _hidden_cols(xml: bytes, data_at: int) -> set[int]:
+    """Columns hidden (or of width 0) in the `<cols>` before the rows."""
+    dim = _DIMENSION.search(xml, 0, data_at)
+    extent = _range_ref(dim.group(1)) if dim else None
+    # hidden columns out to XFD are cut at the used range (which a writer may understate:
+    # never before column IV)
+    last_col = max(extent[3], 255) if extent else _EXCEL_LAST_COL
+    hidden_cols: set[int] = set()
+    for m in _COL.finditer(xml, 0, data_at):
+        a = _attrs(m.group(1))
+        width = a.get(b"width")
+        if not (_true(a.get(b"hidden")) or width is not None and _is_zero(width)):
+            continue
+        lo, hi = int(a.get(b"min", b"0")), int(a.get(b"max", a.get(b"min", b"0")))
+        hidden_cols.update(range(max(lo - 1, 0), min(hi - 1, last_col) + 1))
+    return hidden_cols
 
 
 def _hidden_rows(xml: bytes, data_at: int, data_end: int) -> set[int]:
@@ -296,13 +307,12 @@ def _formulas_in_order(xml: bytes, data_at: int, data_end: int) -> set[tuple[int
 
 
 def _xlsx_workbook(data: bytes, parts: dict[str, bytes]) -> WorkbookFacts:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        infos = {i.filename: i for i in z.infolist()}
-        folded = {name.lower(): name for name in infos}
+    with _LazyZip(data) as z:
 
         def read(member: str) -> bytes | None:
             if member in parts:
                 return parts[member]
+            infos, folded = z.infos()
             name = member if member in infos else folded.get(member.lower())
             if name is None or infos[name].file_size > _MAX_PART:
                 return None
@@ -337,6 +347,31 @@ def _xlsx_workbook(data: bytes, parts: dict[str, bytes]) -> WorkbookFacts:
                 xml = None
             sheets[name] = xlsx_sheet_facts(xml) if xml else EMPTY
         return WorkbookFacts(sheets, _CALC_PR.search(book) is not None)
+
+
+class _LazyZip:
+    """A workbook's zip, opened only when a part is not among those already unzipped."""
+
+    def __init__(self, data: bytes):
+        self.data, self._zip = data, None
+
+    def __enter__(self) -> _LazyZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def infos(self) -> tuple[dict[str, zipfile.ZipInfo], dict[str, str]]:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self.data))
+            self._infos = {i.filename: i for i in self._zip.infolist()}
+            self._folded = {name.lower(): name for name in self._infos}
+        return self._infos, self._folded
+
+    def read(self, name: str) -> bytes:
+        self.infos()
+        return self._zip.read(name)  # type: ignore[union-attr]
 
 
 def _relationships(rels: bytes, folder: str) -> dict[str, tuple[str, str]]:

@@ -73,6 +73,8 @@ def _kind(view: SheetView, r: int) -> str:
     first = normalize_text(cells[0][1])
     if NOTE_RE.match(first):
         return NOTE
+    if len(cells) >= 3:  # a caption or a title is one text (merged across, at most)
+        return BODY
     if len(_distinct(view, r)) <= 1 and not any(value_like(v) for _, v in cells):
         return CAPTION if CAPTION_RE.match(re.sub(r"\s+", "", first)) else TITLE
     return BODY
@@ -87,6 +89,13 @@ def partition(view: SheetView) -> tuple[list[Block], int | None]:
     gap = after_note = False
     preamble_end = None
     for r in range(view.sheet.n_rows):
+        if cur is not None and cur.body is not None and not (gap or after_note):
+            # inside a table's rows only a caption or a note can end it: the rest is quick
+            cells = view.row_values(r)
+            # a caption or a note is one or two cells: a row of more is the table's own
+            if len(cells) > 2 or (cells and not _may_end(cells[0][1])):
+                cur.has_data = cur.has_data or _has_figure(view, r)
+                continue
         kind = _kind(view, r)
         if kind == EMPTY:
             gap = True
@@ -116,6 +125,45 @@ def partition(view: SheetView) -> tuple[list[Block], int | None]:
         cur.bottom = view.sheet.n_rows
         blocks.append(cur)
     return [b for b in blocks if b.body is not None and b.has_data], preamble_end
+
+
+_ENDING_STARTS = frozenset("一二三四五六七八九十（(表附第注说备填数单审报制统 　")
+
+
+def _may_end(first: Any) -> bool:
+    """Whether a row whose first cell is `first` may be a caption or a note."""
+    if not isinstance(first, str) or not first or first[0] not in _ENDING_STARTS:
+        return False
+    text = normalize_text(first)
+    return bool(NOTE_RE.match(text) or CAPTION_RE.match(re.sub(r"\s+", "", text)))
+
+
+def _top(table: Table) -> int:
+    """The first row of a table's header (or of its data, when it has no header)."""
+    code = [table.code_row] if table.code_row is not None else []
+    return min([*table.header_rows, *code, table.data_rows[0].index])
+
+
+def _plainly_one(table: Table, view: SheetView) -> bool:
+    """Whether a sheet whose table `locate` has described already plainly holds that one
+    table only (most do; `partition` is then not needed): nothing but one- or two-cell lines
+    above its header, its data rows without a gap or a caption among them, and nothing but
+    notes after them."""
+    rows = table.data_rows
+    if not rows or rows[-1].index - rows[0].index + 1 != len(rows):
+        return False  # a blank row between data rows: perhaps a table below
+    if any(len(view.row_values(r)) > 2 for r in range(_top(table))):
+        return False
+    if any(
+        len(view.row_values(r.index)) <= 2 and _may_end(view.row_values(r.index)[0][1])
+        for r in rows
+    ):
+        return False
+    after = rows[-1].index + 1
+    return all(
+        len(view.row_values(r)) <= 2 or _kind(view, r) == NOTE
+        for r in range(after, view.sheet.n_rows)
+    )
 
 
 def _header_like(view: SheetView, r: int) -> bool:
@@ -182,6 +230,10 @@ class SheetTables:
     _flipped: dict[int, Table | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        located = self.view.located
+        if isinstance(located, Table) and _plainly_one(located, self.view):
+            self.blocks = [Block(0, self.sheet.n_rows, _top(located), "", True)]
+            return
         self.blocks, preamble_end = partition(self.view)
         if preamble_end is not None:
             self.preamble_units = tuple(
@@ -349,9 +401,7 @@ def choose_table(tables: SheetTables, mapping: Any, dataset: Any, texts: Any) ->
     fits: list[Fit] = []
     for t in candidates:
         fit = _fit(t, mapping, dataset, texts)
-        if records and (
-            not fit.keys_found or fit.found < len(mapping.fields) + _key_columns(mapping)
-        ):
+        if records and (not fit.keys_found or fit.found <= _key_columns(mapping)):
             flipped = tables.flipped(t)
             if flipped is not None:
                 other = _fit(flipped, mapping, dataset, texts)

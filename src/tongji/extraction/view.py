@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ..words.units import units_in_sheet_text
 from .clean import normalize_label, normalize_text, unit_in_label
 from .read import Sheet
 
@@ -138,6 +139,19 @@ class SheetView:
     @cached_property
     def _row_cache(self) -> dict[int, list[tuple[int, Any]]]:
         return {}
+
+    @cached_property
+    def unit_lines(self) -> dict[int, tuple[str, ...]]:
+        """Rows with a `单位：` cell → the units they declare (worked out once a sheet)."""
+        out: dict[int, tuple[str, ...]] = {}
+        for r in range(self.sheet.n_rows):
+            found: list[str] = []
+            for _, v in self.row_values(r):
+                if isinstance(v, str) and "单位" in v:
+                    found += [u for u in units_in_sheet_text(v) if u not in found]
+            if found:
+                out[r] = tuple(found)
+        return out
 
     def blank_formulas(self, r: int) -> list[int]:
         """The columns of row `r` holding a formula whose result was not stored (they read

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # family -> {unit name: factor relative to the family's base unit}
 _FAMILIES: dict[str, dict[str, float]] = {
@@ -54,7 +55,12 @@ def canonical_unit(text: str | None) -> str | None:
     """The unit's canonical name, or None when `text` is not a known unit."""
     if text is None:
         return None
-    name = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+    return _canonical_unit(str(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _canonical_unit(text: str) -> str | None:
+    name = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     name = name.replace("（", "(").replace("）", ")")
     if name in _UNIT_FAMILY:
         return name

@@ -7,7 +7,7 @@ in the label (`占地面积（亩）`), or a `单位：千元` line above the la
 
 from __future__ import annotations
 
-from ...words.units import canonical_unit, units_in_sheet_text
+from ...words.units import canonical_unit
 from ..records import SourceUnit, record_figure
 from ..tables import Block, sheet_tables
 from ..view import Found, find_labelled_value
@@ -108,14 +108,10 @@ def _unit(
     if found.label_unit:
         return SourceUnit(found.label_unit, "标签")
     top = block.top if block is not None else 0
-    declared: list[str] = []
-    for r in range(found.row - 1, top - 1, -1):  # the nearest `单位：` line above the label
-        for _, v in job.view.row_values(r):
-            if isinstance(v, str) and "单位" in v:
-                declared += [u for u in units_in_sheet_text(v) if u not in declared]
-        if declared:
-            break
-    unit = declared_for(tuple(declared) or preamble, fdef.unit)
+    lines = job.view.unit_lines  # the nearest `单位：` line above the label, in its table
+    above = max((r for r in lines if top <= r < found.row), default=None)
+    declared = lines[above] if above is not None else ()
+    unit = declared_for(declared or preamble, fdef.unit)
     if unit:
         return SourceUnit(unit, "表内“单位”")
     return job.source_unit(p, fdef)
