@@ -204,6 +204,10 @@ def find_sheet_units(sheet: Sheet, rows: int = 12) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
 def _unit_column(
     columns: list[Column], rows: list[tuple[int, list[tuple[int, Any]]]], sheet: Sheet
 ) -> int | None:
@@ -212,7 +216,7 @@ def _unit_column(
         if (
             col.parts
             and col.parts[-1] in UNIT_HEADERS
-            and any(declared_unit(sheet.cell(r, col.index)) for r, _ in rows)
+            and any(canonical_unit(_text(sheet.cell(r, col.index))) for r, _ in rows)
         ):
             return col.index
     return None
@@ -351,9 +355,21 @@ def _header_rows(view: SheetView, header_end: int) -> tuple[list[int], int | Non
     return header_rows, None
 
 
+# A line above a table saying who filled it in and when: never a header row.
+META_RE = re.compile(
+    r"^(填报单位|填表单位|报送单位|单位名称|统计单位|填报日期|填表日期|报送日期|统计日期|日期)[:：]"
+    r"|盖章|^(19|20)\d\d[年./-]\d{1,2}[月./-]?(\d{1,2}日?)?$"
+)
+
+
 def _stops_header(view: SheetView, r: int) -> bool:
-    """A row that ends a header block going up: the export's grid row, or one text at most."""
-    return r == view.grid_row or _distinct_filled(view, r) <= 1
+    """A row that ends a header block going up: the export's grid row, one text at most,
+    or a line saying who filled the return in and when (`填报单位：…（盖章）`, `2019年10月`)."""
+    if r == view.grid_row or _distinct_filled(view, r) <= 1:
+        return True
+    return any(
+        isinstance(v, str) and META_RE.search(normalize_text(v)) for _, v in view.row_values(r)
+    )
 
 
 def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> list[Column]:

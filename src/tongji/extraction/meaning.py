@@ -198,6 +198,10 @@ class Reader:
             keys = self._keys(table, ds, used)
             if keys is None:
                 continue
+            if ds.keys and isinstance(keys, list):  # rows known to be its records: 合计, 男, 女 too
+                key_cols = {c.index for c in table.columns for _, paths in keys if c.path in paths}
+                fields = {**self._generic(ds.name, labels, used | key_cols), **fields}
+                used = {pos for pos, _ in fields.values()}
             placements = tuple(
                 ColumnPlacement(field=f, column=(columns[pos].path,))
                 for f, (pos, _) in fields.items()
@@ -217,6 +221,20 @@ class Reader:
             table, labels, figures, {r.mapping.dataset for r in readings}
         )
 
+    def _generic(
+        self, dataset: str, labels: dict[int, str], taken: set[int]
+    ) -> dict[str, tuple[int, bool]]:
+        """The dataset's fields among the columns not taken, by any of their labels."""
+        fields: dict[str, tuple[int, bool]] = {}
+        for pos, label in labels.items():
+            if pos in taken:
+                continue
+            for d, f, exact in self.vocabulary.lookup(label, generic=True):
+                if d == dataset and f not in fields:
+                    fields[f] = (pos, exact)
+                    break
+        return fields
+
     def _records_by_keys(
         self, table: Table, labels: dict[int, str], figures: list[Column], done: set[str]
     ) -> list[Reading]:
@@ -231,14 +249,7 @@ class Reader:
             if not isinstance(keys, list):
                 continue
             key_cols = {c.index for c in table.columns for _, paths in keys if c.path in paths}
-            fields: dict[str, tuple[int, bool]] = {}
-            for pos, label in labels.items():
-                if pos in key_cols:
-                    continue
-                for d, f, exact in self.vocabulary.lookup(label, generic=True):
-                    if d == ds.name and f not in fields:
-                        fields[f] = (pos, exact)
-                        break
+            fields = self._generic(ds.name, labels, key_cols)
             if len(fields) < 2:
                 continue
             placements = tuple(
@@ -259,8 +270,8 @@ class Reader:
         value_col = self._value_column(
             table, {pos for f in by_dataset.values() for pos, _ in f.values()}
         )
-        if value_col is None:
-            return []
+        if value_col is None or self._schools_across(table):
+            return []  # schools across the columns: read with the table turned, never as one
         readings = []
         for d, fields in by_dataset.items():
             ds = self.pack.datasets[d]
@@ -340,6 +351,11 @@ class Reader:
                 return (c.path,) if c.path else None
         return None
 
+    def _schools_across(self, table: Table) -> bool:
+        return any(
+            c.parts and self.roster.resolve(c.parts[-1]).school is not None for c in table.columns
+        )
+
     def _value_column(self, table: Table, label_rows: set[int]) -> Column | None:
         """The one column of figures beside the labels: the year's own when years stand side
         by side (`2019年 | 2020年`, `上年 | 本年`); None when it cannot be told."""
@@ -353,9 +369,9 @@ class Reader:
             >= 0.5 * max(len(rows), 1)
         ]
         if len(candidates) == 1:
-            years = {int(y) for y in _YEAR.findall(candidates[0].path)}
+            years = _years(candidates[0])
             return candidates[0] if not years or self.year in years else None
-        dated = [c for c in candidates if str(self.year) in _YEAR.findall(c.path)]
+        dated = [c for c in candidates if self.year in _years(c)]
         if len(dated) == 1:
             return dated[0]
         this = [c for c in candidates if c.parts and c.parts[-1] in _THIS_YEAR]
@@ -376,6 +392,14 @@ class Reader:
     def _how(fields: dict[str, tuple[int, bool]], labels: dict[int, str]) -> str:
         near = [labels[pos] for pos, exact in fields.values() if not exact]
         return f"（近似的标签：{'、'.join(near)}）" if near else ""
+
+
+_YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)(年|年度)?(数|数据|情况)?$")
+
+
+def _years(col: Column) -> set[int]:
+    """The years a column's header names as a year of its own (`2019年`, `2020`), not a date."""
+    return {int(m.group(1)) for part in col.parts if (m := _YEAR_HEADER.match(part))}
 
 
 def meaning_id(dataset: str) -> str:

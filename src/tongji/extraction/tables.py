@@ -24,7 +24,7 @@ from ..errors import LocateError
 from ..words.labels import normalize_label, normalize_text
 from ..words.units import units_in_sheet_text
 from .clean import value_like
-from .locate import NOTE_RE, Table, find_column, find_row, locate_table
+from .locate import META_RE, NOTE_RE, Table, find_column, find_row, locate_table
 from .read import Merge, Sheet
 from .view import SheetView
 
@@ -75,6 +75,8 @@ def _kind(view: SheetView, r: int) -> str:
         return NOTE
     if len(cells) >= 3:  # a caption or a title is one text (merged across, at most)
         return BODY
+    if any(isinstance(v, str) and META_RE.search(normalize_text(v)) for _, v in cells):
+        return TITLE  # `填报单位：…（盖章）  2019年10月`: who filled it in, not the table
     if len(_distinct(view, r)) <= 1 and not any(value_like(v) for _, v in cells):
         return CAPTION if CAPTION_RE.match(re.sub(r"\s+", "", first)) else TITLE
     return BODY
