@@ -197,6 +197,7 @@ class FieldEntry:
     unit_column: Texts = ()
     sum: bool = False
     required: bool | None = None
+    optional: bool = False
 
 
 @dataclass
@@ -329,10 +330,13 @@ def _placement(
     if layout not in LAYOUT_KINDS:
         return None
     required = entry.required if entry.required is not None else (fdef.required if fdef else False)
+    if entry.optional and entry.required:
+        sec.problem("optional", "一个字段不能既是 required 又是 optional")
     common = {
         "field": entry.field,
         "unit": unit,
         "required": required,
+        "optional": entry.optional,
         "unit_column": tuple(header_path(t) for t in entry.unit_column),
     }
     return placement(layout, entry, sec, common, has_records)

@@ -50,6 +50,7 @@ class Placement:
     field: str
     unit: str | None = None  # the source unit, when the sheet does not say it
     required: bool = False
+    optional: bool = False  # a column some returns have and others not: its absence is no finding
     unit_column: tuple[str, ...] = ()  # header path(s) of a column holding each row's unit
 
     def expected_labels(self) -> tuple[tuple[str, ...], ...]:

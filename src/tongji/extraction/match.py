@@ -203,8 +203,14 @@ class Matcher:
             )
         ]
         if len(candidates) == 1 and not explain:
-            only = self.score(text, candidates[0], evidence=False)
-            return Choice([only] if only.fits else [], [only])
+            named_only = candidates[0].id in named
+            only = self.score(text, candidates[0], evidence=not named_only)
+            # a mapping that fits by its `contains` alone and none of whose fields is on the
+            # sheet reads nothing there: the sheet is left to be read by what it means
+            fits = only.fits and (
+                named_only or only.evidence > 0 or not self.field_labels(candidates[0])
+            )
+            return Choice([only] if fits else [], [only])
         scores = [
             self.score(text, m)
             for m in (candidates if candidates and not explain else self.pack.mappings)

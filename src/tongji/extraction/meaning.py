@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..config.mapping import Mapping, MatchSpec, RecordsSpec
-from ..config.placements import SCHOOL_KEY, CellPlacement, ColumnPlacement
+from ..config.placements import SCHOOL_KEY, CellPlacement, ColumnPlacement, LabelPlacement
 from ..words.labels import normalize_label
 from .clean import value_like
 from .locate import Column, Table, is_total_label
@@ -154,11 +154,36 @@ class Reader:
     # ------------------------------------------------------------ one orientation
 
     def _explain(self, table: Table, flipped: bool) -> list[Reading]:
-        across = self._fields_across(table)
-        down = self._fields_down(table)
-        return (
-            across if sum(r.explained for r in across) >= sum(r.explained for r in down) else down
-        )
+        options = [self._fields_across(table), self._fields_down(table)]
+        if not flipped and not any(c.path for c in _figure_columns(table)):
+            options.append(self._key_values(table))  # no header: label | value pairs
+        return max(options, key=lambda rs: sum(r.explained for r in rs))
+
+    def _key_values(self, table: Table) -> list[Reading]:
+        """A table of label | value pairs (one or several to a row, no header): each label
+        that names a field, with a figure right of it, read as a key–value form."""
+        view = table.view
+        labels: dict[tuple[int, int], str] = {}
+        for row in table.data_rows:
+            cells = view.row_values(row.index)
+            for i, (c, v) in enumerate(cells):
+                if not isinstance(v, str) or value_like(v):
+                    continue
+                nxt = next(((cc, vv) for cc, vv in cells[i + 1 :] if cc <= c + 3), None)
+                if nxt is not None and value_like(nxt[1]):
+                    labels[(row.index, c)] = normalize_label(v)
+        readings = []
+        for d, fields in self._assign(labels).items():
+            ds = self.pack.datasets[d]
+            if ds.keys or not self._enough(fields, labels, len(labels)):
+                continue
+            placements = tuple(
+                LabelPlacement(field=f, label=(labels[pos],), direction="right")
+                for f, (pos, _) in fields.items()
+            )
+            mapping = self._mapping(ds, "keyvalue", placements, None)
+            readings.append(Reading(mapping, table, len(fields), [], self._how(fields, labels)))
+        return readings
 
     def _assign(self, labels: dict[int, str]) -> dict[str, dict[str, tuple[int, bool]]]:
         """Each label to one field of one dataset: the dataset that explains the most labels
@@ -195,7 +220,11 @@ class Reader:
             if not self._enough(fields, labels, len(figures)):
                 continue
             used = {pos for pos, _ in fields.values()}
-            keys = self._keys(table, ds, used)
+            # a code column (专业代码) is a field and may be a key's source (专业大类) too
+            figures_used = {
+                pos for f, (pos, _) in fields.items() if ds.fields[f].type not in ("code", "text")
+            }
+            keys = self._keys(table, ds, figures_used)
             if keys is None:
                 continue
             if ds.keys and isinstance(keys, list):  # rows known to be its records: 合计, 男, 女 too
@@ -270,7 +299,7 @@ class Reader:
         value_col = self._value_column(
             table, {pos for f in by_dataset.values() for pos, _ in f.values()}
         )
-        if value_col is None or self._schools_across(table):
+        if value_col is None or not value_col.path or self._schools_across(table):
             return []  # schools across the columns: read with the table turned, never as one
         readings = []
         for d, fields in by_dataset.items():

@@ -245,7 +245,12 @@ def _one_table_each(out: FileOutput, sheet: Sheet, readings: list[Reading]) -> l
     for r in readings:
         if r.mapping.records is None:
             by_dataset.setdefault(r.mapping.dataset, []).append(r)
-    doubled = {d for d, rs in by_dataset.items() if len(rs) > 1}
+    doubled = {
+        d
+        for d, rs in by_dataset.items()
+        if sum(len(r.mapping.fields) for r in rs)
+        > len({p.field for r in rs for p in r.mapping.fields})  # a field read twice
+    }
     for d in sorted(doubled):
         listing = "；".join(
             f"第 {(r.table.header_rows or [r.table.data_rows[0].index])[0] + 1} 行起的表"
@@ -258,7 +263,9 @@ def _one_table_each(out: FileOutput, sheet: Sheet, readings: list[Reading]) -> l
             "请为这种版式写一个映射，在 [match] 中用 caption 写明要读的表。",
             sheet=sheet.name,
         )
-    return [r for r in readings if r.mapping.dataset not in doubled]
+    return [
+        r for r in readings if r.mapping.records is not None or r.mapping.dataset not in doubled
+    ]
 
 
 def _said_by_meaning(out: FileOutput, sheet: Sheet, r: Reading) -> None:

@@ -108,6 +108,8 @@ class SheetJob:
         self.out.issue(code, message, hint, self.sheet.name, cell, self.mapping.id, severity)
 
     def missing_field(self, p: Placement, fdef: FieldDef, message: str) -> None:
+        if p.optional:
+            return  # the mapping says some returns have no such column
         self.issue(
             "field_not_found",
             f"{'必填' if p.required else ''}字段“{fdef.title}”（{fdef.name}）未找到：{message}",
