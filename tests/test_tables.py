@@ -196,7 +196,7 @@ def test_a_unit_line_above_a_key_value_block_and_a_unit_cell_beside_a_value_conv
     values = {v.field: v for v in result.values}
     assert values["equipment_value"].value == pytest.approx(856.0)  # 千元 → 万元, not ×10
     assert values["equipment_value"].cell == "B7" and "千元→万元" in values["equipment_value"].rule
-    assert values["land_area"].value == pytest.approx(20000.001)  # 30 亩
+    assert values["land_area"].value == pytest.approx(20000.0)  # 30 亩
     assert "亩→平方米" in values["land_area"].rule
 
 
@@ -208,7 +208,7 @@ def test_a_unit_cell_between_label_and_value_is_the_unit_not_the_value(tmp_path,
     pack = _pack(tmp_path, kv=EQUIPMENT_KV)
     result = extract_file(write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), pack, roster, 2020)
     values = {v.field: (round(v.value, 3), v.cell) for v in result.values}
-    assert values == {"land_area": (30000.001, "C2"), "equipment_value": (560.0, "C3")}
+    assert values == {"land_area": (30000.0, "C2"), "equipment_value": (560.0, "C3")}
 
 
 # ---------------------------------------------------------------- records along the columns
@@ -327,9 +327,9 @@ def test_a_county_table_with_schools_as_columns_and_a_unit_column(tmp_path, rost
     result = extract_file(write_xlsx(tmp_path / "红山区教育局汇总.xlsx", [s]), pack, roster, 2020)
     got = {(v.school_id, v.field): (round(v.value, 3), v.cell) for v in result.values}
     assert got == {
-        ("1504000001", "land_area"): (20000.001, "C3"),
+        ("1504000001", "land_area"): (20000.0, "C3"),
         ("1504000001", "equipment_value"): (856.0, "C4"),
-        ("1504000003", "land_area"): (30000.001, "D3"),
+        ("1504000003", "land_area"): (30000.0, "D3"),
         ("1504000003", "equipment_value"): (400.0, "D4"),
     }
     assert result.school_id is None  # a county's table is nobody's

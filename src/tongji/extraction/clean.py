@@ -268,4 +268,15 @@ def _value_like_text(raw: str) -> bool:
     if _looks_numeric_text(raw):
         return True
     text = _WS_RE.sub("", _nfkc(raw))
-    return text in _NONE_MARKS or bool(_BRACKETED_NUMBER_RE.match(text))
+    return text in _NONE_MARKS or text in _YES_NO or bool(_BRACKETED_NUMBER_RE.match(text))
+
+
+_YES_NO = frozenset({"是", "否", "√", "×", "✓", "✗"})  # the answer of a yes/no field: data
+
+
+def is_flag_word(raw: Any) -> bool:
+    """`是`, `否`, `有`, `√` …: the answer of a yes/no field."""
+    if not isinstance(raw, str):
+        return False
+    text = _WS_RE.sub("", _nfkc(raw)).lower()
+    return text in _FLAG_YES or text in _FLAG_NO

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..config.mapping import Mapping, MatchSpec, RecordsSpec
 from ..config.placements import SCHOOL_KEY, CellPlacement, ColumnPlacement, LabelPlacement
 from ..words.labels import normalize_label
-from .clean import value_like
+from .clean import is_flag_word, value_like
 from .locate import Column, Table, is_total_label
 from .read import column_letter
 
@@ -148,7 +148,7 @@ class Reader:
             if flipped is not None:
                 options.append(self._explain(flipped, flipped=True))
             best = max(options, key=lambda rs: sum(r.explained for r in rs))
-            readings += best
+            readings += _left_by_all(best)
         return readings
 
     # ------------------------------------------------------------ one orientation
@@ -170,7 +170,7 @@ class Reader:
                 if not isinstance(v, str) or value_like(v):
                     continue
                 nxt = next(((cc, vv) for cc, vv in cells[i + 1 :] if cc <= c + 3), None)
-                if nxt is not None and value_like(nxt[1]):
+                if nxt is not None and (value_like(nxt[1]) or is_flag_word(nxt[1])):
                     labels[(row.index, c)] = normalize_label(v)
         readings = []
         for d, fields in self._assign(labels).items():
@@ -404,7 +404,11 @@ class Reader:
         if len(dated) == 1:
             return dated[0]
         this = [c for c in candidates if c.parts and c.parts[-1] in _THIS_YEAR]
-        return this[0] if len(this) == 1 else None
+        if len(this) == 1:
+            return this[0]
+        # a column of shares beside the counts (`人数 | 占毕业生比例`) is no field's column
+        counts = [c for c in candidates if not _shares(table, c, rows)]
+        return counts[0] if len(counts) == 1 else None
 
     def _mapping(self, ds: Dataset, layout: str, placements, records) -> Mapping:
         return Mapping(
@@ -423,12 +427,34 @@ class Reader:
         return f"（近似的标签：{'、'.join(near)}）" if near else ""
 
 
+_SHARE_WORDS = ("比例", "比率", "占比", "百分比", "占")
+
+
+def _shares(table: Table, col: Column, rows) -> bool:
+    """A column of percentages: headed 比例/占…, or its figures written with `%`."""
+    if col.parts and any(w in col.parts[-1] for w in _SHARE_WORDS):
+        return True
+    values = [table.value(r.index, col.index) for r in rows]
+    texts = [v for v in values if isinstance(v, str) and v.strip()]
+    return bool(texts) and sum(v.strip().endswith(("%", "％")) for v in texts) >= 0.5 * len(texts)
+
+
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)(年|年度)?(数|数据|情况)?$")
 
 
 def _years(col: Column) -> set[int]:
     """The years a column's header names as a year of its own (`2019年`, `2020`), not a date."""
     return {int(m.group(1)) for part in col.parts if (m := _YEAR_HEADER.match(part))}
+
+
+def _left_by_all(readings: list[Reading]) -> list[Reading]:
+    """What a table's readings together leave unexplained (a column one dataset does not
+    explain may be another's)."""
+    if len(readings) < 2:
+        return readings
+    for r in readings:
+        r.unexplained = [u for u in r.unexplained if all(u in o.unexplained for o in readings)]
+    return readings
 
 
 def meaning_id(dataset: str) -> str:

@@ -307,7 +307,8 @@ def _check_total_row(
             continue  # a part could not be read; that error is already reported
         if fdef.total == "mean":
             _check_mean(job, label, fdef, total, part_values, cell)
-        elif total is not None and not agrees(total, parts_sum):
+        elif total is not None and not agrees(total, parts_sum) and not (total == 0 and n == 0):
+            # (a 0 over rows that are all blank, `—`, agrees with them)
             first, last = (part_values[0].cell, part_values[-1].cell) if part_values else ("", "")
             job.issue(
                 "total_mismatch",
