@@ -9,7 +9,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
 
-from sheetspec import SheetSpec, write_xls, write_xlsx  # noqa: E402,F401
+from sheetspec import SheetSpec, write_ods, write_xls, write_xlsx  # noqa: E402,F401
 
 
 def national_teacher_form(

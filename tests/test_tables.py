@@ -640,3 +640,56 @@ def test_a_row_of_formulas_without_stored_results_is_data_not_header(tmp_path, r
     assert got[("机电技术应用", "students")] == (None, "C2")  # blank, and said at the cell
     codes = {(i.code, i.cell) for i in result.issues}
     assert ("formula_no_cached_value", "C2") in codes and ("formula_no_cached_value", "D2") in codes
+
+
+def test_a_mapping_may_say_that_hidden_rows_are_data(tmp_path, roster):
+    s = SheetSpec("分专业")
+    s.row(0, ["专业名称", "专业大类", "在校生数", "毕业生数"])
+    s.row(1, ["机电技术应用", "加工制造类", 300, 95])
+    s.row(2, ["计算机应用", "信息技术类", 200, 61])
+    s.hidden_rows = {2}
+    path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s])
+    mapping = MAJORS_BLOCK.replace('contains = ["基本情况"]', 'contains = ["专业名称"]')
+    hidden_too = mapping.replace('layout = "list"', 'layout = "list"\nread_hidden = true')
+    for text, majors in ((mapping, {"机电技术应用"}), (hidden_too, {"机电技术应用", "计算机应用"})):
+        result = extract_file(path, _pack(tmp_path, majors=text), roster, 2020)
+        assert {dict(v.keys)["major"] for v in result.values} == majors
+        said = [i for i in result.issues if i.code == "hidden_cells_skipped"]
+        assert bool(said) == (text is mapping)
+
+
+def test_an_ods_return_merges_spans_and_leaves_hidden_rows_out(tmp_path, roster):
+    from builders import write_ods
+
+    s = SheetSpec("分专业")
+    s.put(0, 0, "赤峰农牧学校分专业学生")
+    s.row(1, ["专业大类", "专业名称", "在校生数"])
+    s.merge(2, 0, 3, 0, "加工制造类")  # a spanned cell over two rows
+    s.row(2, ["机电技术应用", 300], start_col=1)
+    s.row(3, ["数控技术应用", 250], start_col=1)
+    s.row(4, ["加工制造类", "数控技术应用", 240])  # last year's, hidden
+    s.hidden_rows = {4}
+    path = write_ods(tmp_path / "赤峰农牧学校.ods", [s])
+    mapping = """
+name = "分专业（ods）"
+dataset = "students_by_major"
+layout = "list"
+[match]
+contains = ["专业大类", "专业名称", "在校生数"]
+[records]
+major_category = "专业大类"
+major = "专业名称"
+[[fields]]
+field = "students"
+column = "在校生数"
+"""
+    result = extract_file(path, _pack(tmp_path, ods=mapping), roster, 2020)
+    got = {
+        (dict(v.keys)["major_category"], dict(v.keys)["major"]): (v.value, v.cell)
+        for v in result.values
+    }
+    assert got == {
+        ("加工制造类", "机电技术应用"): (300, "C3"),
+        ("加工制造类", "数控技术应用"): (250, "C4"),
+    }
+    assert [i.code for i in result.issues] == ["hidden_cells_skipped"]

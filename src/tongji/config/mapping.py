@@ -101,6 +101,7 @@ class Mapping:
         0  # which mapping folder it is from: 0 the pack, 1… a city's (later ones win ties)
     )
     replaces: tuple[str, ...] = ()  # mappings of earlier folders it switches off
+    read_hidden: bool = False  # rows and columns hidden in Excel are data for this mapping
 
     @cached_property
     def id(self) -> str:
@@ -215,6 +216,7 @@ class MappingFile:
     form_years: list | None = None
     template: str | None = None
     replaces: Texts = ()
+    read_hidden: bool = False
     fields: tuple[FieldEntry, ...] = option((), required=True)
 
 
@@ -417,6 +419,7 @@ def parse_mapping(
         form_years,
         entry.template,
         replaces=tuple(entry.replaces),
+        read_hidden=entry.read_hidden,
     )
 
 

@@ -176,14 +176,18 @@ def _header_like(view: SheetView, r: int) -> bool:
 # ---------------------------------------------------------------- windows
 
 
-def window(sheet: Sheet, top: int, bottom: int, transposed: bool = False) -> Sheet:
-    """The sheet with only rows top…bottom-1 (hidden rows and columns blanked), the sheet's
-    own numbering kept; transposed: rows and columns swapped."""
-    hidden_c = sheet.hidden_cols
+def window(
+    sheet: Sheet, top: int, bottom: int, transposed: bool = False, hidden: bool = False
+) -> Sheet:
+    """The sheet with only rows top…bottom-1 (hidden rows and columns blanked unless
+    `hidden`: read them), the sheet's own numbering kept; transposed: rows and columns
+    swapped."""
+    hidden_c = frozenset() if hidden else sheet.hidden_cols
+    hidden_r = frozenset() if hidden else sheet.hidden_rows
     empty: list[Any] = []
 
     def live(r: int) -> list[Any]:
-        if r < top or r >= bottom or r in sheet.hidden_rows:
+        if r < top or r >= bottom or r in hidden_r:
             return empty
         row = sheet.rows[r]
         if hidden_c and any(c < len(row) for c in hidden_c):
@@ -194,7 +198,7 @@ def window(sheet: Sheet, top: int, bottom: int, transposed: bool = False) -> She
         m
         for m in sheet.merges
         if top <= m.first_row < bottom
-        and m.first_row not in sheet.hidden_rows
+        and m.first_row not in hidden_r
         and m.first_col not in hidden_c
     ]
     if not transposed:
@@ -226,6 +230,7 @@ class SheetTables:
     sheet: Sheet
     view: SheetView
     headers: HeaderCache | None = None
+    read_hidden: bool = False  # hidden rows and columns are data (a mapping says so)
     blocks: list[Block] = field(default_factory=list)
     preamble_units: tuple[str, ...] = ()
     _tables: list[Table | None] | None = None
@@ -248,8 +253,10 @@ class SheetTables:
 
     @property
     def single(self) -> bool:
-        """One table, no hidden rows or columns: the sheet is its own window."""
-        return len(self.blocks) <= 1 and not self.sheet.hidden_rows and not self.sheet.hidden_cols
+        """One table, no hidden rows or columns to leave out: the sheet is its own window."""
+        return len(self.blocks) <= 1 and (
+            self.read_hidden or not (self.sheet.hidden_rows or self.sheet.hidden_cols)
+        )
 
     def tables(self) -> list[Table]:
         """Every table of the sheet, top to bottom, records along rows."""
@@ -282,7 +289,7 @@ class SheetTables:
                 ),
                 block.bottom,
             )
-        win = window(self.sheet, top, bottom, transposed)
+        win = window(self.sheet, top, bottom, transposed, self.read_hidden)
         grid = (self.view.grid_row, self.view.grid_col)
         view = SheetView(win, grid=grid[::-1] if transposed else grid)
         table = locate_table(win, view, None)
@@ -291,6 +298,8 @@ class SheetTables:
         units = self._block_units(block) if transposed else table.units
         table.units = units or self.preamble_units
         table.block_index, table.caption = i, block.caption
+        if self.read_hidden:
+            return table
         table.hidden_rows = tuple(
             r
             for r in sorted(self.sheet.hidden_rows)
@@ -316,8 +325,15 @@ class SheetTables:
         return tuple(out)
 
 
-def sheet_tables(sheet: Sheet, view: SheetView, headers: HeaderCache | None = None) -> SheetTables:
-    """The tables of a sheet, worked out once per view."""
+def sheet_tables(
+    sheet: Sheet, view: SheetView, headers: HeaderCache | None = None, read_hidden: bool = False
+) -> SheetTables:
+    """The tables of a sheet, worked out once per view (and once more for a mapping that
+    reads hidden rows)."""
+    if read_hidden:
+        if view.tables_with_hidden is None:
+            view.tables_with_hidden = SheetTables(sheet, view, headers, read_hidden=True)
+        return view.tables_with_hidden
     found = view.tables
     if found is None:
         found = view.tables = SheetTables(sheet, view, headers)

@@ -41,6 +41,7 @@ class SheetView:
             self.grid_row, self.grid_col = grid
         self.located: object = _NOT_LOCATED  # the sheet's table, once locate_table worked it out
         self.tables: Any = None  # the sheet's tables (tables.SheetTables), once worked out
+        self.tables_with_hidden: Any = None  # … with its hidden rows and columns as data
 
     def _find_letters_row(self) -> int | None:
         for r in range(min(3, self.sheet.n_rows)):

@@ -124,7 +124,7 @@ class SheetJob:
             self.sheet, self.view = self.preset.sheet, self.preset.view
             self.hidden_note(self.preset)
             return self.preset
-        tables = sheet_tables(self.sheet, self.view, self.headers)
+        tables = sheet_tables(self.sheet, self.view, self.headers, self.mapping.read_hidden)
         choice = choose_table(tables, self.mapping, self.dataset, self.year_texts)
         if choice.ambiguous:
             for fit in choice.ambiguous:  # claimed: not read by meaning either
