@@ -17,8 +17,9 @@ from pathlib import Path
 from ..config.mapping import Dataset, Pack
 from ..errors import UsageError, WorkbookError
 from ..extraction.clean import looks_numeric, normalize_label
-from ..extraction.locate import Column, Table, is_total_label, locate_table
+from ..extraction.locate import META_RE, Column, Table, is_total_label, locate_table
 from ..extraction.read import Sheet, read_workbook
+from ..extraction.tables import sheet_tables
 from ..extraction.view import SheetView, find_labelled_value
 
 SCHOOL_LABELS = ("学校名称", "单位名称", "学校")
@@ -106,9 +107,11 @@ def _school_column(table: Table) -> str | None:
 
 def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> list[Draft]:
     school = _school_column(table)
-    if dataset.keys or school:  # one record per row (per school, when rows are schools)
+    if school is None and not dataset.keys and _rows_are_names(table, dataset):
+        school = ""  # schools down the rows (a county's table, turned): the row label
+    if dataset.keys or school is not None:  # one record per row (per school, when rows are schools)
         draft = _records_draft(sheet, table, dataset, pack, school)
-        return [draft] if len(draft.records) == len(dataset.keys) + bool(school) else []
+        return [draft] if len(draft.records) == len(dataset.keys) + (school is not None) else []
     return [
         d
         for d in (
@@ -119,13 +122,27 @@ def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> li
     ]
 
 
+def _rows_are_names(table: Table, dataset: Dataset) -> bool:
+    """Rows that name things (schools) rather than fields, under columns that are fields,
+    with a 合计 row: a county's table of schools (along its columns, as turned here)."""
+    labels = {label for f in dataset.fields.values() for label in f.labels}
+    rows = [r for r in table.data_rows if not is_total_label(r.label)]
+    named = [c for c in table.columns if c.parts and c.parts[-1] in labels]
+    return (
+        len(rows) >= 2
+        and len(named) >= 2
+        and any(is_total_label(r.label) for r in table.data_rows)
+        and not any(r.label in labels for r in rows)
+    )
+
+
 def _records_draft(
     sheet: Sheet, table: Table, dataset: Dataset, pack: Pack, school: str | None
 ) -> Draft:
     """One record per row: each key's column (or the row label), each field's column; a
     school column makes each row a school's (a county's summary: never its 合计 row)."""
     d = Draft("list" if table.code_row is None else "grid", sheet)
-    if school:
+    if school is not None:
         d.records["school"] = school
     for key in dataset.keys:
         dim = pack.dimensions[key]
@@ -136,7 +153,8 @@ def _records_draft(
             d.records[key] = ""  # the row label
     for name, fdef in dataset.fields.items():
         col = _match_column(table, fdef.labels, figures=fdef.type not in ("code", "text"))
-        if col is not None and col not in d.records.values():
+        taken = {p.get("column") for p in d.fields} | set(d.records.values())
+        if col is not None and col not in taken:  # never two fields on the same cells
             d.fields.append({"field": name, "column": col})
         else:
             d.missing.append(name)
@@ -172,7 +190,12 @@ def _value_column_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft |
     if not numeric or not numeric[0][0]:
         return None
     value_col = numeric[0][1]
+    rivals = [c for n, c in numeric if n >= 0.8 * numeric[0][0]]
+    totals = [c for c in rivals if c.parts and is_total_label(c.parts[-1])]
+    if totals and len(rivals) - len(totals) > 1:
+        return None  # columns of figures and their 合计 (schools across): which is not a guess
     d = Draft("grid", sheet)
+    column = _year_placeholder(value_col.path)
     rows = {r.label: r for r in table.data_rows if r.label}
     for name, fdef in dataset.fields.items():
         hit = next((label for label in fdef.labels if label in rows), None)
@@ -180,11 +203,20 @@ def _value_column_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft |
             hit = next(
                 (label for label in rows if any(lab and lab in label for lab in fdef.labels)), None
             )
-        if hit is not None:
-            d.fields.append({"field": name, "row": hit, "column": value_col.path})
+        if hit is not None and hit not in {p["row"] for p in d.fields}:
+            d.fields.append({"field": name, "row": hit, "column": column})
         else:
             d.missing.append(name)
     return d
+
+
+_YEAR_PART = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _year_placeholder(path: str) -> str:
+    """A column headed by a year (`2020年`, `2020`) as `{year}年`: the mapping then takes
+    each year's own column, not this one's year for ever."""
+    return _YEAR_PART.sub("{year}", path)
 
 
 def _keyvalue_draft(sheet: Sheet, view: SheetView, dataset: Dataset) -> Draft:
@@ -228,6 +260,8 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
         and not is_total_label(t)
         and not looks_numeric(t)
         and not _YEAR_OR_DATE.search(t)  # 填报日期:2020年10月 is this year's file, not this layout
+        and not META_RE.search(t)  # 填报单位：…（盖章）: who sent it
+        and not _is_value(t, pack)  # 护理, 加工制造类: a row's data, not the layout
     ][:2]
     if len(chosen) < 2:
         used = [
@@ -240,18 +274,28 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
     return chosen
 
 
+def _is_value(text: str, pack: Pack) -> bool:
+    """A text that is a value of a dimension (a 专业大类, a teacher kind): data, not layout."""
+    return any(not d.free and d.resolve(text) is not None for d in pack.dimensions.values())
+
+
 def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
+    """The best draft of a sheet for a dataset: over each of its tables, read along its rows
+    and along its columns (专业 or schools across), and as a key–value form."""
     view = SheetView(sheet)
-    table = locate_table(sheet, view)
-    drafts = (
-        _grid_drafts(sheet, table, dataset, pack) if table is not None and table.data_rows else []
-    )
+    tables = sheet_tables(sheet, view)
+    found = tables.tables()
+    candidates = found + [f for t in found if (f := tables.flipped(t)) is not None]
+    drafts = [(d, t) for t in candidates for d in _grid_drafts(sheet, t, dataset, pack)]
     if not dataset.keys:
-        drafts.append(_keyvalue_draft(sheet, view, dataset))
+        drafts.append((_keyvalue_draft(sheet, view, dataset), None))
     if not drafts:
         return Draft("list" if dataset.keys else "keyvalue", sheet, missing=list(dataset.fields))
-    best = max(drafts, key=lambda d: d.score)
-    best.contains = _distinctive_texts(sheet, table, pack, best)
+    # a table's draft before a key–value one that explains as much
+    best, table = max(
+        drafts, key=lambda dt: (dt[0].score, bool(dt[0].records), dt[0].layout != "keyvalue")
+    )
+    best.contains = _distinctive_texts(sheet, table or locate_table(sheet, view), pack, best)
     if (
         "school" not in best.records
         and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None
