@@ -176,6 +176,21 @@ class Matcher:
             score = FIELD_WEIGHT * evidence * 0.1 + found / max(len(needles), 1)
         return Score(mapping, round(score, 4), name_hit or all_found, round(evidence, 4))
 
+    def _some_field_on(self, text: SheetText, mapping: Mapping) -> bool:
+        """Whether any label of any field of the mapping is on the sheet: first in its top
+        rows (where headers are, already joined), else anywhere."""
+        fields = [groups for groups in self.field_labels(mapping) if groups]
+        if not fields:
+            return True
+        top = "\x00" + text.top(mapping.match.scan_rows) + "\x00"  # whole texts only
+
+        def on(group: tuple[str, ...]) -> bool:
+            return any(f"\x00{label}\x00" in top for label in group) or any(
+                label in text.labels for label in group
+            )
+
+        return any(all(on(g) for g in groups) for groups in fields)
+
     def _named(self, sheet_name: str, normalized: str) -> frozenset[str]:
         """Ids of the mappings whose sheet-name patterns match, worked out once per name."""
         hit = self._name_hits.get(sheet_name)
@@ -203,12 +218,11 @@ class Matcher:
             )
         ]
         if len(candidates) == 1 and not explain:
-            named_only = candidates[0].id in named
-            only = self.score(text, candidates[0], evidence=not named_only)
+            only = self.score(text, candidates[0], evidence=False)
             # a mapping that fits by its `contains` alone and none of whose fields is on the
             # sheet reads nothing there: the sheet is left to be read by what it means
             fits = only.fits and (
-                named_only or only.evidence > 0 or not self.field_labels(candidates[0])
+                candidates[0].id in named or self._some_field_on(text, candidates[0])
             )
             return Choice([only] if fits else [], [only])
         scores = [

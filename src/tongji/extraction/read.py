@@ -147,6 +147,12 @@ class Workbook:
         return {s.name: s.formulas for s in self.sheets if s.formulas}
 
     @cached_property
+    def recalc_risk(self) -> bool:
+        """Asks to be recalculated when opened and holds formulas: their stored results may
+        be 0 or stale."""
+        return self.recalc_on_open and bool(self._formulas)
+
+    @cached_property
     def _xlsx_parts(self) -> dict[str, str]:
         """Sheet name → path of its XML part (xlsx/xlsm only)."""
         if self.format not in ("xlsx", "xlsm"):
@@ -417,7 +423,9 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
                 "请在 Excel 或 WPS 中打开并另存为 .xlsx 后重新放入。",
             )
     facts = (
-        sheetfacts.workbook_facts(data, fmt, parts)
+        sheetfacts.workbook_facts(
+            data, fmt, parts, frozenset(s.name for s in sheets if not s.unused)
+        )
         if reason is None and not _nothing_hidden(fmt, parts)
         else sheetfacts.WorkbookFacts()
     )
@@ -438,7 +446,7 @@ def _nothing_hidden(fmt: str, parts: dict[str, bytes]) -> bool:
     column and no formula: its sheet facts are empty, known without parsing them."""
     if fmt not in ("xlsx", "xlsm") or guard.INCOMPLETE in parts:
         return False
-    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]
+    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]  # parsed ones
     return bool(sheets) and not any(mark in x for x in sheets for mark in _FACT_MARKS)
 
 

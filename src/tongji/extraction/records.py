@@ -198,7 +198,7 @@ def record_figure(
     inline: bool = False,
 ) -> Value:
     """Clean one raw cell, convert it to the field's unit, explain a blank, and record it."""
-    cell = place.address(row, col)
+    cell = cell_address(col, row) if place.flip else cell_address(row, col)
     cleaned = clean.clean_value(raw, fdef.type, fdef.length)
     if cleaned.warning:
         place.out.issue(
@@ -254,7 +254,7 @@ def _check_recalc(
     """A figure that is a formula in a workbook asking to be recalculated when opened (as
     programs that write workbooks do): its stored result may be 0 or stale. Said per cell."""
     wb = place.out.wb
-    if wb.recalc_on_open and wb.formula_at(place.sheet, *place.origin(row, col)):
+    if wb.recalc_risk and wb.formula_at(place.sheet, *place.origin(row, col)):
         place.out.issue(
             "formula_recalc_needed",
             f"“{fdef.title}”是公式，而工作簿要求打开时重新计算；文件中保存的结果"

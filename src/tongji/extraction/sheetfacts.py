@@ -59,15 +59,20 @@ class WorkbookFacts:
         return self.sheets.get(name, EMPTY)
 
 
-def workbook_facts(data: bytes, fmt: str, parts: dict[str, bytes] | None = None) -> WorkbookFacts:
+def workbook_facts(
+    data: bytes,
+    fmt: str,
+    parts: dict[str, bytes] | None = None,
+    wanted: frozenset[str] | None = None,
+) -> WorkbookFacts:
     """The facts of every worksheet of a workbook's bytes. `fmt` is read.sniff_format's
     (xlsx, xlsm, xlsb, xls, ods, csv); `parts`: xlsx parts already unzipped, by member name
     (`xl/worksheets/sheet1.xml`), not unzipped again. Never raises."""
     try:
         if fmt in ("xlsx", "xlsm"):
-            return _xlsx_workbook(data, parts or {})
+            return _xlsx_workbook(data, parts or {}, wanted)
         if fmt == "xls":
-            return _xls_workbook(data)
+            return _xls_workbook(data, wanted)
         if fmt == "ods":
             return _ods_workbook(data)
     except Exception:
@@ -306,7 +311,9 @@ def _formulas_in_order(xml: bytes, data_at: int, data_end: int) -> set[tuple[int
     return formulas
 
 
-def _xlsx_workbook(data: bytes, parts: dict[str, bytes]) -> WorkbookFacts:
+def _xlsx_workbook(
+    data: bytes, parts: dict[str, bytes], wanted: frozenset[str] | None = None
+) -> WorkbookFacts:
     with _LazyZip(data) as z:
 
         def read(member: str) -> bytes | None:
@@ -339,8 +346,8 @@ def _xlsx_workbook(data: bytes, parts: dict[str, bytes]) -> WorkbookFacts:
                 continue
             name = _xml_unescape(a[b"name"].decode("utf-8", "replace"))
             target, kind = targets.get(rid.decode("utf-8", "replace"), ("", ""))
-            if not kind.endswith("/worksheet"):
-                continue
+            if not kind.endswith("/worksheet") or (wanted is not None and name not in wanted):
+                continue  # not a worksheet, or one that is not parsed
             try:
                 xml = read(target)
             except Exception:
@@ -489,7 +496,7 @@ _ROW, _COLINFO, _FORMULA, _DEFAULTROWHEIGHT = 0x0208, 0x007D, 0x0006, 0x0225
 _UNPACK_HEADER = struct.Struct("<HH").unpack_from
 
 
-def _xls_workbook(data: bytes) -> WorkbookFacts:
+def _xls_workbook(data: bytes, wanted: frozenset[str] | None = None) -> WorkbookFacts:
     stream = _ole_stream(data, ("Workbook", "Book"))
     if stream is None or len(stream) < 8:
         return WorkbookFacts({})
@@ -518,6 +525,8 @@ def _xls_workbook(data: bytes) -> WorkbookFacts:
         name = _biff_name(raw, biff8, encoding)
         if name is None or sheet_type != 0:  # a chart, a macro sheet, a VBA module
             continue
+        if wanted is not None and name not in wanted:
+            continue  # a sheet not parsed (the report does not use it)
         try:
             sheets[name] = _biff_sheet(stream, offset)
         except Exception:

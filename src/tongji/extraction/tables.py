@@ -140,6 +140,21 @@ def _may_end(first: Any) -> bool:
     return bool(NOTE_RE.match(text) or CAPTION_RE.match(re.sub(r"\s+", "", text)))
 
 
+def _no_gap_nor_caption(view: SheetView) -> bool:
+    """A sheet whose rows run without a blank one from its first to its last, none of them a
+    caption after the first: one table, whatever its shape."""
+    rows = [r for r in range(view.sheet.n_rows) if view.row_values(r)]
+    if not rows or rows[-1] - rows[0] + 1 != len(rows):
+        return False
+    return not any(
+        len(view.row_values(r)) <= 2
+        and isinstance(first := view.row_values(r)[0][1], str)
+        and first[:1] in _ENDING_STARTS
+        and CAPTION_RE.match(re.sub(r"\s+", "", normalize_text(first)))
+        for r in rows[1:]
+    )
+
+
 def _top(table: Table) -> int:
     """The first row of a table's header (or of its data, when it has no header)."""
     code = [table.code_row] if table.code_row is not None else []
@@ -240,6 +255,12 @@ class SheetTables:
         located = self.view.located
         if isinstance(located, Table) and _plainly_one(located, self.view):
             self.blocks = [Block(0, self.sheet.n_rows, _top(located), "", True)]
+            return
+        if _no_gap_nor_caption(self.view):  # a form of label | value rows, say: one block
+            body = next(
+                (r for r in range(self.sheet.n_rows) if len(self.view.row_values(r)) >= 2), 0
+            )
+            self.blocks = [Block(0, self.sheet.n_rows, body, "", True)]
             return
         self.blocks, preamble_end = partition(self.view)
         if preamble_end is not None:
@@ -414,7 +435,11 @@ def choose_table(tables: SheetTables, mapping: Any, dataset: Any, texts: Any) ->
     if not candidates:
         return TableChoice(None)
     records = mapping.records is not None
-    if len(candidates) == 1 and tables.single and not records:
+    if (
+        len(candidates) == 1
+        and tables.single
+        and (not records or _reads_along_rows(candidates[0], mapping, dataset, texts))
+    ):
         return TableChoice(Fit(candidates[0], len(mapping.fields)))
     fits: list[Fit] = []
     for t in candidates:
@@ -435,6 +460,30 @@ def choose_table(tables: SheetTables, mapping: Any, dataset: Any, texts: Any) ->
     if len(top) > 1 and best > 0:
         return TableChoice(None, top)
     return TableChoice(top[0])
+
+
+def _reads_along_rows(table: Table, mapping: Any, dataset: Any, texts: Any) -> bool:
+    """The quick answer for a sheet of one table: a records mapping reads it along its rows
+    when its key columns are there and so is one of its fields (the rest is the layout's)."""
+    from ..config.placements import ColumnPlacement
+
+    try:
+        for _key, paths in mapping.records.keys:
+            if paths:
+                find_column(table, texts(paths))
+    except LocateError:
+        return False
+    for p in mapping.fields:
+        if not isinstance(p, ColumnPlacement):
+            continue
+        fdef = dataset.fields.get(p.field)
+        paths = texts(p.column) or (fdef.labels if fdef is not None else ())
+        try:
+            find_column(table, paths[:1] if p.sum else paths, None if p.sum else p.code)
+            return True
+        except LocateError:
+            continue
+    return False
 
 
 def _key_columns(mapping: Any) -> int:
