@@ -257,9 +257,7 @@ class SheetTables:
             self.blocks = [Block(0, self.sheet.n_rows, _top(located), "", True)]
             return
         if _no_gap_nor_caption(self.view):  # a form of label | value rows, say: one block
-            body = next(
-                (r for r in range(self.sheet.n_rows) if len(self.view.row_values(r)) >= 2), 0
-            )
+            body = next((r for r in range(self.sheet.n_rows) if _kind(self.view, r) == BODY), 0)
             self.blocks = [Block(0, self.sheet.n_rows, body, "", True)]
             return
         self.blocks, preamble_end = partition(self.view)
