@@ -121,3 +121,22 @@ column = "2019年"
     assert any("同一些单元格" in d for d in fields["land_area"])
     assert any("{year}" in d and "2019年" in d for d in fields["land_area"])
     assert data["flagged"] >= 3
+
+
+def test_a_draft_for_one_table_of_a_stacked_sheet_names_its_caption(tmp_path, roster):
+    from test_tables import _stacked
+
+    path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_stacked(["staff", "majors", "jobs"])])
+    text = suggest(path, load_pack(ROOT / "mappings"), "employment")
+    draft = tomllib.loads(text)
+    assert draft["match"]["caption"] == ["毕业生就业情况"]
+    assert all(p.get("row", "x") and p.get("column", "x") for p in draft["fields"])
+    pack = _draft_pack(tmp_path, text)
+    for order in (["staff", "majors", "jobs"], ["jobs", "staff", "majors"]):
+        path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [_stacked(order)])
+        values = {
+            v.field: v.value
+            for v in extract_file(path, pack, roster, 2020).values
+            if v.dataset == "employment"
+        }
+        assert values == {"graduates": 156, "employed": 150}

@@ -693,3 +693,36 @@ column = "在校生数"
         ("加工制造类", "数控技术应用"): (250, "C4"),
     }
     assert [i.code for i in result.issues] == ["hidden_cells_skipped"]
+
+
+def test_a_county_table_whose_mapping_reads_one_dataset_gives_its_others_by_meaning(
+    tmp_path, roster
+):
+    s = SheetSpec("汇总")
+    s.row(0, ["指标", "单位", "农牧学校", "赤峰第一职业中专", "全区合计"])
+    s.row(1, ["教职工数", "人", 120, 80, 200])
+    s.row(2, ["专任教师数", "人", 90, 60, 150])
+    s.row(3, ["占地面积", "亩", 30, 45, 75])
+    s.row(4, ["教学仪器设备资产值", "万元", 856, 400, 1256])
+    staff_only = """
+name = "县汇总：教职工"
+dataset = "staff"
+layout = "list"
+[match]
+contains = ["指标", "教职工数"]
+[records]
+school = ""
+[[fields]]
+field = "staff_total"
+column = "教职工数"
+[[fields]]
+field = "fulltime"
+column = "专任教师数"
+"""
+    pack = _pack(tmp_path, county=staff_only)
+    result = extract_file(write_xlsx(tmp_path / "红山区教育局.xlsx", [s]), pack, roster, 2020)
+    got = {(v.school_id, v.field, v.mapping) for v in result.values}
+    assert ("1504000001", "staff_total", "county") in got
+    assert ("1504000003", "land_area", "meaning:conditions") in got
+    assert ("1504000003", "equipment_value", "meaning:conditions") in got
+    assert len(got) == 8

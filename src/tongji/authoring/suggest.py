@@ -19,7 +19,7 @@ from ..errors import UsageError, WorkbookError
 from ..extraction.clean import looks_numeric, normalize_label
 from ..extraction.locate import META_RE, Column, Table, is_total_label, locate_table
 from ..extraction.read import Sheet, read_workbook
-from ..extraction.tables import sheet_tables
+from ..extraction.tables import CAPTION_RE, caption_words, sheet_tables
 from ..extraction.view import SheetView, find_labelled_value
 
 SCHOOL_LABELS = ("学校名称", "单位名称", "学校")
@@ -37,6 +37,7 @@ class Draft:
     records: dict[str, str] = field(default_factory=dict)
     contains: list[str] = field(default_factory=list)
     school_label: str | None = None
+    caption: str | None = None  # the table of a sheet of several: words of its caption
 
     @property
     def score(self) -> int:
@@ -106,6 +107,8 @@ def _school_column(table: Table) -> str | None:
 
 
 def _grid_drafts(sheet: Sheet, table: Table, dataset: Dataset, pack: Pack) -> list[Draft]:
+    if not any(c.path for c in table.columns):
+        return []  # no header: label | value pairs, a key–value draft's
     school = _school_column(table)
     if school is None and not dataset.keys and _rows_are_names(table, dataset):
         school = ""  # schools down the rows (a county's table, turned): the row label
@@ -167,12 +170,12 @@ def _totals_row_draft(sheet: Sheet, table: Table, dataset: Dataset) -> Draft | N
         (r for r in table.data_rows if is_total_label(r.label)),
         table.data_rows[0] if table.data_rows else None,
     )
-    if total_row is None:
-        return None
+    if total_row is None or not total_row.label:
+        return None  # a row without a label cannot be named in a mapping
     d = Draft("grid", sheet)
     for name, fdef in dataset.fields.items():
         col = _match_column(table, fdef.labels, figures=fdef.type not in ("code", "text"))
-        if col is not None:
+        if col is not None and col not in {p["column"] for p in d.fields}:
             d.fields.append({"field": name, "row": total_row.label, "column": col})
         else:
             d.missing.append(name)
@@ -261,6 +264,8 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
         and not looks_numeric(t)
         and not _YEAR_OR_DATE.search(t)  # 填报日期:2020年10月 is this year's file, not this layout
         and not META_RE.search(t)  # 填报单位：…（盖章）: who sent it
+        and not CAPTION_RE.match(t)  # （二）办学条件: numbered as this year's sheet has it
+        and not t.startswith("单位")  # 单位：千元: a unit, in any layout
         and not _is_value(t, pack)  # 护理, 加工制造类: a row's data, not the layout
     ][:2]
     if len(chosen) < 2:
@@ -296,6 +301,10 @@ def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
         drafts, key=lambda dt: (dt[0].score, bool(dt[0].records), dt[0].layout != "keyvalue")
     )
     best.contains = _distinctive_texts(sheet, table or locate_table(sheet, view), pack, best)
+    if len(tables.blocks) > 1:  # the table it reads, by its caption (never by its place)
+        block = _block_of_draft(tables, view, table, best)
+        if block is not None and block.caption:
+            best.caption = caption_words(block.caption)
     if (
         "school" not in best.records
         and find_labelled_value(sheet, SCHOOL_LABELS, view=view) is not None
@@ -306,6 +315,17 @@ def draft_for(sheet: Sheet, dataset: Dataset, pack: Pack) -> Draft:
             if find_labelled_value(sheet, (label,), view=view) is not None
         )
     return best
+
+
+def _block_of_draft(tables, view: SheetView, table: Table | None, draft: Draft):
+    """The block of rows a draft reads: its table's, or the one holding its labels."""
+    if table is not None:
+        return tables.blocks[table.block_index] if table.block_index < len(tables.blocks) else None
+    exact, _ = view.label_index
+    rows = [r for p in draft.fields for r, _ in exact.get(p.get("label", ""), ())]
+    held = [(sum(b.top <= r < b.bottom for r in rows), b) for b in tables.blocks]
+    best = max(held, key=lambda h: h[0], default=(0, None))
+    return best[1] if best[0] else None
 
 
 def suggest(path: str | Path, pack: Pack, dataset_name: str, sheet_name: str | None = None) -> str:
@@ -338,6 +358,11 @@ def render_draft(path: Path, dataset: Dataset, d: Draft) -> str:
         "# contains：只在这种版式中出现的文字，免得新映射也认领其他版式的工作表",
         f"contains = [{', '.join(_q(c) for c in d.contains)}]",
     ]
+    if d.caption:
+        lines += [
+            "# 这张工作表中有几张表：读标题中有这些文字的那一张",
+            f"caption = [{_q(d.caption)}]",
+        ]
     if d.school_label:
         lines += ["", "[school]", f"label = [{_q(d.school_label)}]"]
     if d.records:

@@ -137,18 +137,21 @@ class Reader:
         self.pack, self.roster, self.dimensions, self.year = pack, roster, dimensions, year
         self.vocabulary = Vocabulary(pack)
 
-    def read(self, tables: SheetTables, skip: frozenset[int] = frozenset()) -> list[Reading]:
-        """What the tables of a sheet (but those in `skip`, read by mappings) say."""
+    def read(self, tables: SheetTables, read: dict[int, set[str]] | None = None) -> list[Reading]:
+        """What the tables of a sheet say, but for the datasets mappings read from a table
+        (`read`: table → datasets; `*`: the whole table)."""
+        read = read or {}
         readings: list[Reading] = []
         for table in tables.tables():
-            if table.block_index in skip:
+            done = read.get(table.block_index, set())
+            if "*" in done:
                 continue
             options = [self._explain(table, flipped=False)]
             flipped = tables.flipped(table)
             if flipped is not None:
                 options.append(self._explain(flipped, flipped=True))
             best = max(options, key=lambda rs: sum(r.explained for r in rs))
-            readings += _left_by_all(best)
+            readings += [r for r in _left_by_all(best) if r.mapping.dataset not in done]
         return readings
 
     # ------------------------------------------------------------ one orientation
@@ -244,7 +247,7 @@ class Reader:
                 mapping = self._mapping(ds, "grid", placements, None)
             else:
                 mapping = self._mapping(ds, "list", placements, RecordsSpec(tuple(keys)))
-            left = [f"{column_letter(c.index)}“{c.path}”" for c in figures if c.index not in used]
+            left = [_named_column(table, c) for c in figures if c.index not in used]
             readings.append(Reading(mapping, table, len(fields), left, self._how(fields, labels)))
         return readings + self._records_by_keys(
             table, labels, figures, {r.mapping.dataset for r in readings}
@@ -287,7 +290,7 @@ class Reader:
             )
             mapping = self._mapping(ds, "list", placements, RecordsSpec(tuple(keys)))
             used = {pos for pos, _ in fields.values()}
-            left = [f"{column_letter(c.index)}“{c.path}”" for c in figures if c.index not in used]
+            left = [_named_column(table, c) for c in figures if c.index not in used]
             readings.append(Reading(mapping, table, len(fields), left, self._how(fields, labels)))
         return readings
 
@@ -321,12 +324,26 @@ class Reader:
     ) -> bool:
         """A dataset explains a table: two or more of its fields (one will do in a table of
         one or two figures), at least one of them not a generic word."""
-        if not fields:
-            return False
+        figures_named = {f: at for f, at in fields.items() if self._figure(f)}
+        if not figures_named:
+            return False  # names and codes alone (学校名称) explain no figure
         specific = any(
-            labels[pos] not in GENERIC and len(labels[pos]) >= 3 for pos, _ in fields.values()
+            labels[pos] not in GENERIC and len(labels[pos]) >= 3
+            for pos, _ in figures_named.values()
         )
         return specific and (len(fields) >= 2 or figures <= 2)
+
+    @cached_property
+    def _figure_fields(self) -> frozenset[str]:
+        return frozenset(
+            f.name
+            for ds in self.pack.datasets.values()
+            for f in ds.fields.values()
+            if f.type not in ("text", "code")
+        )
+
+    def _figure(self, field: str) -> bool:
+        return field in self._figure_fields
 
     def _keys(self, table: Table, ds: Dataset, used: set[int]):
         """The record keys of a table whose rows are records: [(key, header paths)] (an
@@ -445,6 +462,14 @@ _YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)(年|年度)?(数|数据|情况)?$")
 def _years(col: Column) -> set[int]:
     """The years a column's header names as a year of its own (`2019年`, `2020`), not a date."""
     return {int(m.group(1)) for part in col.parts if (m := _YEAR_HEADER.match(part))}
+
+
+def _named_column(table: Table, col: Column) -> str:
+    """A column of a table as the sheet shows it: `D“教职工数”`, or a row when the table was
+    read with its rows and columns swapped (`第 10 行“图书”`)."""
+    if table.sheet.transposed:
+        return f"第 {col.index + 1} 行“{col.path}”"
+    return f"{column_letter(col.index)} 列“{col.path}”"
 
 
 def _left_by_all(readings: list[Reading]) -> list[Reading]:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from ..config.mapping import FieldDef
 
 
+ALL = "*"  # in FileOutput.tables_read: a table claimed whole (two mappings' tie): read by none
+
+
 @dataclass(slots=True)
 class Value:
     """One extracted figure and where it came from."""
@@ -127,7 +130,11 @@ class FileOutput:
         self.wb, self.file, self.year = wb, display, year
         self.result = FileResult(display, wb.sha256, wb.format)
         self.hidden_said: set[tuple[str, int]] = set()  # tables whose hidden rows were reported
-        self.tables_read: set[tuple[str, int]] = set()  # (sheet, table) a mapping read
+        # (sheet, table) → the datasets mappings read from it (ALL: claimed, read by none)
+        self.tables_read: dict[tuple[str, int], set[str]] = {}
+
+    def table_read(self, sheet: str, table: int, dataset: str) -> None:
+        self.tables_read.setdefault((sheet, table), set()).add(dataset)
 
     def issue(
         self,

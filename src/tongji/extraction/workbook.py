@@ -24,7 +24,7 @@ from .locate import HeaderCache, Table, locate_table
 from .match import NEAR, Matcher, SheetText
 from .meaning import Reader, Reading
 from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
-from .records import FileOutput, FileResult
+from .records import ALL, FileOutput, FileResult
 from .roster import Roster
 from .tables import sheet_tables
 from .view import SheetView, find_labelled_value
@@ -139,16 +139,27 @@ class Extractor:
         )
 
     def _tables_left(self, out: FileOutput, matched: list[_Matched]) -> list[_Matched]:
-        """The tables of sheets that mappings read, but that no mapping read (a sheet of
-        several tables): read by what their labels mean."""
+        """What the sheets that mappings read hold besides: their tables no mapping read (a
+        sheet of several tables), and the datasets of a table its mappings did not read (a
+        county's table of staff and 办学条件 whose city mapping reads the staff): read by
+        what their labels mean."""
         left: list[_Matched] = []
         for sheet, view in {
             id(m.sheet): (m.sheet, m.view) for m in matched if m.table is None
         }.values():
             tables = sheet_tables(sheet, view, self.headers)
-            if len(tables.blocks) <= 1:
-                continue
-            read = frozenset(i for name, i in out.tables_read if name == sheet.name)
+            read = {i: ds for (name, i), ds in out.tables_read.items() if name == sheet.name}
+            by_school = {
+                d
+                for m in matched
+                if m.sheet is sheet and _by_school(m.mapping)
+                for d in [m.mapping.dataset]
+            }
+            if read and len(tables.blocks) <= 1 and not by_school:
+                continue  # one table, read by its mappings: the sheet is theirs
+            # a table that mappings of one school's figures read is theirs; a county's table
+            # (schools as records) may hold more datasets than its mappings read
+            read = {i: (ds if ds & by_school else ds | {ALL}) for i, ds in read.items()}
             given = {v.dataset for v in out.result.values}  # one record a school: a mapping's
             readings = [
                 r
@@ -237,6 +248,10 @@ class Extractor:
         return matched
 
 
+def _by_school(mapping: Mapping) -> bool:
+    return mapping.records is not None and mapping.records.by_school
+
+
 def _one_table_each(out: FileOutput, sheet: Sheet, readings: list[Reading]) -> list[Reading]:
     """Readings by meaning, but none of a dataset of one record per school that two tables
     of the sheet both give (this year's and last year's, say): which is meant is not a
@@ -272,7 +287,8 @@ def _said_by_meaning(out: FileOutput, sheet: Sheet, r: Reading) -> None:
     """A table read by what its labels mean: said, with what it did not explain."""
     t = r.table
     top = t.header_rows[0] if t.header_rows else t.data_rows[0].index
-    where = f"第 {top + 1} 行起的表" + (f"“{t.caption}”" if t.caption else "")
+    start = t.address(top, t.label_col if t.label_col is not None else 0)
+    where = (f"表“{t.caption}”" if t.caption else "表") + f"（自 {start} 起）"
     along = "（记录按列排）" if t.sheet.transposed else ""
     out.issue(
         "read_by_meaning",

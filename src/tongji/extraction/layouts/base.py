@@ -24,7 +24,7 @@ from ...words import units as units_module
 from ..locate import Column, Row, Table, find_column, is_total_label
 from ..match import expand_year
 from ..read import column_letter
-from ..records import FileOutput, Place, SourceUnit
+from ..records import ALL, FileOutput, Place, SourceUnit
 from ..tables import choose_table, sheet_tables
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class SheetJob:
         choice = choose_table(tables, self.mapping, self.dataset, self.year_texts)
         if choice.ambiguous:
             for fit in choice.ambiguous:  # claimed: not read by meaning either
-                self.out.tables_read.add((self.sheet.name, fit.table.block_index))
+                self.out.table_read(self.sheet.name, fit.table.block_index, ALL)
             listing = "；".join(
                 f"第 {t.table.header_rows[0] + 1 if t.table.header_rows else t.table.data_rows[0].index + 1} 行起的表"
                 + (f"“{t.table.caption}”" if t.table.caption else "")
@@ -148,7 +148,7 @@ class SheetJob:
                 f"请用 tongji inspect 查看该表，并检查映射 {self.mapping.file}。",
             )
             return None
-        self.out.tables_read.add((self.sheet.name, table.block_index))
+        self.out.table_read(self.sheet.name, table.block_index, self.dataset.name)
         self.sheet, self.view = table.sheet, table.view
         self.hidden_note(table)
         return table
@@ -174,6 +174,11 @@ class SheetJob:
 
     def address(self, row: int, col: int) -> str:
         return self.sheet.address(row, col)
+
+    def line_name(self, index: int) -> str:
+        """A record's line as the sheet shows it: `第 5 行`, or `D 列` when the records run
+        along the columns."""
+        return f"{column_letter(index)} 列" if self.sheet.transposed else f"第 {index + 1} 行"
 
     def source_unit(
         self,

@@ -25,8 +25,8 @@ class KeyValueLayout(Layout):
             for p in job.mapping.fields
         }
         block = _block_of(job, tables.blocks, wanted_by_field)
-        if block is not None:
-            job.out.tables_read.add((job.sheet.name, tables.blocks.index(block)))
+        index = tables.blocks.index(block) if block is not None else 0
+        job.out.table_read(job.sheet.name, index, job.dataset.name)
         rows = (block.top, block.bottom) if block is not None else None
         for p in job.mapping.fields:
             assert isinstance(p, LabelPlacement)

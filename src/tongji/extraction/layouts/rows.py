@@ -82,7 +82,7 @@ def extract_rows(job: SheetJob, table: Table, unknown_keys_are_errors: bool) -> 
                 names = "、".join(k for k, _ in job.mapping.records.keys)  # type: ignore[union-attr]
                 job.issue(
                     "row_without_key",
-                    f"第 {row.index + 1} 行有数字但没有{names}，已跳过",
+                    f"{job.line_name(row.index)}有数字但没有{names}，已跳过",
                     "请在原表中补上该行的名称。",
                     table.address(row.index, 0),
                 )
@@ -159,7 +159,7 @@ def _row_keys(
             if not clean.normalize_text(raw):
                 job.issue(
                     "row_without_key",
-                    f"第 {row.index + 1} 行没有学校名称，已跳过",
+                    f"{job.line_name(row.index)}没有学校名称，已跳过",
                     "请在原表中补上该行的学校名称。",
                     cell,
                 )
@@ -234,7 +234,7 @@ def _record_row(
     place = job.place(school_id, key_tuple)
     values = {}
     for p, fdef, cols in field_cols:
-        where = f"清单第 {row.index + 1} 行“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{'”+“'.join(c.path for c in cols)}”"
+        where = f"清单{job.line_name(row.index)}“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{'”+“'.join(c.path for c in cols)}”"
         if p.sum:
             parts = [
                 Part(
