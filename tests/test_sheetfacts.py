@@ -15,13 +15,13 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from tongji.extraction import sheetfacts
 from tongji.extraction.read import parse_sheets, sniff_format
 from tongji.extraction.sheetfacts import (
     EMPTY,
     SheetFacts,
     WorkbookFacts,
     workbook_facts,
+    xls,
     xlsx_sheet_facts,
 )
 
@@ -380,7 +380,7 @@ def compound_file(name: str, stream: bytes) -> bytes:
 def test_xls_stream_in_the_mini_stream(tmp_path: Path) -> None:
     path = tmp_path / "big.xls"
     xls_workbook(path)
-    stream = records(sheetfacts._ole_stream(path.read_bytes(), ("Workbook",)) or b"")
+    stream = records(xls._ole_stream(path.read_bytes(), ("Workbook",)) or b"")
     assert 0 < len(stream) < 4096
     small = tmp_path / "small.xls"
     small.write_bytes(compound_file("Workbook", stream))
