@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config.definitions import INDICATORS_FILE, Definitions, load_definitions
-from .config.mapping import Pack, load_pack, mapping_folders
+from .config.mapping import Pack
+from .config.pack import load_pack, mapping_folders
 from .config.report import ReportSpec, load_report
 from .errors import ConfigError, ConfigProblem
 from .extraction.roster import Roster, load_roster

@@ -11,7 +11,8 @@ from ..errors import ConfigError, ConfigProblem
 from .datasets import Dataset, Dimension, FieldDef
 from .definitions import Definitions, Indicator, load_definitions
 from .job import Job, load_job
-from .mapping import Mapping, Pack, load_pack
+from .mapping import Mapping, Pack
+from .pack import load_pack
 from .report import ReportSpec, load_report
 
 __all__ = [

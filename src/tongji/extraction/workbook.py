@@ -18,13 +18,13 @@ from loguru import logger
 
 from ..config.unused import UNUSED_MAPPING
 from ..findings import ERROR, issue
-from . import clean
+from . import clean, unmapped
 from .layouts import LAYOUTS, SheetJob
 from .locate import HeaderCache, Table, locate_table
 from .match import NEAR, Matcher, SheetText
-from .meaning import Reader, Reading
+from .meaning import Reader
 from .read import ReadError, Sheet, Workbook, cell_address, read_workbook
-from .records import ALL, FileOutput, FileResult
+from .records import FileOutput, FileResult
 from .roster import Roster
 from .tables import sheet_tables
 from .view import SheetView, find_labelled_value
@@ -139,37 +139,17 @@ class Extractor:
         )
 
     def _tables_left(self, out: FileOutput, matched: list[_Matched]) -> list[_Matched]:
-        """What the sheets that mappings read hold besides: their tables no mapping read (a
-        sheet of several tables), and the datasets of a table its mappings did not read (a
-        county's table of staff and 办学条件 whose city mapping reads the staff): read by
-        what their labels mean."""
-        left: list[_Matched] = []
-        for sheet, view in {
-            id(m.sheet): (m.sheet, m.view) for m in matched if m.table is None
-        }.values():
+        """What the sheets that mappings read hold besides (unmapped.left_by_mappings)."""
+        sheets = {id(m.sheet): (m.sheet, m.view) for m in matched if m.table is None}
+        by_school = {
+            (id(m.sheet), m.mapping.dataset) for m in matched if unmapped.by_school(m.mapping)
+        }
+        left = []
+        for sheet, view in sheets.values():
+            schools = {d for sid, d in by_school if sid == id(sheet)}
             tables = sheet_tables(sheet, view, self.headers)
-            read = {i: ds for (name, i), ds in out.tables_read.items() if name == sheet.name}
-            by_school = {
-                d
-                for m in matched
-                if m.sheet is sheet and _by_school(m.mapping)
-                for d in [m.mapping.dataset]
-            }
-            if read and len(tables.blocks) <= 1 and not by_school:
-                continue  # one table, read by its mappings: the sheet is theirs
-            # a table that mappings of one school's figures read is theirs; a county's table
-            # (schools as records) may hold more datasets than its mappings read
-            read = {i: (ds if ds & by_school else ds | {ALL}) for i, ds in read.items()}
-            given = {v.dataset for v in out.result.values}  # one record a school: a mapping's
-            readings = [
-                r
-                for r in self.reader.read(tables, read)
-                if r.mapping.records is not None or r.mapping.dataset not in given
-            ]
-            for r in _one_table_each(out, sheet, readings):
+            for r in unmapped.left_by_mappings(out, sheet, tables, schools, self.reader):
                 left.append(_Matched(sheet, r.mapping, view, r.table))
-                out.result.sheets.append((sheet.name, r.mapping.id))
-                _said_by_meaning(out, sheet, r)
         return left
 
     def _telling_apart(self, group, text: SheetText) -> str:
@@ -233,7 +213,7 @@ class Extractor:
                 for r in readings:
                     matched.append(_Matched(sheet, r.mapping, view, r.table))
                     out.result.sheets.append((sheet.name, r.mapping.id))
-                    _said_by_meaning(out, sheet, r)
+                    unmapped.said_by_meaning(out, sheet, r)
                 if readings:
                     continue
                 out.issue(
@@ -246,58 +226,6 @@ class Extractor:
                 matched.append(_Matched(sheet, score.mapping, view))
                 out.result.sheets.append((sheet.name, score.mapping.id))
         return matched
-
-
-def _by_school(mapping: Mapping) -> bool:
-    return mapping.records is not None and mapping.records.by_school
-
-
-def _one_table_each(out: FileOutput, sheet: Sheet, readings: list[Reading]) -> list[Reading]:
-    """Readings by meaning, but none of a dataset of one record per school that two tables
-    of the sheet both give (this year's and last year's, say): which is meant is not a
-    guess, and both are reported."""
-    by_dataset: dict[str, list[Reading]] = {}
-    for r in readings:
-        if r.mapping.records is None:
-            by_dataset.setdefault(r.mapping.dataset, []).append(r)
-    doubled = {
-        d
-        for d, rs in by_dataset.items()
-        if sum(len(r.mapping.fields) for r in rs)
-        > len({p.field for r in rs for p in r.mapping.fields})  # a field read twice
-    }
-    for d in sorted(doubled):
-        listing = "；".join(
-            f"第 {(r.table.header_rows or [r.table.data_rows[0].index])[0] + 1} 行起的表"
-            + (f"“{r.table.caption}”" if r.table.caption else "")
-            for r in by_dataset[d]
-        )
-        out.issue(
-            "table_ambiguous",
-            f"工作表中有几张表都可按含义读取为“{by_dataset[d][0].dataset_title}”，未读取：{listing}",
-            "请为这种版式写一个映射，在 [match] 中用 caption 写明要读的表。",
-            sheet=sheet.name,
-        )
-    return [
-        r for r in readings if r.mapping.records is not None or r.mapping.dataset not in doubled
-    ]
-
-
-def _said_by_meaning(out: FileOutput, sheet: Sheet, r: Reading) -> None:
-    """A table read by what its labels mean: said, with what it did not explain."""
-    t = r.table
-    top = t.header_rows[0] if t.header_rows else t.data_rows[0].index
-    start = t.address(top, t.label_col if t.label_col is not None else 0)
-    where = (f"表“{t.caption}”" if t.caption else "表") + f"（自 {start} 起）"
-    along = "（记录按列排）" if t.sheet.transposed else ""
-    out.issue(
-        "read_by_meaning",
-        f"没有映射的{where}{along}按标签的含义读取为“{r.dataset_title}”的 {r.explained} 个字段{r.how}"
-        + (f"；未识别的列：{'、'.join(r.unexplained)}" if r.unexplained else ""),
-        "请核对“数据”表中这些数字的来源；要固定读法，可为这种版式写一个映射（tongji mappings suggest）。",
-        sheet=sheet.name,
-        mapping=r.mapping.id,
-    )
 
 
 def _nothing_matched(out: FileOutput) -> None:
