@@ -726,3 +726,28 @@ column = "专任教师数"
     assert ("1504000003", "land_area", "meaning:conditions") in got
     assert ("1504000003", "equipment_value", "meaning:conditions") in got
     assert len(got) == 8
+
+
+def test_a_lower_tables_unit_line_and_caption_are_its_own(tmp_path, roster):
+    s = SheetSpec("基本情况")
+    s.put(0, 0, "一、教职工情况")
+    s.row(1, ["项目", "人数"])
+    s.row(2, ["教职工总数", 120])
+    s.row(3, ["专任教师", 90])
+    for i in range(4, 14):  # a long first table: the 单位 line below is far from the top
+        s.row(i, [f"其他{i}", i])
+    s.put(15, 0, "（二）实训基地情况（金额单位：千元）")
+    s.row(16, ["基地类别", "基地数", "设备总值"])
+    s.row(17, ["学校实训基地", 8, 10566])
+    s.row(18, ["公共实训基地", 2, 1574.3])
+    result = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), load_pack(ROOT / "mappings"), roster, 2020
+    )
+    bases = {
+        (dict(v.keys)["base_type"], v.field): v.value
+        for v in result.values
+        if v.dataset == "training_bases"
+    }
+    assert bases[("学校实习实训基地", "equipment_value")] == pytest.approx(1056.6)  # 千元 → 万元
+    assert bases[("学校实习实训基地", "bases")] == 8  # a count: the 金额单位 says nothing of it
+    assert not [i for i in result.issues if i.severity == "error"]

@@ -16,6 +16,7 @@ from ..extraction.locate import Table, locate_table
 from ..extraction.match import Matcher, SheetText
 from ..extraction.read import Sheet, Workbook, cell_address, column_letter, read_workbook
 from ..extraction.roster import Roster
+from ..extraction.tables import sheet_tables
 from ..extraction.view import SheetView
 from ..extraction.workbook import try_mapping
 
@@ -82,6 +83,7 @@ def inspect_data(
                 "column": None if view.grid_col is None else column_letter(view.grid_col),
             }
             item["table"] = _table_data(locate_table(sheet, view))
+            item["tables"] = _tables_data(sheet, view)
             if matcher is not None:
                 item["mappings"] = _mapping_data(wb, sheet, matcher, forced, roster)
         sheets.append(item)
@@ -97,6 +99,28 @@ def _forced_mapping(pack: Pack | None, mapping_id: str | None) -> Mapping | None
             f"没有名为“{mapping_id}”的映射；可用：{'、'.join(m.id for m in pack.mappings)}"
         )
     return forced
+
+
+def _tables_data(sheet: Sheet, view: SheetView) -> list[dict[str, Any]]:
+    """The tables of a sheet of several (captions, blank rows, notes between them): each
+    one's rows, caption, units and header, and whether its records run along the columns."""
+    tables = sheet_tables(sheet, view)
+    if len(tables.blocks) <= 1 and not (sheet.hidden_rows or sheet.hidden_cols):
+        return []
+    out = []
+    for t in tables.tables():
+        block = tables.blocks[t.block_index] if t.block_index < len(tables.blocks) else None
+        out.append(
+            {
+                "rows": [block.top + 1, block.bottom] if block else None,
+                "caption": t.caption,
+                "units": list(t.units),
+                "header": [c.path for c in t.columns if c.path][:8],
+                "hidden_rows": [r + 1 for r in t.hidden_rows],
+                "hidden_columns": [column_letter(c) for c in t.hidden_cols],
+            }
+        )
+    return out
 
 
 def _table_data(table: Table | None) -> dict[str, Any] | None:
@@ -211,6 +235,28 @@ def _sheet_lines(sheet: dict[str, Any]) -> list[str]:
     )
     if parts:
         lines.append(f"  导出的网格标签（已忽略）：{'、'.join(parts)}")
+    if sheet.get("tables"):
+        lines.append(
+            f"  这张工作表中有 {len(sheet['tables'])} 张表（映射读含它的字段最多的一张，或 caption 写明的一张）："
+        )
+        for i, t in enumerate(sheet["tables"], 1):
+            where = f"第 {t['rows'][0]}–{t['rows'][1]} 行" if t["rows"] else ""
+            lines.append(
+                f"    {i}. {where}“{t['caption'] or '（无标题）'}”"
+                + (f"，单位 {'、'.join(t['units'])}" if t["units"] else "")
+                + (f"，表头 {'、'.join(t['header'])}" if t["header"] else "")
+                + (
+                    f"，隐藏的行 {'、'.join(map(str, t['hidden_rows']))}（不读）"
+                    if t["hidden_rows"]
+                    else ""
+                )
+                + (
+                    f"，隐藏的列 {'、'.join(t['hidden_columns'])}（不读）"
+                    if t["hidden_columns"]
+                    else ""
+                )
+            )
+        lines.append("  下面是把整张工作表当作一张表时的描述：")
     lines.extend(_table_lines(sheet["table"]))
     if "mappings" in sheet:
         lines.extend(_mapping_lines(sheet["mappings"]))

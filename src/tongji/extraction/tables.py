@@ -116,7 +116,7 @@ def partition(view: SheetView) -> tuple[list[Block], int | None]:
             blocks.append(cur)
             cur = Block(r)
         if kind == CAPTION and not cur.caption:
-            cur.caption = normalize_text(view.row_values(r)[0][1])
+            cur.caption = str(view.row_values(r)[0][1]).strip()  # as written (（二）, not (二))
         elif kind == BODY:
             if cur.body is None:
                 cur.body = r
@@ -314,8 +314,8 @@ class SheetTables:
         table = locate_table(win, view, None)
         if table is None:
             return None
-        units = self._block_units(block) if transposed else table.units
-        table.units = units or self.preamble_units
+        # the units its own rows declare above its data (a 单位 line, its caption's 金额单位)
+        table.units = self._block_units(block) or self.preamble_units
         table.block_index, table.caption = i, block.caption
         if self.read_hidden:
             return table

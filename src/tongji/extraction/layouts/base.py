@@ -226,10 +226,16 @@ class SheetJob:
 
 def declared_for(units: tuple[str, ...], target: str | None) -> str | None:
     """Of the units a sheet declares, the one for a field in `target`: one of its family,
-    else one tongji does not know (so the conversion fails with a finding), else the first."""
+    else one tongji does not know (so the conversion fails with a finding), else the first —
+    but an amount's unit (`金额单位：万元`) says nothing of a field counted in something else
+    (基地数 in 个 beside 设备总值 in 万元)."""
     if not units:
         return None
     family = units_module.family(target) if target else None
     same = [u for u in units if family and units_module.family(u) == family]
     unknown = [u for u in units if units_module.family(u) is None]
-    return (same or unknown or list(units))[0]
+    rest = [
+        u for u in units if not (family and family != "money" and units_module.family(u) == "money")
+    ]
+    found = same or unknown or rest
+    return found[0] if found else None
