@@ -751,3 +751,31 @@ def test_a_lower_tables_unit_line_and_caption_are_its_own(tmp_path, roster):
     assert bases[("学校实习实训基地", "equipment_value")] == pytest.approx(1056.6)  # 千元 → 万元
     assert bases[("学校实习实训基地", "bases")] == 8  # a count: the 金额单位 says nothing of it
     assert not [i for i in result.issues if i.severity == "error"]
+
+
+def test_a_key_value_mapping_reads_the_table_its_caption_names(tmp_path, roster):
+    s = SheetSpec("基本情况")
+    s.put(0, 0, "一、上年办学条件")
+    s.row(1, ["教学仪器设备资产值", 800])
+    s.row(2, ["占地面积", 50000])
+    s.put(4, 0, "二、本年办学条件")
+    s.row(5, ["教学仪器设备资产值", 820])
+    s.row(6, ["占地面积", 52000])
+    kv = EQUIPMENT_KV.replace(
+        'contains = ["办学条件"]', 'contains = ["办学条件"]\ncaption = ["本年"]'
+    )
+    result = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), _pack(tmp_path, kv=kv), roster, 2020
+    )
+    assert {v.field: (v.value, v.cell) for v in result.values} == {
+        "equipment_value": (820, "B6"),
+        "land_area": (52000, "B7"),
+    }
+    nowhere = EQUIPMENT_KV.replace(
+        'contains = ["办学条件"]', 'contains = ["办学条件"]\ncaption = ["下年"]'
+    )
+    result = extract_file(
+        write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s]), _pack(tmp_path, kv=nowhere), roster, 2020
+    )
+    assert result.values == [] or all(v.mapping.startswith("meaning") for v in result.values)
+    assert {i.code for i in result.issues} >= {"field_not_found"}

@@ -233,6 +233,7 @@ def _keyvalue_draft(sheet: Sheet, view: SheetView, dataset: Dataset) -> Draft:
     return d
 
 
+SCAN_ROWS = 12  # [match] scan_rows' default: a draft's contains must be within them
 GENERIC = frozenset(
     {"项目", "指标", "序号", "类别", "名称", "备注", "人数", "数量", "合计", "总计", "小计"}
 )
@@ -253,7 +254,10 @@ def _distinctive_texts(sheet: Sheet, table: Table | None, pack: Pack, draft: Dra
         ):  # a list's rows are its records (schools, 专业): not this layout's words
             candidates += [r.label for r in table.data_rows]
     else:
-        candidates += [normalize_label(v) for row in sheet.rows for v in row if isinstance(v, str)]
+        # where `contains` is looked for: the first rows (scan_rows) of the sheet
+        candidates += [
+            normalize_label(v) for row in sheet.rows[:SCAN_ROWS] for v in row if isinstance(v, str)
+        ]
     chosen = [
         t
         for t in dict.fromkeys(candidates)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...words.units import canonical_unit
 from ..records import SourceUnit, record_figure
-from ..tables import Block, sheet_tables
+from ..tables import Block, caption_words, sheet_tables
 from ..view import Found, find_labelled_value
 from .base import LabelPlacement, Layout, SheetJob, declared_for
 
@@ -25,7 +25,7 @@ class KeyValueLayout(Layout):
             for p in job.mapping.fields
         }
         block = _block_of(job, tables.blocks, wanted_by_field)
-        index = tables.blocks.index(block) if block is not None else 0
+        index = tables.blocks.index(block) if block in tables.blocks else 0
         job.out.table_read(job.sheet.name, index, job.dataset.name)
         rows = (block.top, block.bottom) if block is not None else None
         for p in job.mapping.fields:
@@ -45,9 +45,15 @@ class KeyValueLayout(Layout):
 def _block_of(
     job: SheetJob, blocks: list[Block], wanted: dict[str, tuple[str, ...]]
 ) -> Block | None:
-    """The table (rows) holding most of the mapping's labels; None: the whole sheet (one table)."""
+    """The table (rows) holding most of the mapping's labels, of those whose caption the
+    mapping names (`[match] caption`); None: the whole sheet (one table)."""
     if len(blocks) <= 1:
         return None
+    wanted_caption = job.year_texts(job.mapping.match.caption)
+    if wanted_caption:
+        blocks = [b for b in blocks if any(w in caption_words(b.caption) for w in wanted_caption)]
+        if not blocks:
+            return Block(0, 0)  # no table of that caption: nothing is found (and said)
     exact, prefix = job.view.label_index
     cells = [
         (r, c)
