@@ -25,8 +25,9 @@ class KeyValueLayout(Layout):
             for p in job.mapping.fields
         }
         block = _block_of(job, tables.blocks, wanted_by_field)
-        index = tables.blocks.index(block) if block in tables.blocks else 0
-        job.out.table_read(job.sheet.name, index, job.dataset.name)
+        if block is None or block in tables.blocks:  # (not: a caption naming no table)
+            index = tables.blocks.index(block) if block is not None else 0
+            job.out.table_read(job.sheet.name, index, job.dataset.name)
         rows = (block.top, block.bottom) if block is not None else None
         for p in job.mapping.fields:
             assert isinstance(p, LabelPlacement)
@@ -47,13 +48,13 @@ def _block_of(
 ) -> Block | None:
     """The table (rows) holding most of the mapping's labels, of those whose caption the
     mapping names (`[match] caption`); None: the whole sheet (one table)."""
-    if len(blocks) <= 1:
-        return None
     wanted_caption = job.year_texts(job.mapping.match.caption)
     if wanted_caption:
         blocks = [b for b in blocks if any(w in caption_words(b.caption) for w in wanted_caption)]
         if not blocks:
             return Block(0, 0)  # no table of that caption: nothing is found (and said)
+    if len(blocks) <= 1:
+        return blocks[0] if wanted_caption else None
     exact, prefix = job.view.label_index
     cells = [
         (r, c)
