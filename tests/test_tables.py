@@ -779,3 +779,32 @@ def test_a_key_value_mapping_reads_the_table_its_caption_names(tmp_path, roster)
     )
     assert result.values == [] or all(v.mapping.startswith("meaning") for v in result.values)
     assert {i.code for i in result.issues} >= {"field_not_found"}
+
+
+def test_a_job_may_say_that_hidden_rows_are_data_for_every_mapping(tmp_path, roster):
+    from dataclasses import replace
+
+    from tongji.config import load_job
+
+    s = SheetSpec("分专业")
+    s.row(0, ["专业名称", "专业大类", "在校生数", "毕业生数"])
+    s.row(1, ["机电技术应用", "加工制造类", 300, 95])
+    s.row(2, ["计算机应用", "信息技术类", 200, 61])
+    s.hidden_rows = {2}
+    path = write_xlsx(tmp_path / "赤峰农牧学校.xlsx", [s])
+    pack = _pack(
+        tmp_path, majors=MAJORS_BLOCK.replace('contains = ["基本情况"]', 'contains = ["专业名称"]')
+    )
+    result = extract_file(path, replace(pack, read_hidden=True), roster, 2020)
+    assert {dict(v.keys)["major"] for v in result.values} == {"机电技术应用", "计算机应用"}
+    assert not [i for i in result.issues if i.code == "hidden_cells_skipped"]
+    (tmp_path / "2020").mkdir()
+    job = tmp_path / "tongji.toml"
+    root = ROOT.as_posix()
+    job.write_text(
+        f'year = 2020\nroster = "{root}/samples/roster.xlsx"\nmappings = "{root}/mappings"\n'
+        f'report = "{root}/reports/annual_report.toml"\noutput = "o"\nread_hidden = true\n'
+        '[inputs]\n2020 = ["2020"]\n',
+        encoding="utf-8",
+    )
+    assert load_job(job).read_hidden is True

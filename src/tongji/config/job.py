@@ -28,6 +28,7 @@ class Job:
         default_factory=dict
     )  # year → the catalogue edition its returns use
     corrections: Path | None = None  # manual corrections (更正.csv), applied on top of the returns
+    read_hidden: bool = False  # rows and columns hidden in Excel are data (every mapping)
 
     @property
     def base(self) -> Path:
@@ -49,6 +50,7 @@ class JobFile:
     region: str = ""
     catalogue: dict = option({})
     corrections: str | None = None
+    read_hidden: bool = False
 
 
 def _catalogues(top: Section, entry: JobFile) -> dict[int, str]:
@@ -117,6 +119,7 @@ def load_job(path: str | Path) -> Job:
         jobs=entry.jobs,
         region=entry.region,
         catalogues=_catalogues(top, entry),
+        read_hidden=entry.read_hidden,
         corrections=resolved("corrections") if entry.corrections else None,
     )
     flagged = {

@@ -119,6 +119,7 @@ class Pack:
         default_factory=dict
     )  # year → the edition a job names for it
     unused: tuple[UnusedRule, ...] = ()  # sheets the report does not use (unused_sheets.toml)
+    read_hidden: bool = False  # a job says rows and columns hidden in Excel are data
 
     def unused_reason(self, sheet_name: str) -> str | None:
         """Why a sheet is not read (unused_sheets.toml), or None: it is, or a mapping's own

@@ -108,6 +108,7 @@ class Extractor:
             self.dimensions,
             self.headers,
             m.table,
+            self.pack.read_hidden,
         )
 
     def _extract_workbook(self, out: FileOutput) -> None:
@@ -147,7 +148,7 @@ class Extractor:
         left = []
         for sheet, view in sheets.values():
             schools = {d for sid, d in by_school if sid == id(sheet)}
-            tables = sheet_tables(sheet, view, self.headers)
+            tables = sheet_tables(sheet, view, self.headers, self.pack.read_hidden)
             for r in unmapped.left_by_mappings(out, sheet, tables, schools, self.reader):
                 left.append(_Matched(sheet, r.mapping, view, r.table))
         return left
@@ -209,7 +210,9 @@ class Extractor:
                 )
             view = SheetView(sheet)
             if not choice.chosen and not choice.contested:
-                readings = self.reader.read(sheet_tables(sheet, view, self.headers))
+                readings = self.reader.read(
+                    sheet_tables(sheet, view, self.headers, self.pack.read_hidden)
+                )
                 for r in readings:
                     matched.append(_Matched(sheet, r.mapping, view, r.table))
                     out.result.sheets.append((sheet.name, r.mapping.id))

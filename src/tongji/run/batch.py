@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from loguru import logger
@@ -119,6 +119,8 @@ def _prepare(job: Job) -> _Run:
         str(job.file),
         "catalogue",
     )
+    if job.read_hidden:  # the job says hidden rows and columns are data
+        project = replace(project, pack=replace(project.pack, read_hidden=True))
     hasher = Hasher()
     configs = {}
     for i, folder in enumerate(

@@ -61,13 +61,19 @@ def hash_file(path: Path) -> str:
 
 
 def config_key(
-    pack_files: dict[str, str], roster_sha: str, year: int, edition: str | None = None
+    pack_files: dict[str, str],
+    roster_sha: str,
+    year: int,
+    edition: str | None = None,
+    read_hidden: bool = False,
 ) -> str:
     """What an extraction depends on besides the file itself (a catalogue edition the job
-    names for the year among it)."""
+    names for the year among it, and whether hidden rows are data)."""
     given = {"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}
     if edition is not None:
         given["catalogue"] = edition
+    if read_hidden:
+        given["read_hidden"] = True
     text = json.dumps(given, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -135,7 +141,9 @@ class YearExtraction:
     ):
         self.job, self.year, self.pack, self.roster = job, year, pack, roster
         self.previous, self.hasher = previous, hasher
-        self.key = config_key(pack.files, roster_sha, year, pack.catalogue_years.get(year))
+        self.key = config_key(
+            pack.files, roster_sha, year, pack.catalogue_years.get(year), pack.read_hidden
+        )
 
     def cache_name(self, sha256: str) -> str:
         return f"{sha256[:24]}_{self.key[:16]}{cache.SUFFIX}"

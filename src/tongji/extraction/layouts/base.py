@@ -76,6 +76,7 @@ class SheetJob:
     dimensions: dict[str, Dimension]
     headers: HeaderCache | None = None
     preset: Table | None = None  # the table to read, when it was chosen already (by meaning)
+    read_hidden: bool = False  # the job says rows and columns hidden in Excel are data
 
     @property
     def school_id(self) -> str | None:
@@ -124,7 +125,9 @@ class SheetJob:
             self.sheet, self.view = self.preset.sheet, self.preset.view
             self.hidden_note(self.preset)
             return self.preset
-        tables = sheet_tables(self.sheet, self.view, self.headers, self.mapping.read_hidden)
+        tables = sheet_tables(
+            self.sheet, self.view, self.headers, self.mapping.read_hidden or self.read_hidden
+        )
         choice = choose_table(tables, self.mapping, self.dataset, self.year_texts)
         if choice.ambiguous:
             for fit in choice.ambiguous:  # claimed: not read by meaning either
