@@ -140,3 +140,19 @@ def test_a_draft_for_one_table_of_a_stacked_sheet_names_its_caption(tmp_path, ro
             if v.dataset == "employment"
         }
         assert values == {"graduates": 156, "employed": 150}
+
+
+def test_check_against_shows_what_a_sheet_with_no_mapping_gives_by_meaning(roster):
+    book = ROOT / "samples" / "北岭市" / "2019" / "东川技校" / "东川技校2019年学生及就业情况.xlsx"
+    from tongji.extraction.roster import load_roster
+
+    data = against_data(
+        load_pack(ROOT / "mappings"),
+        [book],
+        load_roster(ROOT / "samples" / "北岭市" / "roster.xlsx"),
+        2019,
+    )
+    sheets = {sh["sheet"]: sh for sh in data["files"][0]["sheets"]}
+    assert sheets["就业"]["by_meaning"] and sheets["就业"]["mapping"] == "meaning:employment"
+    graduates = next(f for f in sheets["就业"]["fields"] if f["field"] == "graduates")
+    assert graduates["values"][0]["cell"] == "B4" and graduates["values"][0]["value"] == 300

@@ -41,9 +41,8 @@ def check_against(
             if sh["mapping"] is None:
                 lines.append(f"  工作表“{sh['sheet']}”：{sh['problem']}")
                 continue
-            lines.append(
-                f"  工作表“{sh['sheet']}” → 映射 {sh['mapping']}（数据集 {sh['dataset']}）"
-            )
+            how = "没有映射，按含义读取" if sh.get("by_meaning") else f"映射 {sh['mapping']}"
+            lines.append(f"  工作表“{sh['sheet']}” → {how}（数据集 {sh['dataset']}）")
             for fld in sh["fields"]:
                 values = fld["values"]
                 shown = "、".join(f"{v['cell']}={v['shown']}" for v in values[:SHOWN]) + (
@@ -83,6 +82,14 @@ def against_data(
                 continue
             choice = matcher.choose(sheet, SheetText(sheet))
             if not choice.chosen:
+                readings = [] if choice.ambiguous else _by_meaning(sheet, pack, roster, year)
+                for mapping in readings:  # what extraction reads there with no mapping
+                    report = _mapping_report(wb, sheet, mapping, pack, roster, year)
+                    report["by_meaning"] = True
+                    flagged += sum(len(f["doubts"]) for f in report["fields"])
+                    item["sheets"].append(report)
+                if readings:
+                    continue
                 why = "多个映射同等相符" if choice.ambiguous else "没有相符的映射"
                 item["sheets"].append(
                     {
@@ -97,6 +104,18 @@ def against_data(
                 flagged += sum(len(f["doubts"]) for f in report["fields"])
                 item["sheets"].append(report)
     return {"files": out, "flagged": flagged}
+
+
+def _by_meaning(sheet: Sheet, pack: Pack, roster: Roster | None, year: int) -> list[Mapping]:
+    """The mappings the pack compiles from a sheet no mapping reads (its labels' meaning)."""
+    from ..extraction.meaning import Reader
+    from ..extraction.tables import sheet_tables
+    from ..extraction.view import SheetView
+    from ..words.roster import Roster as _Roster
+
+    reader = Reader(pack, roster or _Roster([]), pack.dimensions_for(year), year)
+    view = SheetView(sheet)
+    return [r.mapping for r in reader.read(sheet_tables(sheet, view))]
 
 
 def _mapping_report(
