@@ -5,6 +5,7 @@ with one mapping. The placements a mapping's `[[fields]]` give are config specs
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -232,8 +233,11 @@ def declared_for(units: tuple[str, ...], target: str | None) -> str | None:
     else one tongji does not know (so the conversion fails with a finding), else the first —
     but an amount's unit (`金额单位：万元`) says nothing of a field counted in something else
     (基地数 in 个 beside 设备总值 in 万元)."""
-    if not units:
-        return None
+    return _declared_for(tuple(units), target) if units else None
+
+
+@lru_cache(maxsize=1024)
+def _declared_for(units: tuple[str, ...], target: str | None) -> str | None:
     family = units_module.family(target) if target else None
     same = [u for u in units if family and units_module.family(u) == family]
     unknown = [u for u in units if units_module.family(u) is None]
