@@ -77,7 +77,9 @@ def _kind(view: SheetView, r: int) -> str:
         return BODY
     if any(isinstance(v, str) and META_RE.search(normalize_text(v)) for _, v in cells):
         return TITLE  # `填报单位：…（盖章）  2019年10月`: who filled it in, not the table
-    if len(_distinct(view, r)) <= 1 and not any(value_like(v) for _, v in cells):
+    # (one or two cells: their own texts tell, without filling the row's merged cells)
+    one_text = len({normalize_label(v) for _, v in cells} - {""}) <= 1
+    if one_text and not any(value_like(v) for _, v in cells):
         return CAPTION if CAPTION_RE.match(re.sub(r"\s+", "", first)) else TITLE
     return BODY
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 
 from .base import EMPTY, SheetFacts, WorkbookFacts
@@ -92,12 +93,32 @@ _ROW, _COLINFO, _FORMULA, _DEFAULTROWHEIGHT = 0x0208, 0x007D, 0x0006, 0x0225
 _UNPACK_HEADER = struct.Struct("<HH").unpack_from
 
 
+# Records that hide rows or columns, whole in the reassembled stream: ROW (0x0208, 16 bytes)
+# with fDyZero (0x20) in its options, COLINFO (0x007D, 12 bytes) with fHidden (0x01),
+# DEFAULTROWHEIGHT (0x0225, 4 bytes) with rows hidden by default (0x02). Bytes that only look
+# like one send the workbook to the full walk, never past it.
+def _byte_class(bit: int) -> bytes:
+    """A regex class of the bytes with `bit` set."""
+    return b"[" + b"".join(re.escape(bytes([b])) for b in range(256) if b & bit) + b"]"
+
+
+_HIDDEN_MARKS = (
+    re.compile(rb"\x08\x02\x10\x00.{12}" + _byte_class(0x20), re.S),  # ROW
+    re.compile(rb"\x7d\x00\x0c\x00.{8}" + _byte_class(0x01), re.S),  # COLINFO
+    re.compile(rb"\x25\x02\x04\x00" + _byte_class(0x02), re.S),  # DEFAULTROWHEIGHT
+)
+
+
 def _xls_workbook(data: bytes, wanted: frozenset[str] | None = None) -> WorkbookFacts:
     stream = _ole_stream(data, ("Workbook", "Book"))
     if stream is None or len(stream) < 8:
         return WorkbookFacts({})
     kind, length = _UNPACK_HEADER(stream, 0)
     if kind != _BOF:
+        return WorkbookFacts({})
+    if not any(mark.search(stream) for mark in _HIDDEN_MARKS):
+        # no record that can hide a row or a column: nothing to walk the records for (a
+        # legacy workbook always stores its formulas' results, so they need no finding)
         return WorkbookFacts({})
     biff8 = struct.unpack_from("<H", stream, 4)[0] == 0x0600
     encoding = "latin-1"
