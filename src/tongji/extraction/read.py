@@ -436,18 +436,22 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
     return wb
 
 
-# what a worksheet part holding a hidden row or column (`hidden`, zero height or width)
-# or a formula (`<f`, prefixed `x:f`) has somewhere in it
-_FACT_MARKS = (b"hidden", b"<f", b"zeroHeight", b'width="0', b":f>", b":f ")
-
-
 def _nothing_hidden(fmt: str, parts: dict[str, bytes]) -> bool:
     """An .xlsx whose every worksheet part (unzipped by the guard) has no hidden row or
     column and no formula: its sheet facts are empty, known without parsing them."""
     if fmt not in ("xlsx", "xlsm") or guard.INCOMPLETE in parts:
         return False
-    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]  # parsed ones
-    return bool(sheets) and not any(mark in x for x in sheets for mark in _FACT_MARKS)
+    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]
+    return bool(sheets) and not any(_may_hide(x) for x in sheets)
+
+
+def _may_hide(xml: bytes) -> bool:
+    """`hidden`, a formula (`<f`, prefixed `x:f`), or before the rows a zero height or width."""
+    if b"hidden" in xml or b"<f" in xml or b":f" in xml:
+        return True
+    at = xml.find(b"sheetData")
+    head = xml if at < 0 else xml[:at]
+    return b"zeroHeight" in head or b'width="0' in head
 
 
 def _apply_facts(sheet: Sheet, facts: sheetfacts.SheetFacts) -> None:
