@@ -146,6 +146,11 @@ def _no_gap_nor_caption(view: SheetView) -> bool:
     """A sheet whose rows run without a blank one from its first to its last, none of them a
     caption after the first: one table, whatever its shape."""
     rows = [r for r in range(view.sheet.n_rows) if view.row_values(r)]
+    # a title (one cell, no caption) and blank rows may stand above the table's first row
+    body = next((i for i, r in enumerate(rows) if len(view.row_values(r)) >= 2), 0)
+    if any(_may_end(view.row_values(r)[0][1]) for r in rows[:body]):
+        return False
+    rows = rows[body:]
     if not rows or rows[-1] - rows[0] + 1 != len(rows):
         return False
     return not any(
