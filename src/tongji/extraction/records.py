@@ -216,7 +216,8 @@ def record_figure(
             cell,
             place.mapping,
         )
-    _check_recalc(place, fdef, row, col, cell, cleaned)
+    if place.out.wb.recalc_risk:
+        _check_recalc(place, fdef, row, col, cell, cleaned)
     if cleaned.unit:  # the cell says its own unit: `856000元`
         unit = SourceUnit(cleaned.unit, "单元格内")
     rule = f"{where}；{cleaned.rule}" if cleaned.rule else where

@@ -233,8 +233,9 @@ def _record_row(
     school_id, key_tuple = keyed
     place = job.place(school_id, key_tuple)
     values = {}
+    line = f"清单{job.line_name(row.index)}“{'、'.join(v for _, v in key_tuple) or row.label}”"
     for p, fdef, cols in field_cols:
-        where = f"清单{job.line_name(row.index)}“{'、'.join(v for _, v in key_tuple) or row.label}” × 列“{'”+“'.join(c.path for c in cols)}”"
+        where = f"{line} × 列“{'”+“'.join(c.path for c in cols)}”"
         if p.sum:
             parts = [
                 Part(
