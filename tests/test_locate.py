@@ -2,7 +2,8 @@ from pathlib import Path
 
 from builders import national_teacher_form, retyped_major_table, write_xls, write_xlsx
 
-from tongji.extraction.locate import find_column, find_row, locate_table
+from tongji.extraction.locate import locate_table
+from tongji.extraction.lookup import find_column, find_row
 from tongji.extraction.read import read_workbook
 from tongji.extraction.view import SheetView, find_labelled_value
 

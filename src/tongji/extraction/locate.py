@@ -17,10 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import LocateError
 from ..words.units import UNIT_HEADERS, canonical_unit, declared_unit, units_in_sheet_text
 from .clean import looks_numeric, normalize_label, normalize_text, unit_in_label, value_like
-from .read import Sheet, column_letter
+from .read import Sheet
 from .view import _NOT_LOCATED, SheetView
 
 TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总数", "全校合计", "全市合计", "共计", "总 计"})
@@ -104,7 +103,7 @@ def is_total_label(label: str) -> bool:
     )
 
 
-def _line_value(raw: Any) -> str | None:
+def line_value(raw: Any) -> str | None:
     text = normalize_text(raw)
     if not text:
         return None
@@ -126,7 +125,7 @@ def _find_code_row(view: SheetView, last: int) -> tuple[int, int, int | None] | 
             if rest and normalize_label(rest[0][1]) == "乙":
                 line_col = rest[0][0]
                 rest = rest[1:]
-            codes = [_line_value(v2) for _, v2 in rest[:3]]
+            codes = [line_value(v2) for _, v2 in rest[:3]]
             if len(codes) >= 2 and codes[:2] == ["1", "2"]:
                 return r, c, line_col
     return None
@@ -391,7 +390,7 @@ def _columns(view: SheetView, header_rows: list[int], code_row: int | None) -> l
                 continue
             if part and (not parts or parts[-1] != part):
                 parts.append(part)
-        col_code = _line_value(view.raw(code_row, c)) if code_row is not None else None
+        col_code = line_value(view.raw(code_row, c)) if code_row is not None else None
         columns.append(Column(c, tuple(parts), col_code, unit))
     return columns
 
@@ -439,7 +438,7 @@ def _locate(sheet: Sheet, view: SheetView, headers: HeaderCache | None) -> Table
         if not label:  # e.g. `合计` typed into the 序号 column
             raw_label = next((v for c, v in cells if c != line_col and not looks_numeric(v)), None)
             label = normalize_label(raw_label)
-        line = _line_value(view.raw(r, line_col)) if line_col is not None else None
+        line = line_value(view.raw(r, line_col)) if line_col is not None else None
         data_rows.append(
             Row(r, label, line, unit_in_label(raw_label) if isinstance(raw_label, str) else None)
         )
@@ -485,67 +484,3 @@ def _guess_label_col(
         if texts >= 0.5 * len(rows):
             return c
     return None
-
-
-# ---------------------------------------------------------------- lookups
-
-
-def _suffix_match(parts: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
-    return len(wanted) <= len(parts) and parts[len(parts) - len(wanted) :] == wanted
-
-
-def find_column(table: Table, paths: tuple[str, ...] = (), code: str | None = None) -> Column:
-    """The column a field names, by column code or header path (full, or its last parts)."""
-    if code is not None:
-        hits = [c for c in table.columns if c.code == _line_value(code)]
-        if len(hits) == 1:
-            return hits[0]
-        if not paths:
-            have = "、".join(c.code for c in table.columns if c.code) or "（本表没有列代码行）"
-            raise LocateError(
-                f"找不到列代码“{code}”；本表的列代码：{have}", code="column_not_found"
-            )
-    for wanted_path in paths:
-        wanted = tuple(wanted_path.split("/"))
-        exact = [c for c in table.columns if c.parts == wanted]
-        if len(exact) == 1:
-            return exact[0]
-        hits = [c for c in table.columns if _suffix_match(c.parts, wanted)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            listing = "；".join(f"{column_letter(c.index)} 列“{c.path}”" for c in hits)
-            raise LocateError(
-                f"列标题“{wanted_path}”对应多列：{listing}；请在映射中写出完整的标题路径",
-                code="column_ambiguous",
-            )
-    have = (
-        "；".join(f"{column_letter(c.index)}“{c.path}”" for c in table.columns if c.path)
-        or "（未识别出表头）"
-    )
-    raise LocateError(
-        f"找不到列“{' 或 '.join(paths)}”；本表的列标题：{have}", code="column_not_found"
-    )
-
-
-def find_row(table: Table, labels: tuple[str, ...] = (), line: str | None = None) -> Row:
-    if line is not None:
-        hits = [r for r in table.data_rows if r.line == _line_value(line)]
-        if len(hits) == 1:
-            return hits[0]
-        if not labels:
-            raise LocateError(f"找不到行次“{line}”", code="row_not_found")
-    for label in labels:
-        hits = [r for r in table.data_rows if r.label == label]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            rows = "、".join(str(r.index + 1) for r in hits)
-            raise LocateError(
-                f"行标签“{label}”出现在多行（第 {rows} 行）；请在映射中用 line（行次）指定",
-                code="row_ambiguous",
-            )
-    have = "、".join(r.label for r in table.data_rows if r.label) or "（未识别出行标签）"
-    raise LocateError(
-        f"找不到行“{' 或 '.join(labels)}”；本表的行标签：{have}", code="row_not_found"
-    )

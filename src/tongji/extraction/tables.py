@@ -24,7 +24,8 @@ from ..errors import LocateError
 from ..words.labels import normalize_label, normalize_text
 from ..words.units import units_in_sheet_text
 from .clean import value_like
-from .locate import META_RE, NOTE_RE, Table, find_column, find_row, locate_table
+from .locate import META_RE, NOTE_RE, Table, locate_table
+from .lookup import find_column, find_row
 from .read import Merge, Sheet
 from .view import SheetView
 

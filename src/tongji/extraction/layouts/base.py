@@ -22,7 +22,8 @@ from ...config.placements import (  # noqa: F401  (re-exported for the layouts)
 )
 from ...errors import LocateError
 from ...words import units as units_module
-from ..locate import Column, Row, Table, find_column, is_total_label
+from ..locate import Column, Row, Table, is_total_label
+from ..lookup import find_column
 from ..match import expand_year
 from ..read import column_letter
 from ..records import ALL, FileOutput, Place, SourceUnit

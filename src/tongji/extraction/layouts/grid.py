@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import LocateError
-from ..locate import Column, Row, Table, find_column, find_row
+from ..locate import Column, Row, Table
+from ..lookup import find_column, find_row
 from ..records import Part, Place, record_figure, record_sum
 from .base import CellPlacement, Layout, SheetJob
 from .rows import extract_rows

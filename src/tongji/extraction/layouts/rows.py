@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ...errors import LocateError
 from ...words import units
 from .. import clean
-from ..locate import Column, Row, Table, find_column
+from ..locate import Column, Row, Table
+from ..lookup import find_column
 from ..records import Part, Total, Value, record_figure, record_sum
 from .base import SCHOOL_KEY, ColumnPlacement, SheetJob
 
