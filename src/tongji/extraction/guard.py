@@ -206,7 +206,8 @@ def _clearly_small(data: bytes) -> bool:
 
 
 _READ_WHOLE = 8 * 2**20  # a sheet part up to this size is read in one piece
-INCOMPLETE = "\0incomplete"  # a key of `parts`: some worksheet part was not kept
+from .sheetfacts import INCOMPLETE  # noqa: E402  (marks a worksheet part not kept)
+
 # parts kept for the sheet facts (sheetfacts.py) besides the sheets: which sheet is which
 _BOOK_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 

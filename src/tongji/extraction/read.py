@@ -426,7 +426,7 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
         sheetfacts.workbook_facts(
             data, fmt, parts, frozenset(s.name for s in sheets if not s.unused)
         )
-        if reason is None and not _nothing_hidden(fmt, parts)
+        if reason is None and not sheetfacts.nothing_hidden(fmt, parts)
         else sheetfacts.WorkbookFacts()
     )
     for s in sheets:
@@ -434,24 +434,6 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
     wb = Workbook(path, fmt, sheets, hashlib.sha256(data).hexdigest(), data)
     wb.recalc_on_open = facts.recalc_on_open
     return wb
-
-
-def _nothing_hidden(fmt: str, parts: dict[str, bytes]) -> bool:
-    """An .xlsx whose every worksheet part (unzipped by the guard) has no hidden row or
-    column and no formula: its sheet facts are empty, known without parsing them."""
-    if fmt not in ("xlsx", "xlsm") or guard.INCOMPLETE in parts:
-        return False
-    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]
-    return bool(sheets) and not any(_may_hide(x) for x in sheets)
-
-
-def _may_hide(xml: bytes) -> bool:
-    """`hidden`, a formula (`<f`, prefixed `x:f`), or before the rows a zero height or width."""
-    if b"hidden" in xml or b"<f" in xml or b":f" in xml:
-        return True
-    at = xml.find(b"sheetData")
-    head = xml if at < 0 else xml[:at]
-    return b"zeroHeight" in head or b'width="0' in head
 
 
 def _apply_facts(sheet: Sheet, facts: sheetfacts.SheetFacts) -> None:

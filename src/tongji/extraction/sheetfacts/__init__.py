@@ -52,3 +52,24 @@ def workbook_facts(
 
 # Cells in a formula range (an array formula's) or a repeated OpenDocument cell counted one
 # by one up to this many in a sheet; a sheet that asks for more gets empty facts.
+
+
+INCOMPLETE = "\0incomplete"  # a key of the guard's `parts`: some worksheet part was not kept
+
+
+def nothing_hidden(fmt: str, parts: dict[str, bytes]) -> bool:
+    """An .xlsx whose every worksheet part (unzipped by the guard) has no hidden row or
+    column and no formula: its sheet facts are empty, known without parsing them."""
+    if fmt not in ("xlsx", "xlsm") or INCOMPLETE in parts:
+        return False
+    sheets = [x for name, x in parts.items() if name.startswith("xl/worksheets/")]
+    return bool(sheets) and not any(_may_hide(x) for x in sheets)
+
+
+def _may_hide(xml: bytes) -> bool:
+    """`hidden`, a formula (`<f`, prefixed `x:f`), or before the rows a zero height or width."""
+    if b"hidden" in xml or b"<f" in xml or b":f" in xml:
+        return True
+    at = xml.find(b"sheetData")
+    head = xml if at < 0 else xml[:at]
+    return b"zeroHeight" in head or b'width="0' in head
