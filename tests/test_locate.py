@@ -162,3 +162,32 @@ def test_one_header_analysis_serves_every_school_whose_form_differs_only_above_i
     assert len(analysed) == before + 1
     assert table.header_rows == locate_table(sheet, SheetView(sheet)).header_rows
     assert table.header_rows[0] == 3
+
+
+def test_a_numbers_column_is_one_that_counts_the_rows_in_four_rows_of_five(tmp_path):
+    """The export's row numbers 1 2 3 … in column A are grid labels even with a gap; a column
+    with numbers in fewer than four rows of five is data (a 序号 with its 合计 rows)."""
+    from builders import SheetSpec
+
+    s = SheetSpec("表")
+    s.row(0, ["A", "B", "C", "D"])
+    for r in range(1, 11):
+        s.row(r, [r if r != 6 else None, f"项目{r}", r * 10, r * 20])
+    view = SheetView(_sheet(tmp_path, s))
+    assert (view.grid_row, view.grid_col) == (0, 0)
+    t = SheetSpec("表")
+    for r in range(10):
+        t.row(r, [r + 1 if r % 2 else "小计", f"项目{r}", r * 10])
+    view = SheetView(_sheet(tmp_path, t))
+    assert view.grid_col is None
+
+
+def test_label_index_keys_a_label_and_the_words_before_its_colon(tmp_path):
+    from builders import SheetSpec
+
+    s = SheetSpec("表")
+    s.row(0, ["学校名称：赤峰农牧学校", "其中：女", "设备总值（万元）", "  "])
+    exact, prefix = SheetView(_sheet(tmp_path, s)).label_index
+    assert exact["女"] == [(0, 1)] and exact["设备总值"] == [(0, 2)]
+    assert prefix["学校名称"] == [(0, 0)] and prefix["其中"] == [(0, 1)]
+    assert "" not in exact and "设备总值" not in prefix

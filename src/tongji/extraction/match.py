@@ -126,6 +126,7 @@ class Matcher:
         self.pack, self.year = pack, year
         self._labels: dict[str, list[tuple[tuple[str, ...], ...]]] = {}
         self._name_hits: dict[str, frozenset[str]] = {}
+        self._contains: dict[str, tuple[str, ...]] = {}
 
     def field_labels(self, mapping: Mapping) -> list[tuple[tuple[str, ...], ...]]:
         """Per field, the texts that show it is on a sheet: its placement's label groups (a row
@@ -145,8 +146,13 @@ class Matcher:
             self._labels[mapping.id] = out
         return self._labels[mapping.id]
 
-    def contains(self, mapping: Mapping) -> list[str]:
-        return [expand_year(t, self.year) for t in mapping.match.contains]
+    def contains(self, mapping: Mapping) -> tuple[str, ...]:
+        """The mapping's `contains` texts for this year (worked out once a mapping)."""
+        needles = self._contains.get(mapping.id)
+        if needles is None:
+            needles = tuple(expand_year(t, self.year) for t in mapping.match.contains)
+            self._contains[mapping.id] = needles
+        return needles
 
     def score(self, text: SheetText, mapping: Mapping, evidence: bool = True) -> Score:
         """How well a mapping fits a sheet. Without `evidence` only whether it fits is
@@ -191,6 +197,18 @@ class Matcher:
 
         return any(all(on(g) for g in groups) for groups in fields)
 
+    def _all_on(self, text: SheetText, mapping: Mapping) -> bool:
+        """Whether a mapping has `contains` texts and all of them are in the sheet's top rows
+        (asked of every mapping for every sheet: a plain loop)."""
+        needles = self.contains(mapping)
+        if not needles:
+            return False
+        top = text.top(mapping.match.scan_rows)
+        for needle in needles:
+            if needle not in top:
+                return False
+        return True
+
     def _named(self, sheet_name: str, normalized: str) -> frozenset[str]:
         """Ids of the mappings whose sheet-name patterns match, worked out once per name."""
         hit = self._name_hits.get(sheet_name)
@@ -208,15 +226,7 @@ class Matcher:
         named = self._named(sheet.name, text.name)
         # Only a mapping that can fit is scored in full; the rest are scored only to explain a
         # sheet that nothing fits.
-        candidates = [
-            m
-            for m in self.pack.mappings
-            if m.id in named
-            or (
-                m.match.contains
-                and all(needle in text.top(m.match.scan_rows) for needle in self.contains(m))
-            )
-        ]
+        candidates = [m for m in self.pack.mappings if m.id in named or self._all_on(text, m)]
         if len(candidates) == 1 and not explain:
             only = self.score(text, candidates[0], evidence=False)
             # a mapping that fits by its `contains` alone and none of whose fields is on the

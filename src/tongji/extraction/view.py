@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ..words.labels import label_keys
 from ..words.units import units_in_sheet_text
-from .clean import normalize_label, normalize_text, unit_in_label
+from .clean import normalize_text, unit_in_label
 from .read import Sheet
 
 _COLON_RE = re.compile(r"[:：]")
@@ -67,17 +68,24 @@ class SheetView:
         span = self.sheet.n_rows - start
         if span < 5:
             return None
+        rows = self.sheet.rows[start:]
+        enough = 0.8 * span
         for c in range(min(2, self.sheet.n_cols)):
             offsets: dict[int, int] = {}
-            for r in range(start, self.sheet.n_rows):
-                v = self.sheet.cell(r, c)
+            missing = 0
+            for r, row in enumerate(rows, start):
+                v = row[c] if c < len(row) else None
                 if (
                     isinstance(v, (int, float))
                     and not isinstance(v, bool)
                     and float(v).is_integer()
                 ):
                     offsets[int(v) - r] = offsets.get(int(v) - r, 0) + 1
-            if offsets and max(offsets.values()) >= 0.8 * span:
+                else:
+                    missing += 1
+                    if span - missing < enough:  # too few numbers left to be the column
+                        break
+            if offsets and max(offsets.values()) >= enough:
                 return c
         return None
 
@@ -176,15 +184,15 @@ class SheetView:
         label before the colon → cells. Built once; key–value lookups are then dict hits."""
         exact: dict[str, list[tuple[int, int]]] = {}
         prefix: dict[str, list[tuple[int, int]]] = {}
+        keys = label_keys  # one cached call a text cell: every sheet of every file is indexed
         for r in range(self.sheet.n_rows):
             for c, v in self.row_values(r):
                 if not isinstance(v, str) or not v.strip():
                     continue
-                exact.setdefault(normalize_label(v), []).append((r, c))
-                text = normalize_text(v)
-                m = _COLON_RE.search(text)
-                if m:
-                    prefix.setdefault(normalize_label(text[: m.start()]), []).append((r, c))
+                label, before_colon = keys(v)
+                exact.setdefault(label, []).append((r, c))
+                if before_colon is not None:
+                    prefix.setdefault(before_colon, []).append((r, c))
         return exact, prefix
 
 

@@ -16,6 +16,7 @@ _WS_RE = re.compile(r"\s+")
 _BRACKET_RE = re.compile(r"[\(（\[【]([^\(\)（）\[\]【】]*)[\)）\]】]")
 _QUOTES_RE = re.compile("[\"'“”‘’「」『』]")
 _PREFIX_RE = re.compile(r"^(其中|内|含|包括)[:：]")
+_COLON_RE = re.compile(r"[:：]")
 
 
 def _nfkc(text: str) -> str:
@@ -69,6 +70,15 @@ def _normalize_label(raw: str) -> str:
     text = _strip_unit_brackets(text)
     text = _PREFIX_RE.sub("", text)
     return text
+
+
+@lru_cache(maxsize=1 << 16)
+def label_keys(raw: str) -> tuple[str, str | None]:
+    """A text cell's keys in a sheet's label index: its label, and for `标签：值` the label
+    before the colon (None when it has no colon)."""
+    text = _normalize_text(raw)
+    m = _COLON_RE.search(text)
+    return _normalize_label(raw), (_normalize_label(text[: m.start()]) if m else None)
 
 
 def _strip_unit_brackets(text: str) -> str:
