@@ -176,6 +176,15 @@ class SheetView:
                 out.setdefault(r, []).append(c)
         return out
 
+    def blank_column(self, c: int) -> bool:
+        """Whether column `c` holds nothing in any row (a spacer between labels and values)."""
+        filled = self._filled_columns
+        return c not in filled
+
+    @cached_property
+    def _filled_columns(self) -> frozenset[int]:
+        return frozenset(c for r in range(self.sheet.n_rows) for c, _ in self.row_values(r))
+
     @cached_property
     def label_index(
         self,
@@ -213,7 +222,9 @@ def find_labelled_value(
     rows: tuple[int, int] | None = None,
 ) -> Found | None:
     """Key–value forms: the value beside (or below) a label cell, skipping merged blanks.
-    The first label cell in reading order wins; `学校名称：赤峰农牧学校` in one cell counts.
+    The first label cell in reading order with a value wins; `学校名称：赤峰农牧学校` in one
+    cell counts. A label whose value cell is blank gives that cell with no value (not filled),
+    when no other cell of the labels has one.
     `rows` (top, bottom): look only in these rows (one table of a sheet of several)."""
     view = view or SheetView(sheet)
     exact, prefix = view.label_index
@@ -227,39 +238,52 @@ def find_labelled_value(
             if top <= r < bottom
         }
     )
+    blank: Found | None = None  # the first label whose value cell is left blank
     for r, c, _, kind in candidates:
         text = normalize_text(sheet.rows[r][c])
-        if kind == "exact":
-            found = _value_near(view, r, c, direction)
-            if found is not None:
-                return Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
-            continue
-        m = _COLON_RE.search(text)
+        m = _COLON_RE.search(text) if kind == "prefix" else None
         rest = text[m.end() :].strip() if m else ""
         if rest:
             return Found(r, c, rest, inline=True)
         found = _value_near(view, r, c, direction)
-        if found is not None:
+        if found is None:
+            continue
+        if kind == "exact":
+            found = Found(found.row, found.col, found.raw, label_unit=unit_in_label(text))
+        if found.raw is not None:
             return found
-    return None
+        blank = blank or found
+    return blank
 
 
 def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None:
+    """The value cell of the label at (r, c): the first cell to its right (or below it) that
+    is not covered by a merge. A column (row) left blank all the way down (across) the sheet
+    and an empty merged range are spacers and are stepped over; any other blank cell *is* the
+    value cell, not filled — found with no value, never the next label or figure beyond it. With `auto`, below is
+    looked at only when nothing but spacers stands to the right."""
     sheet = view.sheet
     merge = sheet.merge_at.get((r, c))
     last_col = merge.last_col if merge else c
     last_row = merge.last_row if merge else r
     if direction in ("auto", "right"):
         for cc in range(last_col + 1, min(last_col + 8, sheet.n_cols)):
-            v = view.raw(r, cc)
-            if v not in (None, ""):
-                return Found(r, cc, v)
             m = sheet.merge_at.get((r, cc))
             if m is not None and (m.first_row, m.first_col) != (r, cc):
                 continue  # a blank inside a merged range
+            v = view.raw(r, cc)
+            if v not in (None, ""):
+                return Found(r, cc, v)
+            if m is None and not view.blank_column(cc):
+                return Found(r, cc, None)  # the value cell, left blank
     if direction in ("auto", "below"):
         for rr in range(last_row + 1, min(last_row + 4, sheet.n_rows)):
+            m = sheet.merge_at.get((rr, c))
+            if m is not None and (m.first_row, m.first_col) != (rr, c):
+                continue
             v = view.raw(rr, c)
             if v not in (None, ""):
                 return Found(rr, c, v)
+            if m is None and view.row_values(rr):
+                return Found(rr, c, None)
     return None
