@@ -20,13 +20,20 @@ from loguru import logger
 
 from .. import __version__
 from ..config.job import Job, load_job
-from ..errors import describe_error
+from ..errors import UsageError, describe_error
 from ..extraction import FileResult, Progress, merge_results
 from ..extraction.corrections import Correction, apply_corrections, load_corrections
 from ..extraction.store import add_issues, write_extract
 from ..findings import Issue, exit_code, issue
 from ..project import Project, load_project, with_catalogue_years
 from ..reporting import publish
+from ..reporting.feedback import (
+    CHECKS_FILE,
+    FEEDBACK_DIR,
+    save_checks,
+    with_summary_line,
+    write_feedback,
+)
 from .commit import (
     RUNS,
     clear_stale,
@@ -216,6 +223,7 @@ def _run(run: _Run) -> RunResult:
         job.base,
     )
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
+    letters = _write_letters(run, published.checks)
     all_issues = extract_issues + published.checks
     code = exit_code(all_issues, job.strict)
     missing = missing_by_school(published.checks, roster, run.project.pack)
@@ -237,6 +245,10 @@ def _run(run: _Run) -> RunResult:
     )
     manifest["not_read"] = unread
     manifest["top_issues"] = top_issues(all_issues, {s.school_id: s.name for s in roster.schools})
+    manifest["feedback"] = {
+        "folder": f"{RUNS}/{run_id}/{FEEDBACK_DIR}",
+        "schools": [p.name for p in letters],
+    }
     commit(job.output, run.staging, manifest, job.summary, new_cache, run.previous.get("run"))
     _prune_cache(job.output, inputs, keys)
     result = RunResult(
@@ -247,9 +259,21 @@ def _run(run: _Run) -> RunResult:
         all_issues,
         manifest,
     )
-    result.summary = summary_text(job, result, missing, run.log_path)
+    result.summary = with_summary_line(
+        summary_text(job, result, missing, run.log_path), manifest["feedback"], job.output
+    )
     logger.bind(log_only=True).info("\n{}", result.summary)  # the command line prints it
     return result
+
+
+def _write_letters(run: _Run, checks: list[Issue]) -> list[Path]:
+    """The letters back to the schools, into the staged run (committed with it); the checks
+    are saved beside the extract folders, so that `tongji feedback` can write them again."""
+    save_checks(run.staging, checks)
+    job = run.job
+    return write_feedback(
+        run.staging, run.staging / FEEDBACK_DIR, run.project.pack, job.year, job.region
+    )
 
 
 def _extract_years(
@@ -323,6 +347,32 @@ def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> 
                 f.unlink(missing_ok=True)
 
 
+def feedback_for_last_run(
+    job_path: str | Path, target: str | Path | None = None, contact: str = ""
+) -> tuple[list[Path], Path, dict]:
+    """`tongji feedback`: the letters back to the schools, written again from the current
+    run (its extract folders and checks; nothing is read or checked again) into `target`,
+    by default the output folder's 反馈给学校. Returns the letters, their folder and the
+    run's manifest; UsageError when there is no run of the job's year to write them from."""
+    job = load_job(job_path)
+    into = Path(target) if target is not None else job.output / FEEDBACK_DIR
+    with OutputLock(job.output):  # a run beside us would replace the run we read
+        folder, manifest = current_run(job.output), read_manifest(job.output)
+        if folder is None or manifest.get("year") != job.year:
+            raise UsageError(
+                f"输出目录“{job.output}”中没有 {job.year} 年的运行结果",
+                f"请先运行 tongji run {job.file}",
+            )
+        if not (folder / CHECKS_FILE).is_file():
+            raise UsageError(
+                f"上次运行（{manifest.get('run')}）由旧版 tongji 写出，没有保存核对结果",
+                f"请重新运行 tongji run {job.file}",
+            )
+        pack = load_project(job.mappings).pack
+        letters = write_feedback(folder, into, pack, job.year, job.region, contact)
+    return letters, into, manifest
+
+
 # ---------------------------------------------------------------- nothing to do
 
 
@@ -334,12 +384,15 @@ def _unchanged(run: _Run) -> RunResult | None:
         return None
     if previous.get("version") != __version__:  # another tongji may compute differently
         return None
+    if "feedback" not in previous:  # a run from before the letters to the schools
+        return None
     out = job.output
     folder = current_run(out)
     if (
         folder is None
         or not (folder / job.summary).is_file()
         or any(not (folder / "extract" / str(y)).is_dir() for y in job.inputs)
+        or not (folder / FEEDBACK_DIR).is_dir()
     ):
         return None
     inputs: list[InputRecord] = []
@@ -377,7 +430,11 @@ def _unchanged(run: _Run) -> RunResult | None:
         manifest,
     )
     missing = {k: set(v) for k, v in manifest["counts"]["schools_missing"].items()}
-    result.summary = summary_text(job, result, missing, run.log_path, nothing_changed=True)
+    result.summary = with_summary_line(
+        summary_text(job, result, missing, run.log_path, nothing_changed=True),
+        manifest["feedback"],
+        job.output,
+    )
     logger.bind(log_only=True).info("\n{}", result.summary)
     return result
 
