@@ -244,4 +244,50 @@ def run_cmd(job_file, dry_run, as_json, quiet, verbose) -> None:
     )
 
 
-__all__ = ["ExitCode", "aggregate_cmd", "extract_cmd", "run_cmd"]
+@main.command("feedback", short_help="按上次运行的结果，给每所有问题的学校写一份问题反馈工作簿")
+@click.argument("job_file", type=click.Path(dir_okay=False), metavar="任务文件")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="文件夹",
+    help="写到哪个文件夹；默认是输出目录下的“反馈给学校”。",
+)
+@click.option(
+    "--contact",
+    default="",
+    metavar="联系方式",
+    help="写在反馈中的联系人和电话，如“统计科 张老师 0476-1234567”；默认写教育局负责统计的同志。",
+)
+@options.quiet
+@options.verbose
+def feedback_cmd(job_file, output, contact, quiet, verbose) -> None:
+    """按上次 tongji run 的结果，给每所报表有问题要核实的学校写一个工作簿：每个问题的文件、工作表、单元格，发现的情况和应当怎样处理，以及本校报来的数字与上年的对比。
+
+    不重新读取报表、不重新核对，只用上次运行的提取结果和核对结果；问题照样列在汇总工作簿的“数据质量”表中。没有问题要核实的学校不写。tongji run 每次运行也会把这些工作簿写进本次运行的文件夹（runs/<运行编号>/反馈给学校）。
+
+    \b
+    示例：
+      tongji feedback samples/tongji.toml
+      tongji feedback samples/tongji.toml -o D:\\发给学校 --contact "统计科 张老师 0476-1234567"
+    """
+    from ..run.batch import feedback_for_last_run
+
+    setup_logging(verbose, None, quiet)
+
+    def work() -> int:
+        letters, folder, manifest = feedback_for_last_run(job_file, output, contact)
+        run = manifest.get("run")
+        if not letters:
+            click.echo(f"按上次运行（{run}）的结果，没有学校的报表需要核实，没有写反馈。")
+        else:
+            click.echo(f"按上次运行（{run}）的结果，给 {len(letters)} 所学校写了问题反馈：{folder}")
+            for path in letters:
+                click.echo(f"  {path.name}")
+        return ExitCode.OK
+
+    guarded(work)
+
+
+__all__ = ["ExitCode", "aggregate_cmd", "extract_cmd", "feedback_cmd", "run_cmd"]
