@@ -612,3 +612,99 @@ def test_a_field_the_returns_do_not_carry_is_said_not_summed_silently(tmp_path):
     ]
     assert "乙校 2020 年" in found[0].message and "表10" in found[0].message
     assert "2021 年的报表中没有" in found[1].message and "获得职业资格证书数" in found[1].message
+
+
+# --- one figure, one value: a ratio over the schools that returned both of its parts
+
+
+def test_a_ratio_takes_its_parts_from_the_same_schools(tmp_path):
+    """甲校 returned students but no teachers, 乙校 teachers but no students: a 生师比 of
+    one school's students over another's teachers is no figure at all."""
+    facts = [
+        _fact("students_by_major", "A", 2020, "major_category=信息技术类;major=计算机", "students", 500, "C4"),
+        _fact("staff", "B", 2020, "", "fulltime", 400, "D10"),
+    ]  # fmt: skip
+    pack, loaded = _facts_world(tmp_path, facts)
+    eng = Engine(loaded, pack, load_definitions(tmp_path / "m", pack))
+    assert eng.figure("ratio", 2020, "no_technical").value is None  # not 500 / 400 = 1.25
+
+
+def test_a_ratio_leaves_out_the_school_that_returned_one_part_only(tmp_path):
+    facts = [
+        _fact("students_by_major", "A", 2020, "major_category=信息技术类;major=计算机", "students", 300, "C4"),
+        _fact("staff", "A", 2020, "", "fulltime", 20, "D10"),
+        _fact("students_by_major", "B", 2020, "major_category=信息技术类;major=计算机", "students", 900, "C3"),
+    ]  # fmt: skip
+    pack, loaded = _facts_world(tmp_path, facts)
+    eng = Engine(loaded, pack, load_definitions(tmp_path / "m", pack))
+    ratio = eng.figure("ratio", 2020, "no_technical")
+    assert ratio.value == pytest.approx(300 / 20)  # not (300 + 900) / 20
+    assert set(ratio.cells["school_id"]) == {"A"}  # its lineage names the schools it used
+    assert eng.figure("students", 2020, "no_technical").value == 1200  # a sum keeps everyone
+    # a 旗县区's ratio is worked out the same way as the city's
+    by_district = eng.grouped("ratio", 2020, "no_technical", "district")
+    assert by_district["红山区"] == pytest.approx(15.0) and by_district.get("松山区") is None
+
+
+def test_a_share_of_the_whole_is_not_narrowed(world):
+    _, _, _, eng, _ = world
+    share = eng.figure("share", 2020, "all", eng.filters((("major_category", "信息技术类"),)))
+    assert share.value == pytest.approx(500 / 1000)
+
+
+# --- a total that misses schools says so where it is printed
+
+REPORT = """
+region = "测试市"
+[[tables]]
+id = "表1"
+title = "{year}年收入"
+scope = "no_technical"
+rows = "years"
+change = true
+stub = ["年度"]
+columns = [{ indicator = "income", header = "月收入" }, { indicator = "students", header = "在校生" }]
+
+[[highlights]]
+text = "{year}年月收入{income}元。"
+scope = "no_technical"
+[[highlights]]
+text = "{year}年在校生{students}人。"
+scope = "no_technical"
+"""
+
+
+def _report(tmp_path, facts):
+    from tongji.reporting.tables import Report
+
+    pack, loaded = _facts_world(tmp_path, facts)
+    defs = load_definitions(tmp_path / "m", pack)
+    spec_path = tmp_path / "r.toml"
+    spec_path.write_text(REPORT, encoding="utf-8")
+    return Report(Engine(loaded, pack, defs), load_report(spec_path, pack, defs), 2020)
+
+
+def test_a_school_that_did_not_return_is_named_under_the_table_and_on_the_sentence(tmp_path):
+    facts = [f for f in FACTS if not (f["dataset"] == "employment" and f["school_id"] == "B")]
+    report = _report(tmp_path, facts)
+    [table] = report.tables()
+    assert any(
+        "不含以下学校" in note and "乙校（2020 年“毕业生就业”）" in note for note in table.footnotes
+    ), table.footnotes
+    income, students = report.sentences()
+    assert income.startswith("【待核实】") and "乙校" in income  # rests on an incomplete set
+    assert not students.startswith("【待核实】")  # every school returned its students
+
+
+def test_a_complete_table_has_no_such_note(tmp_path):
+    report = _report(tmp_path, FACTS)
+    [table] = report.tables()
+    assert not any("不含以下学校" in note for note in table.footnotes)
+    assert not any(s.startswith("【待核实】") for s in report.sentences())
+
+
+def test_only_errors_and_warnings_cast_doubt_on_a_sentence(tmp_path):
+    report = _report(tmp_path, FACTS)
+    cell = ("A-2020.xlsx", "employment", "B5")
+    assert report.sentence("{income}", "no_technical", {cell}).startswith("【待核实】")
+    assert not report.sentence("{income}", "no_technical", set()).startswith("【待核实】")

@@ -29,6 +29,13 @@ _EMPTY_CELLS = pl.DataFrame(
 )
 
 
+def _schools_of(fig: Figure) -> frozenset[str]:
+    """The schools whose figures a figure is made of (none for a city-wide one)."""
+    if not fig.cells.height:
+        return frozenset()
+    return frozenset(str(s) for s in fig.cells["school_id"].drop_nulls().unique().to_list())
+
+
 @dataclass
 class Figure:
     indicator: Indicator
@@ -133,30 +140,64 @@ class Engine:
             return self._cache[key]
         ind = self.defs.indicators[iid]
         if ind.formula is not None:
-            subs: list[Figure] = []
-
-            def lookup(name: str, whole: bool) -> float | None:
-                kept = tuple(f for f in filters if f.kind == "roster") if whole else filters
-                fig = self.figure(name, year, scope_id, kept)
-                subs.append(fig)
-                return fig.value
-
-            value = evaluate_formula(ind.formula, lookup)
-            cells = (
-                pl.concat([s.cells for s in subs]).unique(maintain_order=True)
-                if subs
-                else _EMPTY_CELLS
-            )
-            flawed = (
-                pl.concat([s.flawed for s in subs]).unique(maintain_order=True)
-                if subs
-                else _EMPTY_CELLS
-            )
-            fig = Figure(ind, year, value, cells, flawed)
+            fig = self._formula(ind, year, scope_id, filters)
         else:
             fig = self._base(ind, year, scope_id, filters)
         self._cache[key] = fig
         return fig
+
+    def _formula(
+        self, ind: Indicator, year: int, scope_id: str, filters: tuple[Filter, ...]
+    ) -> Figure:
+        """A formula over other indicators. A ratio takes its numerator and denominator from
+        the same schools: when the schools behind its parts differ (one school returned
+        students but not teachers), every part is taken over the schools they share."""
+        assert ind.formula is not None
+        value, subs = self._formula_parts(ind.formula, year, scope_id, filters, None)
+        if "/" in ind.formula:
+            school_sets: dict[str, frozenset[str]] = {}
+            for name, fig, whole in subs:
+                if not whole and (ids := _schools_of(fig)):
+                    school_sets[name] = ids
+            sets = list(school_sets.values())
+            if len(sets) >= 2 and any(s != sets[0] for s in sets):
+                common = frozenset.intersection(*sets)
+                value, subs = self._formula_parts(
+                    ind.formula, year, scope_id, filters, (common, set(school_sets))
+                )
+        figs = [fig for _, fig, _ in subs]
+        cells = (
+            pl.concat([f.cells for f in figs]).unique(maintain_order=True) if figs else _EMPTY_CELLS
+        )
+        flawed = (
+            pl.concat([f.flawed for f in figs]).unique(maintain_order=True)
+            if figs
+            else _EMPTY_CELLS
+        )
+        return Figure(ind, year, value, cells, flawed)
+
+    def _formula_parts(
+        self,
+        formula: str,
+        year: int,
+        scope_id: str,
+        filters: tuple[Filter, ...],
+        shared: tuple[frozenset[str], set[str]] | None,
+    ) -> tuple[float | None, list[tuple[str, Figure, bool]]]:
+        """The formula's value and its parts (name, figure, whether taken whole), in the
+        order the formula uses them; with `shared` (schools, names), the named parts are
+        taken over those schools only."""
+        subs: list[tuple[str, Figure, bool]] = []
+
+        def lookup(name: str, whole: bool) -> float | None:
+            kept = tuple(f for f in filters if f.kind == "roster") if whole else filters
+            if shared is not None and not whole and name in shared[1]:
+                kept = (*kept, Filter("roster", "school_id", shared[0]))
+            fig = self.figure(name, year, scope_id, kept)
+            subs.append((name, fig, whole))
+            return fig.value
+
+        return evaluate_formula(formula, lookup), subs
 
     def grouped(self, iid: str, year: int, scope_id: str, by: str) -> dict[str, float | None]:
         """An indicator for every school (`by="school_id"`) or every 旗县区 (`by="district"`)
@@ -175,6 +216,14 @@ class Engine:
         self, ind: Indicator, year: int, scope_id: str, by: str
     ) -> dict[str, float | None]:
         assert ind.formula is not None
+        if by != "school_id" and "/" in ind.formula:
+            # a group of schools (a 旗县区): its ratio over the schools that returned every
+            # part, exactly as the city's own figure is worked out
+            keys = self.schools_in(scope_id)[by].drop_nulls().unique().sort().to_list()
+            return {
+                k: self.figure(ind.id, year, scope_id, (Filter("roster", by, k),)).value
+                for k in keys
+            }
         names, totals = formula_names(ind.formula)
         subs = {n: self.grouped(n, year, scope_id, by) for n in names}
         whole = {n: self.figure(n, year, scope_id).value for n in totals}

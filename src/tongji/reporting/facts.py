@@ -41,6 +41,8 @@ class Filter:
             return pl.col(f"grp_{self.key}") == self.value
         if self.key == "levels":
             return pl.col("levels").list.contains(self.value)
+        if isinstance(self.value, frozenset):  # a set of schools (a ratio's shared schools)
+            return pl.col(self.key).is_in(sorted(self.value))
         return pl.col(self.key) == self.value
 
 

@@ -54,6 +54,7 @@ class Report:
     def __init__(self, engine: Engine, spec: ReportSpec, year: int):
         self.engine, self.spec, self.year = engine, spec, year
         self.prev = year - 1
+        self._left_out: dict[tuple, list[str]] = {}
 
     def scope_footnote(self, scope_id: str) -> str:
         scope = self.engine.defs.scopes[scope_id]
@@ -93,6 +94,16 @@ class Report:
             )
             out.append(expand(text, self.year, self.spec.region))
         out += self.missing_field_notes(t)
+        left = self.left_out(
+            [c.indicator for c in t.columns if c.indicator],
+            t.scope,
+            (self.prev, self.year),
+            tuple(f for f in self.engine.filters(t.rows.filters) if f.kind == "roster"),
+        )
+        if left:
+            out.append(
+                f"本表的数字中不含以下学校（报表未收到或无法读取，见“数据质量”）：{'；'.join(left)}。"
+            )
         dims = {
             t.rows.dimension,
             *(
@@ -106,6 +117,41 @@ class Report:
             note = done.note([self.prev, self.year]) if done is not None else ""
             if note:
                 out.append(note)
+        return out
+
+    def left_out(
+        self,
+        iids: list[str],
+        scope: str,
+        years: tuple[int, ...],
+        roster_filters: tuple[Filter, ...] = (),
+    ) -> list[str]:
+        """The schools of a scope whose figures are missing from these indicators: a school
+        that did not return (or whose file could not be read) a dataset they read, in a
+        year others returned it. `赤峰新华职业技术学校（2019 年“毕业生就业”）` each."""
+        key = (tuple(iids), scope, years, roster_filters)
+        if key in self._left_out:
+            return self._left_out[key]
+        eng = self.engine
+        have: dict[tuple[str, int], set[str]] = {}
+        for d, sid, y in eng.facts.returned():
+            have.setdefault((d, y), set()).add(sid)
+        schools = eng.schools_in(scope, roster_filters).select("school_id", "school_name")
+        missing: dict[str, list[str]] = {}
+        datasets = sorted({d for iid in iids for d in datasets_of(eng.defs, iid)})
+        for d in datasets:
+            ds = eng.pack.datasets[d]
+            if ds.entity != "school":
+                continue
+            for y in sorted(years):
+                returned = have.get((d, y))
+                if not returned:
+                    continue  # nobody returned it: the figures are blank, said in 数据质量
+                for sid, name in schools.iter_rows():
+                    if sid not in returned:
+                        missing.setdefault(name, []).append(f"{y} 年“{ds.title}”")
+        out = [f"{name}（{'、'.join(what)}）" for name, what in missing.items()]
+        self._left_out[key] = out
         return out
 
     def missing_field_notes(self, t: TableSpec) -> list[str]:
@@ -302,12 +348,21 @@ class Report:
             return show(ind, cur).text or "（无数据）"
 
         sentence = re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", repl, text)
-        flawed = [f for f in used if f.flawed.height]
-        questioned = [f for f in used if f.sources() & doubtful]
-        if not (flawed or questioned):
+        why = []
+        if any(f.flawed.height for f in used):
+            why.append("有的来源单元格无法识别")
+        if any(f.sources() & doubtful for f in used):
+            why.append("所用数字未通过核对")
+        left = list(
+            dict.fromkeys(
+                name for f in used for name in self.left_out([f.indicator.id], scope, (f.year,))
+            )
+        )
+        if left:
+            why.append(f"不含未报送或无法读取的学校：{'；'.join(left)}")
+        if not why:
             return sentence
-        why = "有的来源单元格无法识别" if flawed else "所用数字未通过核对"
-        return f"【待核实】{sentence}（{why}，见“数据质量”）"
+        return f"【待核实】{sentence}（{'；'.join(why)}，见“数据质量”）"
 
     def sentences(self, doubtful: set[tuple[str, str, str]] = frozenset()) -> list[str]:  # type: ignore[assignment]
         return [self.sentence(h.text, h.scope, doubtful) for h in self.spec.highlights]
