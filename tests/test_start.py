@@ -211,6 +211,35 @@ def test_a_correction_that_names_nothing_is_an_error(tmp_path):
     assert caught.value.problems[0].key == "第 2 行" and "年度" in caught.value.problems[0].message
 
 
+def test_a_corrections_row_split_by_an_unquoted_comma_is_an_error_naming_the_row(tmp_path):
+    from tongji.config import ConfigError
+    from tongji.extraction.corrections import load_corrections
+
+    path = tmp_path / "更正.csv"
+    path.write_text(
+        "学校,年度,文件,工作表,单元格,数据集,字段,键,值,原因,更正人\n"
+        "甲校,2020,a.xlsx,表,D4,,,,67.99,电话核实：“6,7.99”多打了逗号,统计科\n"
+        '乙校,2020,b.xlsx,表,D5,,,,3,"电话核实：“3,0”多打了逗号",统计科\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_corrections(path)
+    [problem] = caught.value.problems
+    assert (
+        problem.key == "第 2 行" and "12 个字段" in problem.message and "11 列" in problem.message
+    )
+    assert "双引号" in problem.message  # what to do
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("电话核实：“6,7.99”", '"电话核实：“6,7.99”')
+        .replace("多打了逗号,统计科\n乙", '多打了逗号",统计科\n乙'),
+        encoding="utf-8",
+    )
+    first, second = load_corrections(path)
+    assert first.reason == "电话核实：“6,7.99”多打了逗号" and first.who == "统计科"
+    assert second.reason == "电话核实：“3,0”多打了逗号"
+
+
 @pytest.mark.parametrize("month,year", [(12, 2026), (9, 2026), (3, 2025)])
 def test_the_report_year_is_this_autumns(month, year):
     import datetime
@@ -246,3 +275,10 @@ def test_the_sample_job_reproduces_table_6_with_its_correction(tmp_path):
     )
     total = next(r for r in rows if r[0] == "合计")
     assert total[6] == 41925.94
+    book = pc.CalamineWorkbook.from_path(tmp_path / "out" / "赤峰市2020年质量年报数据.xlsx")
+    points = [r[1] for r in book.get_sheet_by_name("要点").to_python()[1:]]
+    bases = next(p for p in points if "校内实习实训基地" in p)
+    assert "41925.94" in bases and not bases.startswith("【待核实】")  # corrected: not in doubt
+    quality = [" ".join(map(str, r)) for r in book.get_sheet_by_name("数据质量").to_python()]
+    said = next(r for r in quality if "第 2 行更正" in r)
+    assert "“6,7.99”是录入时多打了逗号（市教育局统计科）" in said  # the reason, whole

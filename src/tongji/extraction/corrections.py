@@ -88,7 +88,21 @@ def load_corrections(path: str | Path) -> list[Correction]:
             ]
         )
     out, problems = [], []
+    csv_file = path.suffix.lower() == ".csv"
     for n, row in enumerate(rows[1:], 2):
+        width = _width(row, header, csv_file)
+        if width is not None:
+            problems.append(
+                ConfigProblem(
+                    str(path),
+                    f"第 {n} 行",
+                    f"这一行有 {width} 个字段，而表头有 {len(header)} 列（{'、'.join(header)}）："
+                    "多半是某个值（常是“原因”）里有英文逗号而没有加英文双引号。请把这个值用英文"
+                    "双引号括起来，或把其中的逗号改成中文逗号“，”（在 Excel 中编辑后另存为 CSV "
+                    "会自动加引号）",
+                )
+            )
+            continue
         rec = {
             h: (row[i].strip() if i < len(row) and row[i] is not None else "")
             for i, h in enumerate(header)
@@ -132,6 +146,20 @@ def load_corrections(path: str | Path) -> list[Correction]:
     if problems:
         raise ConfigError(problems)
     return out
+
+
+def _width(row: list[str], header: list[str], csv_file: bool) -> int | None:
+    """The number of fields of a row that has the wrong number for its header, else None.
+    A row with fields beyond the header's columns is wrong (a comma not quoted splits a
+    value in two, and every later value shifts); in a CSV file so is a row with fewer
+    (a workbook's rows simply end at their last filled cell)."""
+    if not any(v.strip() for v in row):
+        return None
+    if len(row) > len(header) and any(v.strip() for v in row[len(header) :]):
+        return len(row)
+    if csv_file and len(row) < len(header):
+        return len(row)
+    return None
 
 
 def _rows(path: Path) -> list[list[str]]:
