@@ -144,6 +144,11 @@ def letter_name(school: str, year: int) -> str:
     return f"{safe[:80]}{year}{LETTER_SUFFIX}"
 
 
+def file_name(path: str) -> str:
+    """A return's file as the school knows it: its name, without the bureau's folders."""
+    return PurePath(path.replace("\\", "/")).name if path else ""
+
+
 def school_fixable(item: Issue, names: dict[str, str]) -> bool:
     """An error or warning naming a school of the roster, that the school can put right."""
     return (
@@ -287,7 +292,7 @@ def _figures(
                     fdef.unit or "",
                     pair[0]["value"] if pair[0] else None,
                     pair[1]["value"] if pair[1] else None,
-                    f"{PurePath(src['file']).name}!{src['sheet']}!{src['cell']}",
+                    f"{file_name(src['file'])}!{src['sheet']}!{src['cell']}",
                     tuple((r["file"], r["sheet"], r["cell"]) for r in pair if r),
                 )
             )

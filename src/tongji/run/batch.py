@@ -2,8 +2,9 @@
 
 One run: lock the output folder → clear what a killed run left → load every config once →
 extract every year's inputs (re-using the results of files whose bytes and configs are
-unchanged since the last run) → aggregate → write the summary workbook → commit (see
-`commit`: the run's outputs become current in one step, or not at all).
+unchanged since the last run) → aggregate → write the summary workbook and the letters back
+to the schools (`reporting.feedback`) → commit (see `commit`: the run's outputs become
+current in one step, or not at all).
 """
 
 from __future__ import annotations

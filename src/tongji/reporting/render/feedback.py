@@ -5,7 +5,7 @@ do) and 本校主要数字 (the school's figures beside last year's)."""
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...findings import ERROR, SEVERITY_LABEL
@@ -64,7 +64,7 @@ def _cover(wb, letter: Letter, fm: Formats) -> None:
         "联系：" + (letter.contact or f"{bureau}负责教育统计的同志"),
     ]
     ws = wb.add_worksheet("说明")
-    widths = [100.0]
+    widths = [90.0]
     ws.set_column(0, 0, widths[0])
     write_title(ws, 0, f"{letter.name} {letter.year} 年报表问题反馈", widths, fm)
     for r, text in enumerate(lines, 1):
@@ -76,6 +76,8 @@ def _cover(wb, letter: Letter, fm: Formats) -> None:
 
 def _problems(wb, letter: Letter, fm: Formats) -> dict[tuple[str, str, str], list[int]]:
     """The problems, one a row; returns the row numbers (序号) by (file, sheet, cell)."""
+    from ..feedback import file_name
+
     ws = wb.add_worksheet("需要核实的问题")
     head = ["序号", "级别", "年度", "文件", "工作表", "单元格", "发现的情况", "应当是 / 请怎样处理"]
     widths = _PROBLEM_WIDTHS
@@ -84,7 +86,7 @@ def _problems(wb, letter: Letter, fm: Formats) -> dict[tuple[str, str, str], lis
     marks: dict[tuple[str, str, str], list[int]] = {}
     for n, p in enumerate(letter.problems, 1):
         i = p.issue
-        file = PurePath(i.file.replace("\\", "/")).name if i.file else ""
+        file = file_name(i.file)
         if not file:
             file = "（没有收到报表）" if i.code == "missing_return" else NONE
         values = [
