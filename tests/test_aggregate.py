@@ -708,3 +708,13 @@ def test_only_errors_and_warnings_cast_doubt_on_a_sentence(tmp_path):
     cell = ("A-2020.xlsx", "employment", "B5")
     assert report.sentence("{income}", "no_technical", {cell}).startswith("【待核实】")
     assert not report.sentence("{income}", "no_technical", set()).startswith("【待核实】")
+
+
+def test_a_year_on_year_message_agrees_with_its_own_numbers():
+    from tongji.reporting.check import _how_far
+
+    assert _how_far(3.0, 400, 100, 0.5) == "变化 +300.0%，增幅超过 50%"
+    assert _how_far(-0.6, 40, 100, 0.5) == "变化 -60.0%，降幅超过 50%"
+    # a fall to a fifth is as large as a rise to five times: not "-78.9% 超过 ±100%"
+    fell = _how_far(-0.789, 21.1, 100, 1.0)
+    assert fell == "变化 -78.9%，降到上年的 21.1%，不到上年的 50%" and "±" not in fell

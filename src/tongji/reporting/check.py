@@ -123,7 +123,7 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
                 issue(
                     f"yoy:{rule.id}",
                     f"{names.get(sid, sid)}：{title}由 {year - 1} 年的 {b:g}（{'、'.join(row['cells_p'])}）变为 {year} 年的 {a:g}（{'、'.join(row['cells'])}），"
-                    f"变化 {rel:+.1%}，超过 ±{rule.max_change:.0%}",
+                    + _how_far(rel, a, b, rule.max_change),
                     "变化异常大，请向学校确认数字无误（或是否报错了年度、单位）。",
                     severity=rule.severity,
                     file=row["file"],
@@ -135,6 +135,14 @@ def run_year_on_year(facts, pack, defs, year: int, names: dict[str, str]) -> lis
                 )
             )
     return out
+
+
+def _how_far(rel: float, a: float, b: float, most: float) -> str:
+    """What makes a change too large, in words that agree with its number: a rise beyond
+    +most, a fall beyond -most, or a fall to less than 1/(1+most) of last year's."""
+    if abs(rel) > most:
+        return f"变化 {rel:+.1%}，{'增幅' if rel > 0 else '降幅'}超过 {most:.0%}"
+    return f"变化 {rel:+.1%}，降到上年的 {a / b:.1%}，不到上年的 {1 / (1 + most):.0%}"
 
 
 UNIT_TOLERANCE = 0.12  # how close to a unit factor a year-on-year ratio must be
