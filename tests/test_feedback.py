@@ -203,3 +203,12 @@ def test_a_letter_half_written_never_remains(sample_run, tmp_path, monkeypatch):
 def test_letter_names_are_safe_on_windows():
     assert letter_name('新华/职校:*?"<>|\\', 2020) == "新华职校2020年报表问题反馈.xlsx"
     assert letter_name("  ..", 2020) == "学校2020年报表问题反馈.xlsx"
+
+
+def test_a_run_with_nothing_changed_keeps_its_letters(sample_run):
+    job, first = sample_run
+    again = run_job(job)
+    assert "沿用上次的输出" in again.summary
+    assert again.manifest["feedback"] == first.manifest["feedback"]
+    line = next(x for x in again.summary.splitlines() if "反馈给学校" in x)
+    assert "3 所学校" in line and set(_letters(_run_folder(job) / FEEDBACK_DIR)) == WITH_LETTERS
