@@ -7,7 +7,7 @@ dataset, year) so that nothing downstream has to read them back out of its messa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from .errors import ExitCode
@@ -292,6 +292,29 @@ def kind_of(code: str) -> Kind:
     if sep and family in FAMILIES:
         return FAMILIES[family]
     raise KeyError(f"finding code not in the catalogue: {code}")
+
+
+def code_title(code: str, rules: Mapping[str, str] | None = None) -> str:
+    """The Chinese name of a code, as the statistician reads it (the code itself stays in
+    issues.csv and the 代码 column, for scripts): its kind's title; a `check:<id>` or
+    `yoy:<id>` is its family's title and its rule's own title from checks.toml (`rules`:
+    code → rule title) when known (`核对不成立：专任教师数不超过教职工数`). A code not in
+    the catalogue is shown as it is."""
+    try:
+        title = kind_of(code).title
+    except KeyError:
+        return code
+    rule = (rules or {}).get(code)
+    return f"{title}：{rule}" if rule and code not in KINDS else title
+
+
+def rule_titles(definitions) -> dict[str, str]:
+    """`check:<id>` and `yoy:<id>` → the rule's title in checks.toml (for `code_title`)."""
+    if definitions is None:
+        return {}
+    out = {f"check:{r.id}": r.title for r in definitions.checks if r.title}
+    out |= {f"yoy:{r.id}": r.title for r in definitions.year_on_year if r.title}
+    return out
 
 
 # What issues.csv holds, in this order (the structured fields below are for the program).
