@@ -16,15 +16,15 @@ import datetime as _dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import polars as pl
 
 from ..config.mapping import Pack
 from ..extraction import store
 from ..extraction.store import atomic_path, ensure_replaceable
-from ..findings import ERROR, WARNING, Issue, kind_of
-from .render.feedback import write_letter
+from ..findings import ERROR, WARNING, Issue
+from .render.feedback import ask_of, file_name, write_letter
 
 FEEDBACK_DIR = "反馈给学校"  # in a run's folder, beside extract/
 CHECKS_FILE = "checks.json"  # the run's checks, so that its letters can be written again
@@ -33,71 +33,10 @@ LETTER_SUFFIX = "年报表问题反馈.xlsx"
 # Findings that are the bureau's to deal with: its machine, its mappings, its roster, its
 # corrections file, its catalogue crosswalk, a dataset no school returns.
 BUREAU_CODES = frozenset(
-    {
-        "missing_file",
-        "unreadable",
-        "sheet_ambiguous",
-        "sheet_unmatched",
-        "table_ambiguous",
-        "school_name_not_in_roster",
-        "correction_unmatched",
-        "internal_error",
-        "missing_dataset",
-        "missing_year",
-        "crosswalk_unmapped",
-    }
+    "missing_file unreadable sheet_ambiguous sheet_unmatched table_ambiguous"
+    " school_name_not_in_roster correction_unmatched internal_error missing_dataset"
+    " missing_year crosswalk_unmapped".split()
 )
-
-_RESEND = "改正后重新报送。"
-_AS_EXCEL = "请在 Excel 中打开，确认内容无误后另存为 .xlsx，重新报送。"
-# What a school is asked to do, by code ({year} the year the finding is about, {dataset}
-# the return's title). A code not here is asked in its finding's own words (the hint).
-_ASK = {
-    "file_not_read": "这个文件不是 Excel 报表（如 PDF、Word），无法读取。请报送 Excel 报表（.xlsx 或 .xls）。",
-    "duplicate_file": "同一份报表报送了两次（常是备份副本），只读了其中一份。请确认哪一份是最新的，只报送这一份。",
-    "empty_file": "文件是空的（0 字节）。请重新报送完整的报表。",
-    "encrypted": "工作簿设有打开密码，无法读取。请去掉密码后重新报送。",
-    "corrupt": "文件已损坏，无法打开。" + _AS_EXCEL,
-    "not_workbook": "文件的内容不是 Excel 工作簿（扩展名与内容不符）。" + _AS_EXCEL,
-    "html_as_excel": "文件实际是网页，只是扩展名为 Excel。" + _AS_EXCEL,
-    "no_sheets": "工作簿中没有任何工作表。请重新报送完整的报表。",
-    "garbled_text": "旧版 Excel 文件中的中文无法正确读取。" + _AS_EXCEL,
-    "too_large": "文件大得异常，无法读取。" + _AS_EXCEL,
-    "workbook_empty": "工作簿中没有填写了内容的工作表。请填写后重新报送。",
-    "workbook_unmatched": "工作簿中没有认得出的报表（表式被改动，或不是要报的表）。请用统一下发的表式填报后重新报送。",
-    "hidden_sheet_skipped": "这张工作表是隐藏的，没有读取（隐藏表常是旧版副本）。若它才是要报的数据，请取消隐藏并删去旧表；若不是，请删去这张隐藏表。然后重新报送。",
-    "form_year_mismatch": "这张表是另一个年度的表式。请用 {year} 年的表式填报后重新报送。",
-    "formula_recalc_needed": "工作簿中公式的结果可能没有更新。请在 Excel 中打开，确认数字无误后保存，重新报送。",
-    "table_not_found": "表中找不到表头和数据行（表式被改动）。请按原表式填写，" + _RESEND,
-    "field_not_found": "表中找不到这一项（表头或行标签被改动或删去）。请按原表式补齐这一项，"
-    + _RESEND,
-    "key_column_not_found": "表中找不到写明每行是什么（如专业大类）的一列。请按原表式补齐，"
-    + _RESEND,
-    "row_without_key": "这一行有数字，但没有写明是什么（如哪个专业大类）。请补上名称，" + _RESEND,
-    "unknown_key": "这个名称或代码不是规定的取值（如专业目录中的专业大类）。请按规定改正，"
-    + _RESEND,
-    "catalogue_mismatch": "专业大类或专业代码用的是另一版专业目录。请按 {year} 年在用的专业目录填写。",
-    "code_zero_restored": "代码存成了数字，丢了开头的 0。请把这一列设为文本，写全代码（如 010400）。",
-    "duplicate_row": "同一条记录写了两次。请删去重复的一行，或合为一行，" + _RESEND,
-    "bad_value": "这个单元格的内容不是可以识别的数字。请改为一个数字（不带文字、多余的符号），"
-    + _RESEND,
-    "unit_mismatch": "这里写的单位无法识别。请按表式的单位（如 万元、人）填写，" + _RESEND,
-    "formula_no_cached_value": "单元格是公式，文件中没有保存计算结果。请在 Excel 中打开、确认数字无误后保存，重新报送。",
-    "cell_error_value": "单元格是错误值（如 #DIV/0!）。请改正公式或直接填写数字，" + _RESEND,
-    "value_out_of_range": "这个数字超出一般的范围。请核实：填错了的请改正；确实如此的请说明。",
-    "total_mismatch": "合计行与各行之和不一致。请核对各行和合计行的数字，" + _RESEND,
-    "copy_value_used": "同一数字在两份报表中报送，其中一处为空或无法识别。请确认哪一份是最新的，改正另一份。",
-    "conflicting_value": "同一数字在两份报表中报送，且两处不一致，都没有采用。请确认哪一个正确，改正另一份。",
-    "missing_return": "没有收到这份数据。请补报 {year} 年的“{dataset}”报表。",
-    "field_not_returned": "报表中没有这一项。请按表式补报这一项。",
-    "same_as_other_year": "这个文件与另一个年度的文件完全相同。请确认报送的是 {year} 年的报表。",
-    "year_mismatch": "文件名、标题或填报日期写的是另一个年度。请确认这是 {year} 年的报表。",
-    "probable_unit_error": "与上年相比约为 10、1000 或 10000 倍（或几分之一），像是单位填错（如元与万元）。请按表式的单位核实，"
-    + _RESEND,
-    "implausible_per_student": "按学生数折算不合理。请核实这个数字和它的单位，" + _RESEND,
-    "check": "几个数字之间的关系不成立（见“发现的情况”）。请核对这些数字，" + _RESEND,
-    "yoy": "与上年相比变化很大。请核实：数字有误的请改正；无误的请简要说明变化的原因。",
-}
 
 
 @dataclass(frozen=True)
@@ -144,11 +83,6 @@ def letter_name(school: str, year: int) -> str:
     return f"{safe[:80]}{year}{LETTER_SUFFIX}"
 
 
-def file_name(path: str) -> str:
-    """A return's file as the school knows it: its name, without the bureau's folders."""
-    return PurePath(path.replace("\\", "/")).name if path else ""
-
-
 def school_fixable(item: Issue, names: dict[str, str]) -> bool:
     """An error or warning naming a school of the roster, that the school can put right."""
     return (
@@ -156,15 +90,6 @@ def school_fixable(item: Issue, names: dict[str, str]) -> bool:
         and item.school_id in names
         and item.code not in BUREAU_CODES
     )
-
-
-def ask_of(item: Issue, year: int | None, pack: Pack) -> str:
-    family = item.code.partition(":")[0]
-    text = _ASK.get(item.code) or _ASK.get(family)
-    if text is None:
-        return item.hint or kind_of(item.code).description
-    dataset = pack.datasets[item.dataset].title if item.dataset in pack.datasets else "相关"
-    return text.format(year=year or "", dataset=dataset)
 
 
 # ---------------------------------------------------------------- a run's findings
