@@ -132,6 +132,8 @@ class FileOutput:
         self.hidden_said: set[tuple[str, int]] = set()  # tables whose hidden rows were reported
         # (sheet, table) → the datasets mappings read from it (ALL: claimed, read by none)
         self.tables_read: dict[tuple[str, int], set[str]] = {}
+        # totals rows not the sum of their sheet's rows, said once every sheet is read
+        self.unsettled: list[Any] = []
 
     def table_read(self, sheet: str, table: int, dataset: str) -> None:
         self.tables_read.setdefault((sheet, table), set()).add(dataset)

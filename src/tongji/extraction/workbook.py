@@ -20,6 +20,7 @@ from ..config.unused import UNUSED_MAPPING
 from ..findings import ERROR, issue
 from . import clean, unmapped
 from .layouts import LAYOUTS, SheetJob
+from .layouts.rows import settle_totals
 from .locate import HeaderCache, Table, locate_table
 from .match import NEAR, Matcher, SheetText
 from .meaning import Reader
@@ -125,6 +126,7 @@ class Extractor:
             self._read(out, m)
         for m in self._tables_left(out, matched):
             self._read(out, m)
+        settle_totals(out)
 
     def _read(self, out: FileOutput, m: _Matched) -> None:
         if out.result.school_id is None and self._needs_school(m.mapping):

@@ -310,14 +310,60 @@ def _check_total_row(
         if fdef.total == "mean":
             _check_mean(job, label, fdef, total, part_values, cell)
         elif total is not None and not agrees(total, parts_sum) and not (total == 0 and n == 0):
-            # (a 0 over rows that are all blank, `—`, agrees with them)
+            # (a 0 over rows that are all blank, `—`, agrees with them.) Said once the whole
+            # workbook is read: its rows may go on in a sheet of their own (教基3221续).
             first, last = (part_values[0].cell, part_values[-1].cell) if part_values else ("", "")
-            job.issue(
-                "total_mismatch",
-                f"{label}行的“{fdef.title}”为 {total:g}，但各行之和为 {parts_sum if parts_sum is not None else 0:g}（{first}:{last} 共 {n} 行），相差 {total - (parts_sum or 0):g}",
-                "已采用各行数字，合计行只作核对；请向学校核实哪一个正确。",
-                cell,
+            job.out.unsettled.append(
+                Unsettled(job, label, fdef, total, parts_sum or 0.0, n, f"{first}:{last}", cell)
             )
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A totals row that is not the sum of its sheet's rows (yet)."""
+
+    job: SheetJob
+    label: str
+    fdef: FieldDef
+    total: float
+    parts_sum: float
+    n: int
+    span: str  # the rows summed: `D4:D8`
+    cell: str
+
+
+def settle_totals(out) -> None:
+    """Say each totals row that is not the sum of its rows — counting the rows a workbook
+    continues on other sheets of the same dataset that have no totals row of their own
+    (the majors of 教基3221 go on in 教基3221续): a total that agrees with all of them is
+    no mismatch."""
+    own_total = {(t.dataset, t.field, t.sheet) for t in out.result.totals}
+    for u in out.unsettled:
+        job, name = u.job, u.fdef.name
+        more = [
+            v
+            for v in out.result.values
+            if v.dataset == job.dataset.name
+            and v.field == name
+            and v.school_id == job.school_id
+            and v.sheet != job.sheet.name
+            and (v.dataset, name, v.sheet) not in own_total
+        ]
+        extra, k = sum_parts(v.value for v in more)
+        if more and agrees(u.total, u.parts_sum + (extra or 0)):
+            continue
+        rows = f"{u.span} 共 {u.n} 行"
+        if k:
+            sheets = "、".join(dict.fromkeys(f"“{v.sheet}”" for v in more))
+            rows += f"，加上{sheets}的 {k} 行"
+        whole = u.parts_sum + (extra or 0)
+        job.issue(
+            "total_mismatch",
+            f"{u.label}行的“{u.fdef.title}”为 {u.total:g}，但各行之和为 {whole:g}（{rows}），相差 {u.total - whole:g}",
+            "已采用各行数字，合计行只作核对；请向学校核实哪一个正确。",
+            u.cell,
+        )
+    out.unsettled.clear()
 
 
 def _check_mean(job: SheetJob, label: str, fdef: FieldDef, total, part_values, cell: str) -> None:

@@ -20,7 +20,7 @@ from ..tables import BuiltTable, Report, datasets_of, expand
 from .charts import Published, write_chart_sheet
 from .formats import Formats, SafeWorkbook, fit_row, page_setup, sheet_name, write_title
 from .profiles import write_profiles
-from .sheets import write_data_sheet, write_definitions, write_quality_sheet
+from .sheets import quality_rules, write_data_sheet, write_definitions, write_quality_sheet
 from .tables import write_table
 
 _CREATED = _dt.datetime(2000, 1, 1)  # fixed, so the same inputs give the same bytes
@@ -37,8 +37,12 @@ def write_workbook(
     quality: Quality,
     sources: list[str],
     base: Path | None = None,
+    links_from: Path | None = None,
 ) -> None:
-    """Write the summary workbook atomically; findings link to their files under `base`."""
+    """Write the summary workbook atomically; findings and sources link to their files
+    under `base`, by paths relative to `links_from` (the folder the workbook is opened
+    from; by default its own)."""
+    links = links_from if links_from is not None else Path(path).parent
     roster = report.engine.facts.roster
     names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
     with atomic_path(path) as tmp:
@@ -73,10 +77,10 @@ def write_workbook(
                     )
         for chart in report.spec.charts:
             published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
-        write_quality_sheet(wb, quality, fm, names, base)
+        write_quality_sheet(wb, quality, fm, names, base, links, quality_rules(report))
         taken.add("数据质量")
-        write_data_sheet(wb, published, report, fm, names)
-        taken.add("数据")
+        write_data_sheet(wb, published, report, fm, names, base, links)
+        taken.update(("数据", "来源"))
         write_definitions(wb, report, fm)
         taken.add("指标定义")
         if report.spec.profile is not None:
