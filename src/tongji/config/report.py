@@ -96,6 +96,8 @@ class Highlight:
 class Profile:
     scope: str = "all"
     indicators: Texts = option((), required=True)
+    # 旗县区 in this order (the city's usual one); those not listed follow in the roster's order
+    districts: Texts = ()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ def _plain(v: float, decimals: int | None) -> str:
     return f"{v:.{decimals}f}"
 
 
-def show(ind: Indicator, value: float | None) -> Shown:
+def show(ind: Indicator, value: float | None, keep: bool = False) -> Shown:
+    """`keep`: a whole figure keeps the indicator's decimals (2965.2 and 2880.0 in one
+    table), where another figure of the same indicator beside it has a fraction."""
     d = _decimals(ind)
     if value is None:
         return Shown(None, "General", "")
@@ -52,14 +54,15 @@ def show(ind: Indicator, value: float | None) -> Shown:
         a = round(value * 10, d)
         return Shown(a, "@", f"{a:.{d}f}:{10 - a:.{d}f}")
     number = round(value, d) if d is not None else round(value, 6)
-    if d and number == int(number):  # 2850, not 2850.0: the report prints whole amounts whole
+    if d and number == int(number) and not keep:  # 2850, not 2850.0: whole amounts whole
         return Shown(number, "0", _plain(number, 0))
     return Shown(number, _num_fmt(d), _plain(number, d))
 
 
-def change(ind: Indicator, cur: float | None, prev: float | None) -> Shown:
+def change(ind: Indicator, cur: float | None, prev: float | None, keep: bool = False) -> Shown:
     """This year minus last year, in the units the table shows (percentage points for
-    rates), from the rounded published values: the arrow always matches the numbers."""
+    rates), from the rounded published values: the arrow always matches the numbers.
+    `keep`: a whole difference keeps the indicator's decimals (as `show`)."""
     if cur is None or prev is None:
         return Shown(None, "General", "")
     a, b = show(ind, cur).number, show(ind, prev).number
@@ -71,7 +74,7 @@ def change(ind: Indicator, cur: float | None, prev: float | None) -> Shown:
         unit = "个百分点"
     else:
         diff = round(a - b, d if d is not None else 6)
-        if d and diff == int(diff):  # ↑376, not ↑376.0 (as a whole figure shows)
+        if d and diff == int(diff) and not keep:  # ↑376, not ↑376.0 (as a whole figure shows)
             d = 0
     body = _num_fmt(d)
     fmt = f'"↑"{body}"{unit}";"↓"{body}"{unit}";"0"' if unit else f'"↑"{body};"↓"{body};"0"'
@@ -79,3 +82,8 @@ def change(ind: Indicator, cur: float | None, prev: float | None) -> Shown:
         return Shown(0.0, fmt, "0")
     text = f"{ARROWS[0] if diff > 0 else ARROWS[1]}{_plain(abs(diff), d)}{unit}"
     return Shown(diff, fmt, text)
+
+
+def has_fraction(shown: Shown) -> bool:
+    """Whether a published number shows decimals (2965.2, not 2880)."""
+    return shown.number is not None and shown.fmt != "@" and shown.number != int(shown.number)

@@ -102,7 +102,7 @@ def write_chart_sheet(wb, report: Report, chart, fm: Formats, name: str) -> list
                 else "General"
             }
         )
-    ch.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
+    ch.set_title({"none": True})  # the sheet's title above says it, once
     ch.set_legend({"position": "bottom", "font": {"name": FONT}})
     ch.set_size({"width": 560, "height": 340})
     ws.insert_chart(2, 4, ch)

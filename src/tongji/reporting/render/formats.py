@@ -31,7 +31,16 @@ class _SafeWorksheet(Worksheet):
 
 
 class SafeWorkbook(xlsxwriter.Workbook):
-    """xlsxwriter's workbook, every worksheet of it safe (see `_SafeWorksheet`)."""
+    """xlsxwriter's workbook, every worksheet of it safe (see `_SafeWorksheet`). Its default
+    font is the tables' (宋体 10): column widths are measured in its digits, so a width
+    means the same share of a page in the tables as in the workbook's defaults."""
+
+    def __init__(self, filename: str, options: dict | None = None):
+        options = {
+            "default_format_properties": {"font_name": FONT, "font_size": 10},
+            **(options or {}),
+        }
+        super().__init__(filename, options)
 
     def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
         return super().add_worksheet(name, worksheet_class or _SafeWorksheet)
@@ -71,9 +80,14 @@ def text_width(text: str) -> int:
 # Points a line of text takes, by font size; Excel's tallest row.
 LINE_POINTS = {9: 12.5, 10: 14.0, 14: 20.0}
 MAX_ROW_POINTS = 409.0
-# Column units (about a 10-point digit each) across an A4 page inside the margins set below.
-PORTRAIT_UNITS = 95
-LANDSCAPE_UNITS = 140
+# Column units across an A4 page inside the margins set below, at 100%. Excel with 宋体 fits
+# about 92 and 140; LibreOffice without the Chinese fonts measures a unit wider (about 76
+# and 114), and a page must print legibly there too: the narrower figures are the budget.
+PORTRAIT_UNITS = 76
+LANDSCAPE_UNITS = 114
+# Fitting a sheet one page wide shrinks it; below this its 10-point text prints under 8
+# points, and the sheet goes on A3 instead (a long listing, never a report table).
+MIN_SCALE = 0.8
 
 
 def wrapped_lines(text: str, width: float, font_size: int = 10) -> int:
@@ -154,25 +168,45 @@ class Formats:
             {**base, "text_wrap": True, "valign": "top", "font_color": "blue", "underline": 1}
         )
         self.bold = wb.add_format({**base, "bold": True})
+        self.stub_bold = wb.add_format(
+            {**base, "align": "center", "text_wrap": True, "border": 1, "bold": True}
+        )
         self.base = base
 
-    def number(self, fmt: str, change: bool = False) -> Any:
-        key = (fmt, change)
+    def number(self, fmt: str, change: bool = False, bold: bool = False) -> Any:
+        key = (fmt, change, bold)
         if key not in self._cache:
             props = {**self.base, "border": 1, "align": "center", "num_format": fmt}
             if change:
                 props["bg_color"] = "#FFF8E1"
+            if bold:
+                props["bold"] = True
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
 
-def write_shown(ws, r: int, c: int, shown: Shown, fm: Formats, is_change: bool = False) -> None:
+def write_shown(
+    ws, r: int, c: int, shown: Shown, fm: Formats, is_change: bool = False, bold: bool = False
+) -> None:
+    """A published figure; `bold` in a 合计 row."""
     if shown.number is None and not shown.text:
-        ws.write_blank(r, c, None, fm.number("General", is_change))
+        ws.write_blank(r, c, None, fm.number("General", is_change, bold))
     elif shown.fmt == "@" or shown.number is None:
-        ws.write_string(r, c, shown.text, fm.body_text if not is_change else fm.number("@", True))
+        plain = not is_change and not bold
+        ws.write_string(
+            r, c, shown.text, fm.body_text if plain else fm.number("@", is_change, bold)
+        )
     else:
-        ws.write_number(r, c, shown.number, fm.number(shown.fmt, is_change))
+        ws.write_number(r, c, shown.number, fm.number(shown.fmt, is_change, bold))
+
+
+def unit_on_own_line(text: str, width: float) -> str:
+    """`平均宽带\n（Mbps）`: a label that wraps breaks before its bracketed unit, which
+    then stays whole on a line of its own (not `平均宽带（` over `Mbps）`)."""
+    at = text.rfind("（")
+    if at <= 0 or "\n" in text or not text.endswith("）") or wrapped_lines(text, width) < 2:
+        return text
+    return text[:at] + "\n" + text[at:]
 
 
 def write_header(
@@ -187,7 +221,8 @@ def write_header(
     if widths is not None:  # enough height for each header row's wrapped text
         lines = [1] * depth
         for r0, c0, r1, c1, text in header_cells(columns, depth):
-            need = wrapped_lines(text, sum(widths[len(stub) + c0 : len(stub) + c1 + 1]) or 10)
+            span = sum(widths[len(stub) + c0 : len(stub) + c1 + 1]) or 10
+            need = wrapped_lines(unit_on_own_line(text, span), span)
             per_row = -(-need // (r1 - r0 + 1))
             for r in range(r0, r1 + 1):
                 lines[r] = max(lines[r], per_row)
@@ -204,6 +239,8 @@ def write_header(
             ws.write(top, i, label, fm.header)
     for r0, c0, r1, c1, text in header_cells(columns, depth):
         c0, c1 = c0 + len(stub), c1 + len(stub)
+        if widths is not None:
+            text = unit_on_own_line(text, sum(widths[c0 : c1 + 1]) or 10)
         if (r0, c0) == (r1, c1):
             ws.write(top + r0, c0, text, fm.header)
         else:
@@ -211,14 +248,41 @@ def write_header(
     return top + depth
 
 
-def page_setup(ws, widths: list[float], header_last_row: int | None) -> None:
+def page_setup(
+    ws,
+    widths: list[float],
+    header_last_row: int | None,
+    breaks: list[int] | None = None,
+    repeat: int = 0,
+) -> None:
     """A4, landscape when the columns are wider than a portrait page, one page wide (as
-    many pages long as it takes), the header rows repeated on every page."""
-    ws.set_paper(9)  # A4
-    if sum(widths) > PORTRAIT_UNITS:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    many pages long as it takes), the header rows repeated on every page. A sheet too
+    wide to print one page wide at 80% or more goes on A3 landscape.
+
+    `breaks`: a wide table printed at 100% in groups of columns instead: a new page starts
+    at each of these columns, and every later page repeats the first `repeat` columns."""
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     if header_last_row is not None:
         ws.repeat_rows(0, header_last_row)
     ws.center_horizontally()
+    ws.set_paper(9)  # A4
+    if breaks:
+        bounds = [0, *breaks, len(widths)]
+        pages = [
+            sum(widths[a:b]) + (sum(widths[:repeat]) if a else 0)
+            for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
+        if max(pages) > PORTRAIT_UNITS:
+            ws.set_landscape()
+        ws.set_print_scale(100)
+        if repeat:
+            ws.repeat_columns(0, repeat - 1)
+        ws.set_v_pagebreaks(breaks)
+        return
+    total = sum(widths)
+    if total > LANDSCAPE_UNITS / MIN_SCALE:
+        ws.set_paper(8)  # A3
+        ws.set_landscape()
+    elif total > PORTRAIT_UNITS:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)

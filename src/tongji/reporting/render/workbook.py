@@ -18,10 +18,18 @@ from ...extraction.store import atomic_path
 from ...findings import Issue
 from ..tables import BuiltTable, Report, datasets_of, expand
 from .charts import Published, write_chart_sheet
-from .formats import Formats, SafeWorkbook, fit_row, page_setup, sheet_name, write_title
+from .formats import (
+    PORTRAIT_UNITS,
+    Formats,
+    SafeWorkbook,
+    fit_row,
+    page_setup,
+    sheet_name,
+    write_title,
+)
 from .profiles import write_profiles
 from .sheets import quality_rules, write_data_sheet, write_definitions, write_quality_sheet
-from .tables import write_table
+from .tables import presented, write_table
 
 _CREATED = _dt.datetime(2000, 1, 1)  # fixed, so the same inputs give the same bytes
 
@@ -62,7 +70,8 @@ def write_workbook(
         _write_cover(wb, report, quality, sources, fm, sheet_name("说明", taken))
         _write_points(wb, sentences, fm, sheet_name("要点", taken))
         published: list[Published] = []
-        for t in tables:
+        shown = [presented(t, report.engine.defs) for t in tables]
+        for t in shown:
             write_table(wb, t, fm, sheet_name(t.spec.id, taken))
             for labels, cells in t.rows:
                 for col, cell in zip(t.columns, cells, strict=False):
@@ -84,7 +93,7 @@ def write_workbook(
         write_definitions(wb, report, fm)
         taken.add("指标定义")
         if report.spec.profile is not None:
-            write_profiles(wb, report, fm, taken)
+            write_profiles(wb, report, shown, fm, taken)
         wb.close()
 
 
@@ -124,7 +133,7 @@ def _write_cover(
         "各表中的“变化”= 本年 − 上年，按表中显示的数字计算；比率的变化以百分点计。",
     ]
     cover = wb.add_worksheet(name)
-    widths = [90.0]
+    widths = [float(PORTRAIT_UNITS)]
     cover.set_column(0, 0, widths[0])
     for r, text in enumerate(lines):
         if r == 0:
@@ -138,7 +147,7 @@ def _write_cover(
 def _write_points(wb: xlsxwriter.Workbook, sentences: list[str], fm: Formats, name: str) -> None:
     """要点: the key sentences, generated from the same figures as the tables."""
     points = wb.add_worksheet(name)
-    widths = [6.0, 84.0]
+    widths = [6.0, PORTRAIT_UNITS - 6.0]
     points.set_column(0, 0, widths[0])
     points.set_column(1, 1, widths[1])
     points.write_row(0, 0, ["序号", "要点（由数据生成，与各表一致）"], fm.header)
