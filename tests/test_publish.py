@@ -99,27 +99,40 @@ def test_every_figure_has_definition_scope_and_cells(published):
     for r in data[1:]:
         if r[col["显示"]] == "":
             continue
-        assert r[col["定义"]] and r[col["口径"]] and r[col["来源单元格"]], r
+        assert r[col["定义"]] and r[col["口径"]] and r[col["来源"]], r
     row = next(
         r
         for r in data
         if r[col["表号"]] == "表4" and r[col["行"]] == "2020" and r[col["列"]] == "专任教师数（人）"
     )
     assert row[col["值"]] == 2629 and row[col["学校数"]] == 23
-    assert "中职基411!F9" in row[col["来源单元格"]] and "赤峰农牧学校：" in row[col["来源单元格"]]
+    assert row[col["来源"]].startswith("23 所学校、")
+    sources = _rows(wb, "来源")
+    src = {h: i for i, h in enumerate(sources[0])}
+    cells = [
+        r
+        for r in sources[1:]
+        if (r[src["表号"]], r[src["行"]], r[src["列"]]) == ("表4", "2020", "专任教师数（人）")
+    ]
+    assert len({r[src["学校"]] for r in cells}) == 23
+    [farm] = [
+        r for r in cells if r[src["学校"]] == "赤峰农牧学校" and r[src["工作表"]] == "中职基411"
+    ]
+    assert farm[src["单元格"]] == "F9" and farm[src["值"]] > 0
 
 
 def test_deliberate_defects_are_in_data_quality(published):
     result, wb = published
     rows = _rows(wb, "数据质量")[1:]
-    codes = {(r[7], r[3]) for r in rows}
+    codes = {(r[10], r[3]) for r in rows}  # the code, in the last column
     assert codes == {
         ("bad_value", "赤峰建筑工程学校"),
         ("total_mismatch", "宁城职教中心"),
         ("hidden_sheet_skipped", "敖汉职教中心"),
         ("missing_return", "赤峰新华职业技术学校"),
     }
-    missing = next(r for r in rows if r[7] == "missing_return")
+    missing = next(r for r in rows if r[10] == "missing_return")
+    assert missing[7] == "缺报"  # named in Chinese
     assert "2019" in missing[8] and "表9" in missing[8]
 
 

@@ -169,7 +169,7 @@ def test_the_2025_report_is_built_by_the_same_configs(report_2025):
     assert body["总计"][6:8] == ["", ""]  # no certificates in the current forms: blank, not 0
     assert any("获得职业资格证书数" in n and "2024、2025 年" in n for n in notes)
     quality = _sheet(result, "数据质量")
-    codes = {(r[7], r[2]) for r in quality[1:]}
+    codes = {(r[10], r[2]) for r in quality[1:]}
     assert ("field_not_returned", "2025") in codes and ("form_year_mismatch", "2025") in codes
 
 

@@ -179,9 +179,9 @@ def test_a_new_city_from_init_to_figures_with_corrections(tmp_path):
         city / "输出" / "测试市2025年质量年报数据.xlsx", read_only=True
     )["数据质量"]
     rows = [r for r in quality.iter_rows(values_only=True)]
-    assert any(r[7] == "corrected" and "王老师" in r[8] for r in rows)
+    assert any(r[10] == "corrected" and "王老师" in r[8] for r in rows)
     assert any(
-        r[7] == "bad_value" and r[0] == "提示" and "已更正" in r[8] for r in rows
+        r[10] == "bad_value" and r[0] == "提示" and "已更正" in r[8] for r in rows
     )  # kept, no longer an error
 
 

@@ -44,6 +44,7 @@ def publish(
     region: str | None = None,
     cited: list[str] | None = None,
     base: Path | None = None,
+    links_from: Path | None = None,
 ) -> Published:
     """Aggregate the extractions of `year` and earlier years and write the summary workbook.
 
@@ -51,8 +52,10 @@ def publish(
     replaces the roster kept with the extractions. `region` (the job's city) replaces the
     report spec's. `cited` names the extraction folders in the workbook where they are
     read from elsewhere (a run reads its staging folder, the workbook names the run's
-    folder). Findings link to their files, named relative to `base`. Raises AggregateError
-    for folders that cannot be aggregated; the workbook is written whole or not at all."""
+    folder). Findings link to their files, named relative to `base`, by paths relative to
+    `links_from` (where the workbook is opened from; by default its own folder). Raises
+    AggregateError for folders that cannot be aggregated; the workbook is written whole or
+    not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
     assert defs is not None and spec is not None, (
         "publish needs the definitions and the report spec"
@@ -83,6 +86,13 @@ def publish(
     sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
     write_workbook(
-        out, report, tables, sentences, quality, cited or [str(p) for p in facts.sources], base
+        out,
+        report,
+        tables,
+        sentences,
+        quality,
+        cited or [str(p) for p in facts.sources],
+        base,
+        links_from,
     )
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

@@ -222,6 +222,7 @@ def _run(run: _Run) -> RunResult:
         job.region,
         cited,
         job.base,
+        job.output,  # links work from the summary copy beside manifest.json
     )
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     letters = _write_letters(run, published.checks)

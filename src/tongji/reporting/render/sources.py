@@ -1,0 +1,210 @@
+"""来源: where every published figure came from, one row per figure × school × source cell
+with the value read from that cell, for filtering in Excel; and the links to the returns,
+written relative to the workbook's folder so that they still work when the folder (the
+returns beside it) is moved or copied to another computer."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .charts import Published
+from .formats import Formats, fit_row, page_setup
+
+SOURCES_SHEET = "来源"
+MAX_URLS = 65_530  # Excel's limit of hyperlinks on one worksheet
+_MAX_ROWS = 1_048_576 - 2  # Excel's rows, less the header and a closing note
+_HEAD = [
+    "表号",
+    "行",
+    "列",
+    "年度",
+    "指标",
+    "学校",
+    "值",
+    "文件",
+    "工作表",
+    "单元格",
+    "状态",
+]
+_WIDTHS = [6.0, 14.0, 16.0, 6.0, 16.0, 18.0, 10.0, 40.0, 14.0, 8.0, 10.0]
+_CELL = ["school_id", "file", "sheet", "cell"]
+
+
+class Linker:
+    """`external:` links to a return (at its sheet and cell): relative to the workbook's
+    folder `links_from` (absolute only where no relative path exists, another drive on
+    Windows), for a file that is where the run read it (`base`)."""
+
+    def __init__(self, base: Path | None, links_from: Path | None):
+        self.base = base
+        self.links_from = links_from.resolve() if links_from is not None else None
+        self._paths: dict[str, str] = {}
+
+    def _target(self, file: str) -> str:
+        if file not in self._paths:
+            self._paths[file] = self._find(file)
+        return self._paths[file]
+
+    def _find(self, file: str) -> str:
+        if self.base is None:
+            return ""
+        path = Path(file) if Path(file).is_absolute() else self.base / file
+        try:
+            if not path.is_file():
+                return ""
+            path = path.resolve()
+        except OSError:
+            return ""
+        if self.links_from is None:
+            return str(path)
+        try:
+            return Path(os.path.relpath(path, self.links_from)).as_posix()
+        except ValueError:  # another drive: no relative path
+            return str(path)
+
+    def __call__(self, file: str, sheet: str = "", cell: str = "") -> str:
+        if not file:
+            return ""
+        target = self._target(file)
+        if not target:
+            return ""
+        if sheet and cell and "+" not in cell and ":" not in cell:
+            target += f"#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
+        return "external:" + target if len(target) < 2000 else ""
+
+
+@dataclass
+class Sources:
+    """The rows of 来源, and where each 数据 row's figure starts in it."""
+
+    frame: pl.DataFrame  # one row per (figure number, school, cell), in 来源's order
+    first: dict[int, int]  # figure number → its first row in 来源 (0-based, under the header)
+    count: dict[int, tuple[int, int]]  # figure number → (schools, cells)
+
+
+def cell_values(facts) -> pl.DataFrame:
+    """Every extracted cell → its value, raw text and status (first of a cell read twice)."""
+    frames = [
+        df.select(
+            *(pl.col(c).cast(pl.Utf8) for c in _CELL),
+            pl.col("value"),
+            pl.col("text").cast(pl.Utf8),
+            pl.col("status").cast(pl.Utf8),
+        )
+        for df in facts.parts.values()
+    ]
+    if not frames:
+        return pl.DataFrame(
+            schema={
+                **dict.fromkeys(_CELL, pl.Utf8),
+                "value": pl.Float64,
+                "text": pl.Utf8,
+                "status": pl.Utf8,
+            }
+        )
+    return pl.concat(frames, how="vertical_relaxed").unique(subset=_CELL, keep="first")
+
+
+def collect(rows: list[Published], facts) -> Sources:
+    """The source cells of every published figure (a change: both years'), numbered as the
+    figures of `rows` with an indicator, in that order."""
+    parts = []
+    n = 0
+    for _table, _row, _col, cell, _scope in rows:
+        if cell.indicator is None:
+            continue
+        for fig in (cell.figure, cell.prev):
+            if fig is None:
+                continue
+            for frame, used in ((fig.cells, True), (fig.flawed, False)):
+                if frame.height:
+                    parts.append(
+                        frame.select(*(pl.col(c).cast(pl.Utf8) for c in _CELL)).with_columns(
+                            pl.lit(n, pl.Int32).alias("figure"),
+                            pl.lit(fig.year, pl.Int32).alias("year"),
+                            pl.lit(used).alias("used"),
+                        )
+                    )
+        n += 1
+    if not parts:
+        return Sources(pl.DataFrame(), {}, {})
+    cells = (
+        pl.concat(parts)
+        .unique(subset=["figure", "year", *_CELL], keep="first", maintain_order=True)
+        .join(cell_values(facts), on=_CELL, how="left")
+        .sort(["figure", "year", "school_id", "file", "sheet", "cell"], nulls_last=True)
+    )
+    figures = cells["figure"].to_list()
+    first: dict[int, int] = {}
+    for i, f in enumerate(figures):
+        first.setdefault(f, i)
+    counted = cells.group_by("figure").agg(
+        pl.col("school_id").drop_nulls().n_unique().alias("schools"), pl.len().alias("cells")
+    )
+    count = {f: (s, c) for f, s, c in counted.iter_rows()}
+    return Sources(cells, first, count)
+
+
+def _status(used: bool, status: str | None) -> str:
+    if not used:
+        return "未采用（有错误）"
+    return "已更正" if status == "corrected" else "采用"
+
+
+def write_sources_sheet(
+    wb,
+    rows: list[Published],
+    sources: Sources,
+    fm: Formats,
+    names: dict[str, str],
+    link: Linker,
+) -> None:
+    """来源: one row per figure × school × cell, the value read from that cell, the file
+    linked (opened at the cell); filters and a frozen header."""
+    ws = wb.add_worksheet(SOURCES_SHEET)
+    ws.write_row(0, 0, _HEAD, fm.header)
+    fit_row(ws, 0, list(zip(_HEAD, _WIDTHS, strict=True)))
+    labels: list[tuple[str, str, str, str]] = []
+    for table_id, row_label, col_label, cell, _scope in rows:
+        if cell.indicator is not None:
+            labels.append((table_id, row_label, col_label, cell.indicator.title))
+    r, urls = 1, 0
+    frame = sources.frame
+    link_format = wb.add_format({**fm.base, "font_color": "blue", "underline": 1})  # one line
+    for row in frame.iter_rows(named=True) if frame.height else ():
+        if r > _MAX_ROWS:
+            ws.write_string(
+                r,
+                0,
+                f"……共 {frame.height} 行，超出 Excel 的行数；全部见提取结果的 lineage.parquet 或 tongji.sqlite",
+            )
+            break
+        table_id, row_label, col_label, title = labels[row["figure"]]
+        sid = row["school_id"] or ""
+        ws.write_row(r, 0, (table_id, row_label, col_label, str(row["year"]), title))
+        ws.write_string(r, 5, names.get(sid, sid) or "全市")
+        if row["value"] is not None:
+            ws.write_number(r, 6, row["value"])
+        elif row["text"]:
+            ws.write_string(r, 6, row["text"])  # a text or code field
+        file, sheet, cell = row["file"] or "", row["sheet"] or "", row["cell"] or ""
+        url = link(file, sheet, cell) if urls < MAX_URLS else ""
+        if url:
+            tip = f"打开这个文件，定位到 {sheet}!{cell}"
+            ws.write_url(r, 7, url, link_format, string=file, tip=tip)
+            urls += 1
+        else:
+            ws.write_string(r, 7, file)
+        ws.write_row(r, 8, (sheet, cell, _status(row["used"], row["status"])))
+        r += 1
+    if r == 1:
+        ws.write_string(1, 0, "没有来自报表单元格的数字。", fm.plain)
+    ws.autofilter(0, 0, max(r - 1, 1), len(_HEAD) - 1)
+    ws.freeze_panes(1, 0)
+    for i, w in enumerate(_WIDTHS):
+        ws.set_column(i, i, w)
+    page_setup(ws, _WIDTHS, 0)
