@@ -31,7 +31,7 @@ def test_each_dataset_csv_has_chinese_headers_school_names_and_the_parquet_figur
 ):
     folder = sample_extract_dirs[2020]
     staff = pl.read_parquet(folder / "staff.parquet")
-    rows = _csv_rows(folder / "staff.csv")
+    rows = _csv_rows(folder / "教职工与专任教师.csv")
     assert list(rows[0])[:4] == ["学校代码", "学校名称", "年度", "教职工数（人）"]
     assert len(rows) == staff.height
     by_school = {r["学校代码"]: r for r in rows}
@@ -49,7 +49,7 @@ def test_each_dataset_csv_has_chinese_headers_school_names_and_the_parquet_figur
 def test_a_dataset_csv_keeps_codes_as_written_and_names_its_keys(sample_extract_dirs):
     folder = sample_extract_dirs[2020]
     majors = pl.read_parquet(folder / "students_by_major.parquet")
-    rows = _csv_rows(folder / "students_by_major.csv")
+    rows = _csv_rows(folder / "分专业学生.csv")
     assert {"专业大类", "专业", "专业代码"} <= set(rows[0])
     written = sorted(r["专业代码"] for r in rows)
     assert written == sorted(majors["major_code"].fill_null("").to_list())
@@ -128,7 +128,7 @@ def test_text_excel_would_run_as_a_formula_is_kept_as_text(sample_results, tmp_p
     formula = '=HYPERLINK("x")'
     values = [replace(v, text=formula) if v.field == "school_name" else v for v in result.values]
     folder = _extract(tmp_path, replace(result, values=values), "f")
-    rows = _csv_rows(folder / "school_info.csv")
+    rows = _csv_rows(folder / "学校基本情况.csv")
     assert rows and all(r["学校名称"] == '\'=HYPERLINK("x")' for r in rows)
 
 

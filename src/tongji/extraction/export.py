@@ -1,5 +1,6 @@
 """The extracted data where a statistician can open it without Python: every dataset as a
-CSV (UTF-8 with BOM, Chinese headers, one row per record) that Excel and WPS open as it is,
+CSV named by its Chinese title (UTF-8 with BOM, Chinese headers, one row per record) that
+Excel and WPS open as it is,
 and the whole extraction as one SQLite file, `tongji.sqlite`, that DB Browser for SQLite,
 DBeaver, Excel's ODBC import or any SQL tool can query.
 
@@ -14,6 +15,7 @@ and are byte-identical for the same extraction."""
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -102,6 +104,29 @@ def dataset_csv_frame(
         if dtype == pl.Utf8
     ]
     return out.with_columns(safe).rename(headers({c: titles[c] for c in out.columns}))
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed in a Windows file name
+_RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10))}
+
+
+def csv_names(pack: Pack, taken: Iterable[str] = ()) -> dict[str, str]:
+    """Each dataset → the file name of its CSV: its Chinese title (`分专业学生.csv`), safe on
+    Windows (no `\\ / : * ? " < > |`, no trailing dot or space, no reserved device name);
+    a title two datasets share, or a name already `taken` (issues.csv), gets the dataset's
+    own name in brackets. Windows compares names without case: so does this."""
+    used = {t.lower() for t in taken}
+    out: dict[str, str] = {}
+    for name, dataset in sorted(pack.datasets.items()):
+        stem = _UNSAFE.sub("_", dataset.title or "").strip().rstrip(". ")[:100]
+        if not stem or stem.lower() in _RESERVED:
+            stem = name
+        file = f"{stem}.csv"
+        if file.lower() in used:
+            file = f"{stem}（{name}）.csv"
+        used.add(file.lower())
+        out[name] = file
+    return out
 
 
 def write_dataset_csv(frame: pl.DataFrame, path: Path) -> None:

@@ -30,6 +30,7 @@ from .clean import printable
 from .export import (
     DATABASE_FILE,
     add_database_issues,
+    csv_names,
     dataset_csv_frame,
     write_database,
     write_dataset_csv,
@@ -160,13 +161,16 @@ def _swap(src: Path, dst: Path, output: Path) -> None:
 
 def _extract_file(path: Path) -> bool:
     """A file an extraction writes (or its temporary): Parquet, issues.csv, tongji.sqlite,
-    and a dataset's CSV (only beside its Parquet file: other CSV files may be returns)."""
+    and a dataset's CSV (named by its title: only in a folder with the extraction's
+    lineage and file list, other CSV files may be returns)."""
     name = path.name
     if not path.is_file():
         return False
     if name.endswith((".parquet", ".tmp")) or name in (ISSUES_FILE, DATABASE_FILE):
         return True
-    return name.endswith(".csv") and path.with_suffix(".parquet").is_file()
+    return name.endswith(".csv") and all(
+        (path.parent / f).is_file() for f in (LINEAGE_FILE, FILES_FILE)
+    )
 
 
 def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
@@ -397,12 +401,13 @@ def write_extract(
         else None
     )
     tables: dict[str, pl.DataFrame] = {}
+    csv_files = csv_names(pack, taken=(ISSUES_FILE,))
     for name, dataset in sorted(pack.datasets.items()):
         frame = tables[name] = dataset_frame(dataset, keyed)
         write_parquet(frame, out / f"{name}.parquet")
-        with atomic_path(out / f"{name}.csv") as tmp:
+        with atomic_path(out / csv_files[name]) as tmp:
             write_dataset_csv(dataset_csv_frame(dataset, pack, frame, names), tmp)
-        written += [out / f"{name}.parquet", out / f"{name}.csv"]
+        written += [out / f"{name}.parquet", out / csv_files[name]]
     for table, df, fname in (
         ("lineage", lineage, LINEAGE_FILE),
         ("totals", totals_frame(result.totals), TOTALS_FILE),
