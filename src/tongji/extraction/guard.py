@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import faulthandler
 import multiprocessing
 import os
 import re
@@ -321,7 +322,10 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
 
 
 def _quiet() -> None:
-    """A parser that runs out of memory prints its own backtrace: not on the user's terminal."""
+    """A parser that runs out of memory prints its own backtrace: not on the user's terminal
+    (nor does the fault handler a parent enabled — PYTHONFAULTHANDLER, a test runner — dump
+    one for a child whose end the parent reports as a finding)."""
+    faulthandler.disable()
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..findings import Issue
+from ..findings import INFO, Issue
 from ..project import Project
 from .check import (
     run_completeness,
@@ -80,8 +80,12 @@ def publish(
         )
         + facts.crosswalk_issues
     )
-    doubtful = {(i.file, i.sheet, i.cell) for _, i in facts.issues if i.cell} | {
-        (i.file, i.sheet, i.cell) for i in checks if i.cell
+    # the cells an error or a warning is about (a finding that is only information — a
+    # corrected figure, a hidden row left out — casts no doubt on the figure)
+    doubtful = {
+        (i.file, i.sheet, i.cell)
+        for i in [*(i for _, i in facts.issues), *checks]
+        if i.cell and i.severity != INFO
     }
     sentences = report.sentences(doubtful)
     quality = quality_rows(facts.issues, checks, year)
