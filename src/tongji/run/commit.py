@@ -4,15 +4,20 @@
     runs/<run id>/         one run's outputs, complete: extract/<year>/…, the summary
                            workbook, manifest.json with the hash of every file
     <summary>.xlsx         a copy of the current run's summary workbook, for people
+    最新提取/<year>/        the current run's extract/<year>/ (CSV, tongji.sqlite, issues.csv,
+                           Parquet) at a path that does not change from run to run: hard
+                           links to the run's files (a copy where the disk has none)
     cache/<year>/*.json    per-file extraction results, for the next run
     logs/run_*.log         one log per run
 
 A run writes its outputs into runs/.staging-<pid>/, renames that folder to runs/<run id>,
 and then replaces manifest.json: that one atomic rename is the commit. Before it, readers
 see the last run; after it, this one. The summary copy is prepared before the commit and
-renamed right after it. Killed anywhere, the folder still holds one complete run's outputs;
-the next run clears what a dead run left (staging folders, runs no manifest names) and
-mends the summary copy if a kill came between the two renames.
+renamed right after it, and 最新提取/ is prepared beside it and swapped in right after
+(Windows renames no folder over another: for a moment it is absent, never mixed). Killed
+anywhere, the folder still holds one complete run's outputs; the next run clears what a
+dead run left (staging folders, runs no manifest names) and mends the summary copy and
+最新提取/ if a kill came between the renames.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from ..extraction.store import atomic_path, ensure_replaceable
 from .manifest import MANIFEST_FILE
 
 RUNS = "runs"
+LATEST = "最新提取"  # the current run's extract/ at a stable path
 _STAGING = ".staging-"
+_RUN_MARK = ".run"  # in LATEST: the run it is of
 
 
 def staging_dir(out: Path) -> Path:
@@ -45,6 +52,7 @@ def clear_stale(out: Path) -> None:
         *(out / RUNS).glob(f"{_STAGING}*"),
         *out.glob(f"{_STAGING}*"),
         *out.glob(".extract.old-*"),
+        *out.glob(f".{LATEST}.*"),
     ]:
         shutil.rmtree(path, ignore_errors=True)
     for path in [
@@ -107,7 +115,9 @@ def commit(
     folder = out / RUNS / manifest["run"]
     os.replace(staging, folder)
     committed = False
+    latest = None
     try:
+        latest = _prepare_latest(out, folder, manifest["run"])
         source = folder / summary
         if source.is_file():
             # The copy is made before the commit and renamed into place right after it: the
@@ -122,13 +132,67 @@ def commit(
     except BaseException:
         if not committed:  # the run failed: its folder goes, the last run stays current
             shutil.rmtree(folder, ignore_errors=True)
+            if latest is not None:
+                shutil.rmtree(latest, ignore_errors=True)
         raise
+    _swap_latest(out, latest)
     prune_runs(out, {manifest["run"], previous_run})
+
+
+def _prepare_latest(out: Path, folder: Path, run: str) -> Path | None:
+    """The current run's extract/ as a new folder beside 最新提取/, to be swapped in: each
+    file a hard link to the run's (no second copy on disk; a copy where links cannot be
+    made), and a mark naming the run."""
+    source = folder / "extract"
+    if not source.is_dir():
+        return None
+    new = out / f".{LATEST}.new-{os.getpid()}"
+    shutil.rmtree(new, ignore_errors=True)
+    shutil.copytree(source, new, copy_function=_link_or_copy)
+    (new / _RUN_MARK).write_text(run, encoding="utf-8")
+    return new
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # no hard links here (FAT32, some network shares): a copy
+        shutil.copy2(src, dst)
+
+
+def _swap_latest(out: Path, new: Path | None) -> None:
+    """最新提取/ replaced by `new`: the old one renamed away, the new one renamed in, the old
+    one removed. A file in it open elsewhere (Windows) leaves the old one in place: the
+    next run tries again."""
+    if new is None:
+        return
+    target, old = out / LATEST, out / f".{LATEST}.old-{os.getpid()}"
+    try:
+        if target.exists():
+            os.replace(target, old)
+        os.replace(new, target)
+    except OSError:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def latest_run(out: Path) -> str | None:
+    """The run 最新提取/ is of, if it is there."""
+    try:
+        return (out / LATEST / _RUN_MARK).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def refresh_copy(out: Path, folder: Path, summary: str) -> None:
     """The summary workbook beside manifest.json: a copy of the current run's, replaced whole
-    (after a kill between the commit and the copy's rename)."""
+    (after a kill between the commit and the copy's rename); and 最新提取/, when it is not
+    of the current run."""
+    if latest_run(out) != folder.name:
+        _swap_latest(out, _prepare_latest(out, folder, folder.name))
     source, target = folder / summary, out / summary
     if not source.is_file():
         return
