@@ -36,7 +36,7 @@ def mappings_group() -> None:
 @options.json_output
 @options.quiet
 def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quiet) -> None:
-    """检查映射目录（默认 mappings；可给多个，第一个是映射包）中的全部配置，逐条指出文件和键。
+    """检查映射目录（默认：当前文件夹的任务文件中的映射，或 mappings、映射 文件夹；可给多个，第一个是映射包）中的全部配置，逐条指出文件和键。
 
     加上 --against 时，再用真实的报表试一试每个映射：取到了哪些值，哪些值可疑（像是行次、取自多校表格的合计行、超出合理范围）。有可疑的值时以退出码 1 结束。
 
@@ -45,10 +45,10 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
       tongji mappings check mappings --report reports/annual_report.toml
       tongji mappings check mappings --against 新报表/ --year 2020
     """
-    from ..project import has_definitions, load_project
+    from ..project import default_mapping_folders, has_definitions, load_project
 
     setup_logging(False, None, quiet or as_json)
-    folders = folder or ("mappings",)
+    folders = folder or default_mapping_folders()
 
     def work() -> int:
         defs = has_definitions(folders)
@@ -91,8 +91,14 @@ def mappings_check_cmd(folder, report_path, against, roster, year, as_json, quie
 
 @mappings_group.command("suggest", short_help="为新版式的工作簿写出映射草稿")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True), metavar="工作簿")
-@click.option("--dataset", "-d", required=True, help="要提取到的数据集（tongji fields 列出全部）。")
-@click.option("--sheet", help="工作表名；默认选字段匹配最多的一张。")
+@click.option(
+    "--dataset",
+    "-d",
+    required=True,
+    metavar="数据集",
+    help="要提取到的数据集（tongji fields 列出全部）。",
+)
+@click.option("--sheet", metavar="工作表", help="工作表名；默认选字段匹配最多的一张。")
 @options.mappings()
 @click.option(
     "--output",
@@ -138,7 +144,7 @@ def known_dataset(pack, dataset: str | None) -> None:
 
 @main.command("fields", short_help="列出映射可提取的数据集、字段和维度")
 @options.mappings()
-@click.option("--dataset", "-d", help="只显示这个数据集。")
+@click.option("--dataset", "-d", metavar="数据集", help="只显示这个数据集。")
 @options.json_output
 @options.quiet
 def fields_cmd(mappings, dataset, as_json, quiet) -> None:
@@ -171,6 +177,7 @@ def fields_cmd(mappings, dataset, as_json, quiet) -> None:
 @click.option(
     "--mapping",
     "mapping_id",
+    metavar="映射名",
     help="按此映射（文件名，不含 .toml）取值，显示每个字段在哪里找到或为何找不到。",
 )
 @options.roster(help="学校名录；给出时显示认定的学校。")
@@ -221,7 +228,7 @@ def inspect_cmd(file, mappings, mapping_id, roster, as_json, quiet) -> None:
 @options.roster(help="学校名录；给出时“学校名称”从下拉列表中选择。")
 @options.quiet
 def template_cmd(folder, year, output, roster, quiet) -> None:
-    """生成空白的填报表发给学校：映射目录（默认 mappings）中每个写了 template 的映射一个工作簿。
+    """生成空白的填报表发给学校：映射目录（默认：当前文件夹的任务文件中的映射，或 mappings、映射 文件夹）中每个写了 template 的映射一个工作簿。
 
     表中只有白色的格子可以填写：数字格只能填数字，专业大类、是/否、学校名称从下拉列表中选择；学校填好报回后，tongji 按同一个映射原样读回。
 
@@ -232,11 +239,12 @@ def template_cmd(folder, year, output, roster, quiet) -> None:
     from ..authoring.template import write_templates
     from ..config import load_pack
     from ..extraction.roster import load_roster
+    from ..project import default_mapping_folders
 
     setup_logging(False, None, quiet)
 
     def work() -> int:
-        pack = load_pack(folder or ("mappings",))
+        pack = load_pack(folder or default_mapping_folders())
         written = write_templates(pack, year, output, load_roster(roster) if roster else None)
         if not written:
             raise UsageError(

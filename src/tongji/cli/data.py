@@ -125,7 +125,12 @@ def run_extract(
 @options.year("报告年度；上一年度的提取结果一并给出时计算“变化”。")
 @options.output("输出的汇总工作簿（.xlsx）。", file=True)
 @options.roster(help="学校名录；默认用本年度提取结果中保存的名录。")
-@click.option("--region", default=None, help="报告所写的地区（标题中的 {region}），如 赤峰市。")
+@click.option(
+    "--region",
+    default=None,
+    metavar="地区",
+    help="报告所写的地区（标题中的 {region}），如 赤峰市。",
+)
 @options.catalogue(
     "报告年度的表按哪一版专业目录分行（catalogues.toml 中的版本，如 2010）；默认按年度。"
 )

@@ -23,6 +23,7 @@ def this_report_year(today: _dt.date | None = None) -> int:
 @options.year("报告年度；默认为今年秋季统计的年度。", required=False, default=None)
 @click.option(
     "--region",
+    metavar="地区",
     default="本市",
     show_default=True,
     help="地区名称（报告标题中的 {region}），如 赤峰市。",
