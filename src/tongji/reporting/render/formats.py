@@ -120,7 +120,7 @@ def write_title(ws, row: int, text: str, widths: list[float], fm: Formats) -> No
 def write_note(ws, row: int, text: str, widths: list[float], fm: Formats) -> None:
     """A footnote merged across the table's columns, wrapped."""
     ws.merge_range(row, 0, row, max(len(widths) - 1, 1), text, fm.note)
-    fit_row(ws, row, [(text, sum(widths))], 9)
+    fit_row(ws, row, [(text, sum(widths))])
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -163,7 +163,8 @@ class Formats:
         self.wrap_cell = wb.add_format(
             {**base, "text_wrap": True, "valign": "top"}
         )  # a column's default
-        self.note = wb.add_format({**base, "font_size": 9, "italic": True, "text_wrap": True})
+        # notes in the body's size: a table fitted to a page shrinks them with it
+        self.note = wb.add_format({**base, "italic": True, "text_wrap": True})
         self.link = wb.add_format(
             {**base, "text_wrap": True, "valign": "top", "font_color": "blue", "underline": 1}
         )
