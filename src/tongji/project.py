@@ -70,3 +70,27 @@ def with_catalogue_years(project: Project, years: dict[int, str], file: str, key
 
 def has_definitions(mappings: str | Path | list[str | Path] | tuple[str | Path, ...]) -> bool:
     return (mapping_folders(mappings)[0] / INDICATORS_FILE).is_file()
+
+
+JOB_FILE = "tongji.toml"
+
+
+def default_mapping_folders(here: Path | None = None) -> tuple[str, ...]:
+    """The mapping folders a command reads when none is named: those of the job file in the
+    current folder (a folder made by `tongji init`), else its `mappings` or `映射` folder,
+    else the pack that comes with tongji — so every command in the README works as written
+    wherever the user stands."""
+    here = Path.cwd() if here is None else here
+    if (here / JOB_FILE).is_file():
+        from .config.job import load_job
+
+        try:
+            return tuple(str(p) for p in load_job(here / JOB_FILE).mappings)
+        except ConfigError:
+            pass  # a job file with mistakes: `tongji run` names them; the folders still serve
+    for name in ("mappings", "映射"):
+        if (here / name / "datasets.toml").is_file():
+            return (name,)
+    from .bundled import mappings_dir
+
+    return (str(mappings_dir()),)

@@ -238,6 +238,7 @@ def template_cmd(folder, year, output, roster, quiet) -> None:
     """
     from ..authoring.template import write_templates
     from ..config import load_pack
+    from ..errors import EmptyRoster
     from ..extraction.roster import load_roster
     from ..project import default_mapping_folders
 
@@ -245,7 +246,16 @@ def template_cmd(folder, year, output, roster, quiet) -> None:
 
     def work() -> int:
         pack = load_pack(folder or default_mapping_folders())
-        written = write_templates(pack, year, output, load_roster(roster) if roster else None)
+        schools = None
+        if roster:
+            try:
+                schools = load_roster(roster)
+            except EmptyRoster:  # a roster not filled in yet: the blanks are made all the same
+                click.echo(
+                    f"提示：{roster} 中还没有学校，“学校名称”一格不设下拉列表；填好名录后再运行一次即可加上。",
+                    err=True,
+                )
+        written = write_templates(pack, year, output, schools)
         if not written:
             raise UsageError(
                 "映射目录中没有写了 template 的映射（如随附的 template_*.toml），没有可生成的填报表"

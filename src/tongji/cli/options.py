@@ -23,12 +23,23 @@ def mappings(required: bool = False, help: str = "映射配置目录。"):
         "--mappings",
         "-m",
         "mappings",
-        default=("mappings",),
+        default=_default_mappings,
         multiple=True,
-        show_default=True,
+        show_default=DEFAULT_MAPPINGS,
         type=click.Path(),
         help=f"{help}{MORE_MAPPINGS}",
     )
+
+
+DEFAULT_MAPPINGS = (
+    "当前文件夹中任务文件 tongji.toml 的映射，或 mappings、映射 文件夹，或随附的映射包"
+)
+
+
+def _default_mappings() -> tuple[str, ...]:
+    from ..project import default_mapping_folders
+
+    return default_mapping_folders()
 
 
 def roster(required: bool = False, help: str = "学校名录（.xlsx/.xls/.csv）。"):

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import RosterError
+from ..errors import EmptyRoster, RosterError
 from ..words.roster import Resolution, Roster, School  # noqa: F401  (re-exported)
 from .clean import normalize_label, normalize_text
 from .read import ReadError, Sheet, read_workbook
@@ -126,7 +126,7 @@ def _cell_text(value: Any) -> str:
 
 def _build(records: list[tuple[dict[str, Any], str]], file: str) -> Roster:
     if not records:
-        raise RosterError(file, "名录中没有学校")
+        raise EmptyRoster(file, "名录中没有学校")
     colmap = _columns(records, file)
 
     def get(rec: dict[str, Any], key: str) -> str:
