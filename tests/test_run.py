@@ -97,7 +97,7 @@ def test_first_run_writes_everything(job, first_run):
     assert (
         "报齐 25 所" in result.summary
         and "赤峰新华职业技术学校" in result.summary
-        and "bad_value 1" in result.summary
+        and "无法识别的数值 1" in result.summary  # by its Chinese name
     )
 
 

@@ -40,12 +40,17 @@ def setup_logging(verbose: bool = False, log_file: str | None = None, quiet: boo
         )
 
 
-_STYLES = {"    错误": {"fg": "red"}, "    警告": {"fg": "yellow"}}
+_STYLES = {
+    "    错误": {"fg": "red"},
+    "    警告": {"fg": "yellow"},
+    "  错误 ": {"fg": "red", "bold": True},
+    "  警告 ": {"fg": "yellow", "bold": True},
+}
 
 
 def echo_summary(text: str, quiet: bool = False) -> None:
     """A run's summary on stdout, its error and warning lines coloured on a terminal;
-    with `-q` only its first line (how the run ended)."""
+    with `-q` only its first line (how the run ended, with how many errors and warnings)."""
     lines = text.splitlines()[:1] if quiet else text.splitlines()
     use = colour()
     for i, line in enumerate(lines):

@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from ..extraction.store import atomic_path, ensure_replaceable
-from .manifest import MANIFEST_FILE
+from .manifest import LATEST, MANIFEST_FILE
 
 RUNS = "runs"
-LATEST = "最新提取"  # the current run's extract/ at a stable path
 _STAGING = ".staging-"
 _RUN_MARK = ".run"  # in LATEST: the run it is of
 
