@@ -298,7 +298,8 @@ def run_completeness(
                 issue(
                     "missing_year",
                     f"没有 {y} 年的提取结果，各表的 {y} 年数字和“变化”为空",
-                    f"请把 {y} 年的提取结果目录一并传给 tongji aggregate。",
+                    f"用 tongji run 时，在任务文件的 [inputs] 中写上 {y} 年的报表文件夹；"
+                    f"用 tongji aggregate 时，把 {y} 年的提取结果目录一并给出。",
                     year=y,
                 )
             )
