@@ -143,7 +143,9 @@ def test_this_years_figures_stand_beside_last_years(sample_run):
 def test_the_same_problems_stay_in_the_quality_sheet(sample_run):
     job, _ = sample_run
     summary = job.parent.parent / "out" / "赤峰市2020年质量年报数据.xlsx"
-    codes = {r[7] for r in _rows(summary, "数据质量")[1:]}
+    rows = _rows(summary, "数据质量")
+    code = rows[0].index("代码")
+    codes = {r[code] for r in rows[1:]}
     assert {"total_mismatch", "missing_return", "hidden_sheet_skipped"} <= codes
 
 

@@ -118,12 +118,12 @@ class RosterError(TongjiError):
     def __str__(self) -> str:
         return f"{self.file}：{self.message}"
 
+    def describe(self) -> str:
+        return f"学校名录有误：{super().describe()}"
+
 
 class EmptyRoster(RosterError):
     """A roster with its header and no school yet (as `tongji init` writes it)."""
-
-    def describe(self) -> str:
-        return f"学校名录有误：{super().describe()}"
 
 
 class WorkbookError(TongjiError):
