@@ -132,6 +132,12 @@ def test_rerun_with_nothing_changed_reads_no_workbook(job, monkeypatch):
     )
     third = run_job(job)
     assert third.files_read == 0 and "没有变化" not in third.summary
+    # another build of tongji (its code changed, the version number or not) redoes everything
+    monkeypatch.undo()  # workbooks may be read again
+    monkeypatch.setattr(tongji, "_BUILD", "0.1.0+another")
+    fourth = run_job(job)
+    assert fourth.files_read == 251 and "没有变化" not in fourth.summary
+    assert not any(i.code == "internal_error" for i in fourth.issues)
 
 
 def test_corrected_return_replaces_its_earlier_version(job, first_run):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from .. import __version__
+from .. import build
 from ..config.job import Job, load_job
 from ..errors import UsageError, describe_error
 from ..extraction import FileResult, Progress, merge_results
@@ -384,7 +384,7 @@ def _unchanged(run: _Run) -> RunResult | None:
     job, previous = run.job, run.previous
     if not previous or previous.get("configs") != run.configs or previous.get("year") != job.year:
         return None
-    if previous.get("version") != __version__:  # another tongji may compute differently
+    if previous.get("build") != build():  # another tongji may compute differently
         return None
     if "feedback" not in previous:  # a run from before the letters to the schools
         return None

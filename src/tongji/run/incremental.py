@@ -17,7 +17,7 @@ from typing import Any
 
 from loguru import logger
 
-from .. import __version__
+from .. import build
 from ..config.job import Job
 from ..config.mapping import Pack
 from ..errors import ConfigError, ConfigProblem, UsageError
@@ -69,7 +69,7 @@ def config_key(
 ) -> str:
     """What an extraction depends on besides the file itself (a catalogue edition the job
     names for the year among it, and whether hidden rows are data)."""
-    given = {"version": __version__, "mappings": pack_files, "roster": roster_sha, "year": year}
+    given = {"version": build(), "mappings": pack_files, "roster": roster_sha, "year": year}
     if edition is not None:
         given["catalogue"] = edition
     if read_hidden:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, build
 from ..config.job import Job
 from ..config.mapping import Pack
 from ..errors import ExitCode
@@ -315,6 +315,7 @@ def manifest_of(
     return {
         "tool": "tongji",
         "version": __version__,
+        "build": build(),
         "run": run_id,
         "job": display_name(job.file, job.base),
         "name": job.name,
