@@ -60,7 +60,8 @@ def _in(folder: Path, args: list[str], monkeypatch) -> int:
 def test_the_readme_commands_work_as_written_in_a_folder_made_by_init(city, monkeypatch):
     readme = _commands((ROOT / "README.md").read_text(encoding="utf-8"))
     rest = [c for c in readme if c[0] != "init"]
-    assert any(c[0] == "template" for c in rest)
+    assert {"template", "feedback"} <= {c[0] for c in rest}
+    _in(city, ["run", "tongji.toml", "-q"], monkeypatch)  # `tongji run 任务文件`, as the README says
     for args in rest:
         _in(city, args, monkeypatch)
     assert len(list((city / "填报模板").glob("*.xlsx"))) == 8

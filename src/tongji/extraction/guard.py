@@ -12,9 +12,9 @@ the child dies, the file becomes a finding; the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import html
 import io
-import faulthandler
 import multiprocessing
 import os
 import re
