@@ -282,3 +282,9 @@ def test_the_sample_job_reproduces_table_6_with_its_correction(tmp_path):
     quality = [" ".join(map(str, r)) for r in book.get_sheet_by_name("数据质量").to_python()]
     said = next(r for r in quality if "第 2 行更正" in r)
     assert "“6,7.99”是录入时多打了逗号（市教育局统计科）" in said  # the reason, whole
+    sources = book.get_sheet_by_name("来源").to_python()
+    status = sources[0].index("状态")
+    fixed = [r for r in sources[1:] if str(r[status]).startswith("已更正")]
+    assert fixed and all(r[6] == 67.99 and "市教育局统计科" in r[status] for r in fixed)
+    again = CliRunner().invoke(main, ["run", str(job)])  # nothing changed: the summary again
+    assert "更正：按 更正.csv 更正了 1 个数字" in again.output, again.output

@@ -78,6 +78,8 @@ def counts(
         "schools": len(roster.schools),
         "schools_missing": {name: sorted(what) for name, what in missing.items()},
         "city_gaps": city_gaps(issues),
+        "corrections": sum(i.code == "corrected" for i in issues),
+        "corrections_file": job.corrections.name if job.corrections else "",
     }
 
 
@@ -255,6 +257,11 @@ def summary_text(
         f"  学校：名录 {c['schools']} 所，报齐 {c['schools'] - len(missing)} 所"
         + (f"，缺报 {len(missing)} 所（见下）" if missing else "")
     )
+    if c.get("corrections"):
+        source = c.get("corrections_file") or "更正文件"
+        lines.append(
+            f"  更正：按 {source} 更正了 {c['corrections']} 个数字（见“数据质量”和“来源”表）"
+        )
     top = m.get("top_issues", [])
     errors = [t for t in top if t["severity"] == ERROR]
     warnings = [t for t in top if t["severity"] == WARNING]

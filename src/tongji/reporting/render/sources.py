@@ -6,7 +6,7 @@ returns beside it) is moved or copied to another computer."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -84,6 +84,8 @@ class Sources:
     frame: pl.DataFrame  # one row per (figure number, school, cell), in 来源's order
     first: dict[int, int]  # figure number → its first row in 来源 (0-based, under the header)
     count: dict[int, tuple[int, int]]  # figure number → (schools, cells)
+    # (file, sheet, cell) → what a corrections row said of it: who corrected what and why
+    corrected: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
 def cell_values(facts) -> pl.DataFrame:
@@ -131,7 +133,7 @@ def collect(rows: list[Published], facts) -> Sources:
                     )
         n += 1
     if not parts:
-        return Sources(pl.DataFrame(), {}, {})
+        return Sources(pl.DataFrame(), {}, {}, _corrections(facts))
     cells = (
         pl.concat(parts)
         .unique(subset=["figure", "year", *_CELL], keep="first", maintain_order=True)
@@ -146,13 +148,21 @@ def collect(rows: list[Published], facts) -> Sources:
         pl.col("school_id").drop_nulls().n_unique().alias("schools"), pl.len().alias("cells")
     )
     count = {f: (s, c) for f, s, c in counted.iter_rows()}
-    return Sources(cells, first, count)
+    return Sources(cells, first, count, _corrections(facts))
 
 
-def _status(used: bool, status: str | None) -> str:
+def _corrections(facts) -> dict[tuple[str, str, str], str]:
+    return {
+        (i.file, i.sheet, i.cell): i.message
+        for _, i in getattr(facts, "issues", ())
+        if i.code == "corrected" and i.cell
+    }
+
+
+def _status(used: bool, correction: str | None) -> str:
     if not used:
         return "未采用（有错误）"
-    return "已更正" if status == "corrected" else "采用"
+    return f"已更正：{correction}" if correction else "采用"
 
 
 def write_sources_sheet(
@@ -199,7 +209,8 @@ def write_sources_sheet(
             urls += 1
         else:
             ws.write_string(r, 7, file)
-        ws.write_row(r, 8, (sheet, cell, _status(row["used"], row["status"])))
+        correction = sources.corrected.get((file, sheet, cell))
+        ws.write_row(r, 8, (sheet, cell, _status(row["used"], correction)))
         r += 1
     if r == 1:
         ws.write_string(1, 0, "没有来自报表单元格的数字。", fm.plain)
