@@ -61,7 +61,9 @@ def test_the_readme_commands_work_as_written_in_a_folder_made_by_init(city, monk
     readme = _commands((ROOT / "README.md").read_text(encoding="utf-8"))
     rest = [c for c in readme if c[0] != "init"]
     assert {"template", "feedback"} <= {c[0] for c in rest}
-    _in(city, ["run", "tongji.toml", "-q"], monkeypatch)  # `tongji run 任务文件`, as the README says
+    _in(
+        city, ["run", "tongji.toml", "-q"], monkeypatch
+    )  # `tongji run 任务文件`, as the README says
     for args in rest:
         _in(city, args, monkeypatch)
     assert len(list((city / "填报模板").glob("*.xlsx"))) == 8
