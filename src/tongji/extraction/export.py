@@ -15,7 +15,6 @@ and are byte-identical for the same extraction."""
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +24,7 @@ import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 
 from ..findings import ISSUE_COLUMNS, ISSUE_HEADERS, SEVERITY_LABEL, Issue, sort_key
+from ..words.labels import file_stem
 
 if TYPE_CHECKING:
     from ..config.mapping import Dataset, Pack
@@ -106,10 +106,6 @@ def dataset_csv_frame(
     return out.with_columns(safe).rename(headers({c: titles[c] for c in out.columns}))
 
 
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed in a Windows file name
-_RESERVED = {"con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10))}
-
-
 def csv_names(pack: Pack, taken: Iterable[str] = ()) -> dict[str, str]:
     """Each dataset → the file name of its CSV: its Chinese title (`分专业学生.csv`), safe on
     Windows (no `\\ / : * ? " < > |`, no trailing dot or space, no reserved device name);
@@ -118,9 +114,7 @@ def csv_names(pack: Pack, taken: Iterable[str] = ()) -> dict[str, str]:
     used = {t.lower() for t in taken}
     out: dict[str, str] = {}
     for name, dataset in sorted(pack.datasets.items()):
-        stem = _UNSAFE.sub("_", dataset.title or "").strip().rstrip(". ")[:100]
-        if not stem or stem.lower() in _RESERVED:
-            stem = name
+        stem = file_stem(dataset.title or "", name)
         file = f"{stem}.csv"
         if file.lower() in used:
             file = f"{stem}（{name}）.csv"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from ..config.mapping import Pack
 from ..extraction import store
 from ..extraction.store import atomic_path, ensure_replaceable
 from ..findings import ERROR, WARNING, Issue
+from ..words.labels import file_stem
 from .render.feedback import ask_of, file_name, write_letter
 
 FEEDBACK_DIR = "反馈给学校"  # in a run's folder, beside extract/
@@ -74,13 +74,9 @@ class Letter:
         return letter_name(self.name or self.school_id, self.year)
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
 def letter_name(school: str, year: int) -> str:
     """`{学校名称}{year}年报表问题反馈.xlsx`, a name Windows accepts."""
-    safe = _UNSAFE.sub("", school).strip(" .") or "学校"
-    return f"{safe[:80]}{year}{LETTER_SUFFIX}"
+    return f"{file_stem(school, '学校', limit=80, replace='')}{year}{LETTER_SUFFIX}"
 
 
 def school_fixable(item: Issue, names: dict[str, str]) -> bool:

@@ -33,6 +33,20 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+_UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed in a Windows file name
+_RESERVED_NAMES = {
+    "con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10))
+}  # fmt: skip
+
+
+def file_stem(text: str, fallback: str, limit: int = 100, replace: str = "_") -> str:
+    """`text` as the stem of a file name Windows accepts: no `\\ / : * ? " < > |` or control
+    characters (each becomes `replace`), no trailing dot or space, not a reserved device
+    name (CON, COM1 …), at most `limit` characters; `fallback` when nothing is left."""
+    stem = _UNSAFE_IN_NAMES.sub(replace, text or "").strip().rstrip(". ")[:limit].rstrip(". ")
+    return fallback if not stem or stem.lower() in _RESERVED_NAMES else stem
+
+
 def normalize_text(value: Any) -> str:
     """Cell text as a person reads it: NFKC, `_x000D_` and line breaks gone, trimmed."""
     if value is None:
