@@ -36,14 +36,13 @@ def _commands(readme: str) -> list[list[str]]:
 def city(tmp_path_factory):
     """`tongji init` as the README writes it, then the roster filled in."""
     here = tmp_path_factory.mktemp("work")
-    [init] = [
-        c for c in _commands((ROOT / "README.md").read_text(encoding="utf-8")) if c[0] == "init"
-    ]
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=here) as cwd:
-        res = runner.invoke(main, init)
-        assert res.exit_code == 0, res.output
-        folder = Path(cwd) / init[1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [init] = [c for c in _commands(readme) if c[0] == "init"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(here)
+        res = CliRunner().invoke(main, init)
+    assert res.exit_code == 0, res.output
+    folder = here / init[1]
     book = openpyxl.load_workbook(folder / "学校名录.xlsx")
     book["学校名录"].append(["1509000001", "测试市第一职业中专", "甲区", "职业高中", "公办"])
     book.save(folder / "学校名录.xlsx")
