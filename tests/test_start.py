@@ -288,3 +288,36 @@ def test_the_sample_job_reproduces_table_6_with_its_correction(tmp_path):
     assert fixed and all(r[6] == 67.99 and "市教育局统计科" in r[status] for r in fixed)
     again = CliRunner().invoke(main, ["run", str(job)])  # nothing changed: the summary again
     assert "更正：按 更正.csv 更正了 1 个数字" in again.output, again.output
+
+
+def test_two_corrections_of_one_figure_that_disagree_apply_neither(tmp_path):
+    from tongji.config import load_pack
+    from tongji.extraction.corrections import apply_corrections, load_corrections
+    from tongji.extraction.records import ExtractResult, Value
+    from tongji.extraction.roster import load_roster
+
+    root = Path(__file__).resolve().parents[1]
+    pack, roster = load_pack(root / "mappings"), load_roster(root / "samples" / "roster.xlsx")
+    school = roster.schools[0]
+    read = Value(
+        "training_bases", school.school_id, 2020, (("base_type", "公共实习实训基地"),),
+        "equipment_value", None, None, "error", "万元", "万元", 1.0, "6,7.99",
+        "2020/a/实训基地.xlsx", "校内实训基地", "D4", "m", "",
+    )  # fmt: skip
+    path = tmp_path / "更正.csv"
+    head = "学校,年度,文件,工作表,单元格,数据集,字段,键,值,原因,更正人\n"
+    by_cell = ",2020,实训基地.xlsx,校内实训基地,D4,,,,{v},电话核实,甲\n"
+    by_record = f"{school.name},2020,,,,training_bases,equipment_value,base_type=公共实习实训基地,{{v}},再次核实,乙\n"
+    result = ExtractResult(2020, [], [read], [], [])
+
+    path.write_text(head + by_cell.format(v=67.99) + by_record.format(v=76.99), encoding="utf-8")
+    out = apply_corrections(result, load_corrections(path), roster, pack, "更正.csv")
+    [conflict] = [i for i in out.issues if i.code == "correction_conflict"]
+    assert conflict.severity == "error" and "第 2 行改为 67.99" in conflict.message
+    assert "第 3 行改为 76.99" in conflict.message
+    assert out.values == [read] and not [i for i in out.issues if i.code == "corrected"]
+
+    path.write_text(head + by_cell.format(v=67.99) + by_record.format(v="67.990"), encoding="utf-8")
+    out = apply_corrections(result, load_corrections(path), roster, pack, "更正.csv")
+    [fixed] = out.values
+    assert fixed.value == 67.99 and [i.code for i in out.issues] == ["corrected"]  # agree: once

@@ -197,6 +197,18 @@ def apply_corrections(
         return result
     values = list(result.values)
     issues = list(result.issues)
+    mine, disagreeing = _agreeing(mine, values, roster, pack, source)
+    for rows in disagreeing:
+        said = "；".join(f"{c.where(source)}改为 {c.value}" for c in rows)
+        issues.append(
+            issue(
+                "correction_conflict",
+                f"{len(rows)} 行更正改的是同一个数字，改成的值却不同：{said}；都没有生效",
+                "请核实后只留一行（或把几行改成同一个值），再运行一次。",
+                file=source,
+                year=result.year,
+            )
+        )
     for c in mine:
         found = _apply(c, values, roster, pack, source)
         if isinstance(found, str):
@@ -228,6 +240,32 @@ def apply_corrections(
             )
         )
     return replace(result, values=values, issues=issues)
+
+
+def _agreeing(
+    rows: list[Correction], values: list[Value], roster: Roster, pack, source: str
+) -> tuple[list[Correction], list[list[Correction]]]:
+    """The rows to apply, and the groups of rows that change one figure (by its cell or by
+    its record, however each row names it) to different values: none of those applies. Of
+    rows that agree, the first applies."""
+    by_figure: dict[tuple, list[tuple[Correction, Value]]] = {}
+    for c in rows:
+        found = _apply(c, list(values), roster, pack, source)  # on a copy: where would it go?
+        if isinstance(found, str):
+            continue
+        new = found[1]
+        by_figure.setdefault((new.dataset, new.school_id, new.keys, new.field), []).append((c, new))
+    skipped: set[int] = set()
+    disagreeing: list[list[Correction]] = []
+    for group in by_figure.values():
+        if len(group) < 2:
+            continue
+        if len({(v.value, v.text) for _, v in group}) > 1:
+            disagreeing.append([c for c, _ in group])
+            skipped.update(c.line for c, _ in group)
+        else:
+            skipped.update(c.line for c, _ in group[1:])
+    return [c for c in rows if c.line not in skipped], disagreeing
 
 
 def _apply(
