@@ -13,7 +13,6 @@ and all mistakes of a pack are reported at once.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..words.labels import normalize_label
 from ..words.roster import Roster
 from .catalogues import CATALOGUES_FILE, Catalogue, Crosswalk, year_span
 from .datasets import DATASETS_FILE, Dataset, Dimension, config_unit
+from .patterns import NamePattern
 from .placements import DIRECTIONS, LAYOUT_KINDS, SCHOOL_KEY, Placement, header_path, placement
 from .toml import (
     Section,
@@ -45,9 +45,9 @@ RESERVED_FILES = (DATASETS_FILE, CATALOGUES_FILE, "indicators.toml", "checks.tom
 
 @dataclass(frozen=True)
 class MatchSpec:
-    sheet_names: tuple[re.Pattern[str], ...] = ()
+    sheet_names: tuple[NamePattern, ...] = ()
     contains: tuple[str, ...] = ()
-    exclude: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[NamePattern, ...] = ()
     scan_rows: int = 12
     caption: tuple[str, ...] = ()  # the table of the sheet it reads: words of its caption
 
@@ -59,7 +59,7 @@ class MatchSpec:
         return any_match(self.exclude, sheet_name, normalized)
 
 
-def any_match(patterns: tuple[re.Pattern[str], ...], sheet_name: str, normalized: str) -> bool:
+def any_match(patterns: tuple[NamePattern, ...], sheet_name: str, normalized: str) -> bool:
     return any(p.search(normalized) or p.search(sheet_name) for p in patterns)
 
 

@@ -20,6 +20,7 @@ from types import NoneType, UnionType
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, ConfigProblem
+from .patterns import NamePattern, PatternError
 
 Texts = tuple[str, ...]  # a text or a list of texts
 T = TypeVar("T")
@@ -366,12 +367,13 @@ def pairs(section: Section, key: str, table: dict[str, Any]) -> tuple[tuple[str,
     return tuple(out)
 
 
-def compile_patterns(section: Section, key: str, patterns: Texts) -> tuple[re.Pattern[str], ...]:
-    """Regular expressions of a key (sheet names); one that does not compile is a problem."""
+def compile_patterns(section: Section, key: str, patterns: Texts) -> tuple[NamePattern, ...]:
+    """Regular expressions of a key (sheet names), matched by RE2 (config/patterns.py); one
+    that it cannot take is a problem naming the key."""
     out = []
     for i, pattern in enumerate(patterns):
         try:
-            out.append(re.compile(pattern))
-        except re.error as exc:
-            section.problem(f"{key}[{i}]", f"正则表达式“{pattern}”无法编译：{exc}")
+            out.append(NamePattern(pattern))
+        except PatternError as exc:
+            section.problem(f"{key}[{i}]", exc.message)
     return tuple(out)

@@ -17,9 +17,9 @@ The file may be in the pack's folder and in a city's folder of mappings; their r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from .patterns import NamePattern
 from .toml import Section, Texts, compile_patterns, option, read, section_of
 
 UNUSED_FILE = "unused_sheets.toml"
@@ -39,7 +39,7 @@ class UnusedSheetsFile:
 
 @dataclass(frozen=True)
 class UnusedRule:
-    pattern: re.Pattern[str]
+    pattern: NamePattern
     reason: str
     file: str
 
