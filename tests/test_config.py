@@ -53,7 +53,7 @@ def test_bad_regex_unknown_dataset_field_unit_layout(pack_dir):
         'dataset="teacher"\nlayout="table"\nunit="公斤"\n[match]\nsheet_names=["(中职基"]\n[[fields]]\nfield="total"\nrow="总计"\ncolumn="合计"\n',
     )
     text = "\n".join(problems)
-    assert "match.sheet_names[0]" in text and "无法编译" in text
+    assert "match.sheet_names[0]" in text and "无法使用" in text
     assert "“teacher”" in text and "teachers" in text  # did-you-mean
     assert "键 layout" in text
     assert "键 unit" in text and "公斤" in text
