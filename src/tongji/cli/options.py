@@ -62,14 +62,17 @@ class Count(click.IntRange):
 
 
 def year(help: str, required: bool = True, default: int | None = None):
+    # (click 8.3+ takes an explicit default=None for a given value: a required --year
+    # would then be missing without a word, and no return's year would be checked)
+    given = {"default": default} if default is not None else {}
     return click.option(
         "--year",
         "-y",
         required=required,
-        default=default,
         type=Year(0 if not required else 1990),
         metavar="年度",
         help=help,
+        **given,
     )
 
 
