@@ -13,17 +13,23 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from ..errors import UsageError
-from ..findings import Issue, issue
-from . import clean, guard
+from ..findings import issue
+from . import guard
 from .clean import printable
+from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as before)
+    copies_among,
+    copy_result,
+    merge_results,
+    without_copies,
+)
 from .read import WORKBOOK_SUFFIXES
-from .records import ExtractResult, FileResult, Value
+from .records import ExtractResult, FileResult
 from .roster import Roster
 from .workbook import Extractor
 
@@ -253,6 +259,21 @@ def extract_paths(
     """Extract every file; one broken file is an issue, never the end of the batch.
     `displays` names the files in lineage and issues (default: relative to the cwd);
     `skipped` files are listed with the reason they were not read."""
+    results = extract_each(files, pack, roster, year, jobs, progress, displays)
+    return merge_results(without_copies(results) + not_read(skipped or []), year)
+
+
+def extract_each(
+    files: list[Path],
+    pack: Pack,
+    roster: Roster,
+    year: int,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    displays: list[str] | None = None,
+) -> list[FileResult]:
+    """Every file's own result, in the files' order: nothing of one file depends on
+    another's figures (copies and conflicts are the merge's, which does not change these)."""
     items = list(zip(files, displays or [display_path(f) for f in files], strict=True))
     progress = progress or Progress()
     progress.start(len(items))
@@ -263,45 +284,7 @@ def extract_paths(
             progress.advance(res)
     finally:
         progress.finish()
-    return merge_results(_without_copies(results) + not_read(skipped or []), year)
-
-
-def copies_among(files: Iterable[tuple[str, str | None]]) -> dict[str, str]:
-    """Which inputs (display name, sha256 or None) hold the same bytes as another, and which
-    of them is read: copy → the one read. Of identical files the one with the shortest name
-    is read (a copy is `X - 副本.xlsx`, `X(1).xlsx`, `备份_X.xlsx`), then the first in order."""
-    groups: dict[str, list[str]] = {}
-    for name, sha256 in files:
-        if sha256:
-            groups.setdefault(sha256, []).append(name)
-    out: dict[str, str] = {}
-    for names in groups.values():
-        kept = min(names, key=lambda n: len(PurePath(n).name))  # min keeps the first of equals
-        out.update({n: kept for n in names if n != kept})
-    return out
-
-
-def copy_result(display: str, original: str, sha256: str, fmt: str = "") -> FileResult:
-    """An input with exactly the bytes of another: said, and its figures not counted twice."""
-    found = issue(
-        "duplicate_file",
-        f"与“{original}”内容完全相同（可能是备份副本），未重复读取",
-        "请确认哪一份该留下，删去另一份。",
-        file=display,
-    )
-    return FileResult(
-        display, sha256, fmt, status="not_read", note=f"与 {original} 内容相同", issues=[found]
-    )
-
-
-def _without_copies(results: list[FileResult]) -> list[FileResult]:
-    copy_of = copies_among((res.file, res.sha256) for res in results)
-    return [
-        copy_result(res.file, copy_of[res.file], res.sha256, res.format)
-        if res.file in copy_of
-        else res
-        for res in results
-    ]
+    return results
 
 
 def worker_count(jobs: int) -> int:
@@ -417,79 +400,3 @@ def extract_file(
 ) -> FileResult:
     """One file on its own (a batch of one)."""
     return Extractor(pack, roster, year).extract(path, display or display_path(path))
-
-
-# ---------------------------------------------------------------- merging
-
-
-def merge_results(results: list[FileResult], year: int) -> ExtractResult:
-    """Put the files' figures together; the same figure from two places is a conflict."""
-    values: list[Value] = []
-    issues: list[Issue] = []
-    totals = [t for res in results for t in res.totals]
-    at: dict[tuple, int] = {}  # (record key, field) -> its index in values
-    conflicts: set[tuple] = set()
-    for res in results:
-        issues.extend(res.issues)
-        for v in res.values:
-            # the same rule text recurs for every school: one copy of each, not one per figure
-            v.rule, v.cell = sys.intern(v.rule), sys.intern(v.cell)
-            k = (*v.record_key, v.field)
-            if k not in at:
-                at[k] = len(values)
-                values.append(v)
-                continue
-            first = values[at[k]]
-            if first.status == clean.VALUE and v.status == clean.VALUE:
-                if (first.value, first.text) == (v.value, v.text):
-                    issues.append(
-                        issue(
-                            "duplicate_value",
-                            f"同一数字在两处重复报送且一致：{first.file} {first.sheet}!{first.cell}",
-                            **_at(v),
-                        )
-                    )
-                else:
-                    conflicts.add(k)
-                    issues.append(
-                        issue(
-                            "conflicting_value",
-                            f"“{v.dataset}.{v.field}”在两处的值不一致：{first.file} {first.sheet}!{first.cell} 为“{first.raw}”，此处为“{v.raw}”；两者都不采用",
-                            "请确认哪份是最新的报表，删除或更正另一份后重新运行。",
-                            **_at(v),
-                        )
-                    )
-            elif first.status == clean.VALUE or v.status == clean.VALUE:
-                # One copy holds a figure, the other a blank or a cell already reported as
-                # unreadable: the figure is the one a reader can use, and it says so.
-                used, other = (first, v) if first.status == clean.VALUE else (v, first)
-                values[at[k]] = used
-                state = {clean.EMPTY: "为空", clean.ERROR: f"无法识别（“{other.raw}”）"}.get(
-                    other.status, f"为“{other.raw}”"
-                )
-                issues.append(
-                    issue(
-                        "copy_value_used",
-                        f"“{v.dataset}.{v.field}”在两处报送：{other.file} {other.sheet}!{other.cell} {state}，采用此处的“{used.raw}”",
-                        "请确认哪份是最新的报表，删除另一份后重新运行。",
-                        **_at(used),
-                    )
-                )
-            elif first.status == clean.EMPTY and v.status == clean.ERROR:
-                values[at[k]] = v  # an unreadable cell is not a blank: the figure stays missing
-    for v in values:
-        if conflicts and (*v.record_key, v.field) in conflicts:
-            v.value, v.text, v.status = None, None, clean.ERROR
-            v.rule += "；与另一份报表冲突，不采用"
-    return ExtractResult(year, results, values, totals, issues)
-
-
-def _at(v: Value) -> dict[str, str]:
-    """Where a finding about a value is: its file, sheet and cell."""
-    return {
-        "file": v.file,
-        "sheet": v.sheet,
-        "cell": v.cell,
-        "school_id": v.school_id or "",
-        "mapping": v.mapping,
-    }

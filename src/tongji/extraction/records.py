@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Issue, issue
 from ..words import units
 from . import clean
-from .read import Workbook, cell_address
+from .read import Merge, Workbook, cell_address
 
 if TYPE_CHECKING:
     from ..config.mapping import FieldDef
@@ -134,6 +134,20 @@ class FileOutput:
         self.tables_read: dict[tuple[str, int], set[str]] = {}
         # totals rows not the sum of their sheet's rows, said once every sheet is read
         self.unsettled: list[Any] = []
+        self._sheets: dict[str, Any] | None = None  # the workbook's sheets by name, once asked
+
+    def merge_over(self, sheet: str, row: int, col: int) -> tuple[Merge, Any] | None:
+        """The merged range of the workbook's sheet that covers (row, col) without starting
+        there, and its content: the cell reads blank, the content stands in its first cell."""
+        if self._sheets is None:
+            self._sheets = {}
+            for s in self.wb.sheets:
+                self._sheets.setdefault(s.name, s)
+        found = self._sheets.get(sheet)
+        m = found.merge_at.get((row, col)) if found is not None and found.merges else None
+        if m is None or (m.first_row, m.first_col) == (row, col):
+            return None
+        return m, found.cell(m.first_row, m.first_col)  # type: ignore[union-attr]
 
     def table_read(self, sheet: str, table: int, dataset: str) -> None:
         self.tables_read.setdefault((sheet, table), set()).add(dataset)
@@ -233,7 +247,11 @@ def record_figure(
     elif cleaned.status == clean.ERROR:
         _bad_value(place, f"“{fdef.title}”", cell, cleaned, raw)
     elif cleaned.status == clean.EMPTY and not inline:
-        status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
+        merged = _merged_over(place, fdef, row, col, cell)
+        if merged:
+            status, rule = clean.ERROR, f"{rule}；{merged}"
+        else:
+            status, rule = _explain_blank(place, fdef, row, col, cell, status, rule)
     _check_range(place, fdef, value, cell)
     v = Value(
         place.dataset,
@@ -329,6 +347,31 @@ def _convert(
     )
 
 
+def _merged_over(place: Place, fdef: FieldDef, row: int, col: int, cell: str) -> str:
+    """A blank cell inside a merged range whose content (a figure, or what was meant as
+    one) stands in the range's first cell, in another row or column: whose figure that is
+    cannot be told. Said at the cell, and not read as blank (nor as the merge's content,
+    which the other row already counts). Returns the lineage note, or "" for no such range."""
+    over = place.out.merge_over(place.sheet, *place.origin(row, col))
+    if over is None:
+        return ""
+    m, raw = over
+    if clean.clean_value(raw, fdef.type).status not in (clean.VALUE, clean.ERROR):
+        return ""  # an empty merged range (or one marked 不适用): blank is what it says
+    span = f"{cell_address(m.first_row, m.first_col)}:{cell_address(m.last_row, m.last_col)}"
+    anchor = cell_address(m.first_row, m.first_col)
+    place.out.issue(
+        "merged_over_value",
+        f"“{fdef.title}”的单元格 {cell} 在合并单元格 {span} 之内，合并后的内容“{clean.raw_text(raw)}”"
+        f"写在 {anchor}；{cell} 的数字无法确定，未采用",
+        f"请在原表中取消 {span} 的合并，在每一格分别填写数字后重新放入。",
+        place.sheet,
+        cell,
+        place.mapping,
+    )
+    return f"在合并单元格 {span} 之内（内容在 {anchor}），未采用"
+
+
 def _explain_blank(
     place: Place, fdef: FieldDef, row: int, col: int, cell: str, status: str, rule: str
 ) -> tuple[str, str]:
@@ -395,6 +438,9 @@ def record_sum(place: Place, fdef: FieldDef, parts: list[Part], where: str) -> V
             rules.append(rule)
         elif cleaned.status == clean.NOT_APPLICABLE and status == clean.EMPTY:
             status = clean.NOT_APPLICABLE
+        elif cleaned.status == clean.EMPTY and _merged_over(place, fdef, part.row, part.col, cell):
+            status = clean.ERROR  # a blank part that is not known to be blank
+            rules.append(f"{cell}：在合并单元格之内，未采用")
     value = round(total, 9) if status == clean.VALUE else None
     _check_range(place, fdef, value, "+".join(cells))
     source = (

@@ -27,10 +27,10 @@ from ..extraction import (
     Progress,
     copies_among,
     copy_result,
-    extract_paths,
     find_inputs,
     not_read,
 )
+from ..extraction.batch import extract_each
 from ..extraction.clean import printable
 from ..extraction.roster import Roster
 from ..findings import ERROR, WARNING
@@ -183,9 +183,7 @@ class YearExtraction:
         for f in inputs.files:
             st = f.stat()
             hashed.append((f, display_name(f, self.job.base), st, self.hasher.sha256(f)))
-        copy_of = copies_among(
-            (display, sha if st.st_size else None) for _, display, st, sha in hashed
-        )  # empty files are no copies
+        copy_of = copies_among((display, sha) for _, display, _, sha in hashed)
         plan: list[_Planned] = []
         copies: list[FileResult] = []
         for f, display, st, sha in hashed:
@@ -239,7 +237,8 @@ class YearExtraction:
             logger.info(
                 "{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results)
             )
-            fresh = extract_paths(
+            # each file's own result, not the merged batch's: that is what the cache keeps
+            fresh = extract_each(
                 [i.path for i in to_read],
                 self.pack,
                 self.roster,
@@ -248,7 +247,8 @@ class YearExtraction:
                 progress,
                 [i.display for i in to_read],
             )
-            for item, res in zip(to_read, fresh.files, strict=True):
+            written: set[str] = set()  # files with the same bytes (empty ones) share an entry
+            for item, res in zip(to_read, fresh, strict=True):
                 results[item.display] = res
                 if res.sha256 and res.sha256 != item.sha256:
                     # replaced while this run read it (a school uploading again): the figures
@@ -256,9 +256,12 @@ class YearExtraction:
                     logger.warning("{}：读取期间文件被替换，按读到的内容处理", item.display)
                     records[item.display].sha256 = res.sha256
                     continue
-                written = self._write_cache(staging, item, res)
-                if written is not None:
-                    new_cache.append(written)
+                if item.sha256 in written:
+                    continue
+                written.add(item.sha256)
+                entry = self._write_cache(staging, item, res)
+                if entry is not None:
+                    new_cache.append(entry)
         ordered = [results[i.display] for i in plan if i.display in results]
         for res in ordered:
             _count(records[res.file], res)
