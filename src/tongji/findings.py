@@ -179,6 +179,13 @@ _KINDS = (
     ),
     Kind("cell_error_value", ERROR, "单元格是错误值", "单元格是 #DIV/0! 之类的错误值。"),
     Kind(
+        "merged_over_value",
+        ERROR,
+        "数字格在合并单元格内",
+        "要读的单元格被合并单元格覆盖，合并后的内容写在另一行或另一列的格子里；"
+        "这一格的数字无法确定，未采用。",
+    ),
+    Kind(
         "value_out_of_range",
         WARNING,
         "数字超出合理范围",
