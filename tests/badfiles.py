@@ -28,6 +28,8 @@ class Bad:
     name: str  # the file's name in the folder (bytes for a name that is not valid UTF-8)
     code: str | None  # the finding its file gets; None: no finding for it
     severity: str = "error"
+    cell: str = ""  # the cell its finding must name, when it is about one
+    figures: tuple[tuple[str, float], ...] = ()  # (field, value) it must give (a good file)
 
 
 def _patched_xlsx(

@@ -35,7 +35,14 @@ _FLAG_NO = frozenset({"否", "无", "×", "✗", "n", "no", "false", "0", "未�
 
 # Written in a cell to mean "nothing here"; all become null.
 SENTINELS = frozenset(
-    {"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none", "#N/A"}
+    {"", "-", "--", "—", "——", "–", "―", "/", "\\", "无", "空", "n/a", "na", "null", "none"}
+)
+# What a spreadsheet shows for a formula that failed (#N/A included: a lookup that found
+# nothing is no blank). As text they come from a CSV or a sheet pasted as values.
+_ERROR_VALUE_RE = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
+    r"|CONNECT!|BUSY!|UNKNOWN!)",
+    re.I,
 )
 NOT_APPLICABLE_MARKS = frozenset({"*", "＊", "※"})
 
@@ -105,6 +112,8 @@ def _clean_number_text(original: str, field_type: str) -> Cleaned:
         rules.append("全角转半角")
     if text.lower() in SENTINELS or text in SENTINELS:
         return Cleaned(None, EMPTY, f"占位符“{original.strip()}”视为空" if text else "空白")
+    if _ERROR_VALUE_RE.fullmatch(text):
+        return _error_value(text)
     if text in NOT_APPLICABLE_MARKS:
         return Cleaned(None, NOT_APPLICABLE, "“*”不适用")
 
@@ -150,6 +159,7 @@ LARGEST = 1e15
 
 
 def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool) -> Cleaned:
+    number += 0.0  # -0 (a formula's rounding, or typed) is 0
     if not math.isfinite(number):
         return Cleaned(None, ERROR, "", f"不是有限的数字（{number}）")
     if abs(number) > LARGEST:
@@ -166,6 +176,10 @@ def _typed_number(number: float, field_type: str, rule: str, numeric_cell: bool)
     return Cleaned(number, VALUE, rule)
 
 
+def _error_value(text: str) -> Cleaned:
+    return Cleaned(None, ERROR, "", f"单元格是错误值 {text.upper()}（公式出错的结果，不是数字）")
+
+
 def _clean_flag(raw: Any) -> Cleaned:
     if raw is None:
         return Cleaned(None, EMPTY, "空白")
@@ -178,6 +192,8 @@ def _clean_flag(raw: Any) -> Cleaned:
         return Cleaned(0.0, VALUE, f"是否：“{raw}”→0")
     if text in SENTINELS:
         return Cleaned(None, EMPTY, f"占位符“{raw}”视为空" if text else "空白")
+    if _ERROR_VALUE_RE.fullmatch(text):
+        return _error_value(text)
     return Cleaned(None, ERROR, "", f"应为“是”或“否”，实际为“{raw}”")
 
 
@@ -193,6 +209,8 @@ def _clean_text(raw: Any, field_type: str, length: int | None = None) -> Cleaned
         return Cleaned(None, EMPTY, "空白" if not text else f"占位符“{text}”视为空")
     if text in NOT_APPLICABLE_MARKS:
         return Cleaned(None, NOT_APPLICABLE, "“*”不适用")
+    if _ERROR_VALUE_RE.fullmatch(_WS_RE.sub("", text)):
+        return _error_value(_WS_RE.sub("", text))
     if field_type == "code" and length and text.isdigit():
         code, note = restore_code(text, length)
         if code is None:
@@ -268,7 +286,12 @@ def _value_like_text(raw: str) -> bool:
     if _looks_numeric_text(raw):
         return True
     text = _WS_RE.sub("", _nfkc(raw))
-    return text in _NONE_MARKS or text in _YES_NO or bool(_BRACKETED_NUMBER_RE.match(text))
+    return (
+        text in _NONE_MARKS
+        or text in _YES_NO
+        or bool(_BRACKETED_NUMBER_RE.match(text))
+        or bool(_ERROR_VALUE_RE.fullmatch(text))  # a figure's formula that failed
+    )
 
 
 _YES_NO = frozenset({"是", "否", "√", "×", "✓", "✗"})  # the answer of a yes/no field: data
