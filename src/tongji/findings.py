@@ -36,6 +36,12 @@ _KINDS = (
         "输入文件夹中有不是工作簿的文件（如 .pdf、.docx），没有读取。",
     ),
     Kind(
+        "nothing_read",
+        ERROR,
+        "一个报表也没有读到",
+        "某年度的输入中有文件，但没有一个是可以读取的报表（输入指错了文件夹，或报表都不是 Excel 格式）。",
+    ),
+    Kind(
         "duplicate_file",
         WARNING,
         "重复的文件",

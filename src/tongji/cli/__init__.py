@@ -11,6 +11,7 @@ prints it and exits with its code, in one place for every command. The commands 
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -22,7 +23,7 @@ from .. import __version__
 from ..errors import ExitCode, TongjiError, describe_os_error
 from . import zh
 from .help import Group
-from .output import setup_logging
+from .output import console_safe, setup_logging
 
 zh.install()  # click's own messages (No such command, Missing option, [required]) in Chinese
 
@@ -37,35 +38,78 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def guarded(
-    work: Callable[[], int], unexpected: str = _UNEXPECTED, unchanged: str = ""
+    work: Callable[[], int],
+    unexpected: str = _UNEXPECTED,
+    unchanged: str | Callable[[BaseException], str] = "",
 ) -> NoReturn:
     """Run a command's work and exit with its code. A foreseen failure ends with its
     message and exit code; a failure of the disk or the system ends with what it means and
-    what to do; what was not foreseen ends with a message and exit 3, never a traceback (the
-    log file, when asked for, has it). Ctrl+C ends with 130. `unchanged` is said after a
-    failure when the outputs were left as they were."""
+    what to do (a full disk too when a library wraps it in an error of its own); what was
+    not foreseen ends with one line and exit 3, never a traceback (the log file, when asked
+    for, has it). Ctrl+C ends with 130. `unchanged` is said after a failure about the
+    outputs: a text, or what the failure tells (a run that failed after its commit did
+    change them)."""
     try:
         code = work()
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        _fail("已中断（Ctrl+C）。" + unchanged, ExitCode.INTERRUPTED)
-    except TongjiError as exc:
+    except BaseException as exc:
+        after = unchanged(exc) if callable(unchanged) else unchanged
+        _failed(exc, unexpected, after)
+    sys.exit(code)
+
+
+def _failed(exc: BaseException, unexpected: str, after: str) -> NoReturn:
+    if isinstance(exc, KeyboardInterrupt):
+        _fail("已中断（Ctrl+C）。" + after, ExitCode.INTERRUPTED)
+    if isinstance(exc, TongjiError):
         _fail(exc.describe(), exc.exit_code)
-    except PermissionError as exc:
-        target = exc.filename or "输出文件"
+    if not isinstance(exc, Exception):
+        raise exc
+    logger.bind(log_only=True).opt(exception=exc).debug("命令失败")  # for a log file, if any
+    cause = os_cause(exc)
+    if isinstance(cause, PermissionError):
+        target = cause.filename or "输出文件"
         _fail(
             f"无法写入 {target}：文件可能正被其他程序（如 Excel）打开，或没有写入权限。请关闭它后重试。"
-            + unchanged,
+            + after,
             ExitCode.FAILURE,
         )
-    except OSError as exc:
-        logger.opt(exception=True).debug("failure")
-        _fail(describe_os_error(exc) + "。" + unchanged, ExitCode.FAILURE)
-    except Exception as exc:
-        logger.opt(exception=True).debug("failure")
-        _fail(unexpected.format(f"{type(exc).__name__}: {exc}"), ExitCode.FAILURE)
-    sys.exit(code)
+    if cause is not None:
+        _fail(describe_os_error(cause) + "。" + after, ExitCode.FAILURE)
+    first = (str(exc).strip().splitlines() or [""])[0]  # one line: sqlite adds "query was: …"
+    _fail(unexpected.format(f"{type(exc).__name__}: {first}", after), ExitCode.FAILURE)
+
+
+# How libraries say that the disk is full when they wrap the system's error in their own
+# (polars: "os error 28"; sqlite: "database or disk is full"; xlsxwriter: FileCreateError).
+_DISK_FULL = (
+    "no space left on device",
+    "os error 28",
+    "errno 28",
+    "database or disk is full",
+    "disk quota exceeded",
+)
+
+
+def os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a failure: the failure itself, one it wraps (as
+    an argument) or was raised from, or — when a library kept only its text — a full disk it names."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for candidate in (current, *current.args):
+            if isinstance(candidate, OSError) and candidate.errno is not None:
+                return candidate
+        if any(words in str(current).lower() for words in _DISK_FULL):
+            return OSError(
+                errno.ENOSPC, "No space left on device", getattr(current, "filename", None)
+            )
+        if isinstance(current, OSError) and not isinstance(current, BrokenPipeError):
+            return current
+        current = current.__cause__  # raised from it; not whatever was being handled
+    return None
 
 
 class _Main(Group):
@@ -73,6 +117,7 @@ class _Main(Group):
     command line is being read ends as any Ctrl+C does: in Chinese, with 130."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        console_safe()  # a GBK console: `?` for what it cannot show, never a failure
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:

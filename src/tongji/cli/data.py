@@ -226,10 +226,13 @@ def run_cmd(job_file, dry_run, as_json, quiet, verbose) -> None:
     setup_logging(verbose, None, quiet or as_json)
     bar = bar_for(quiet or as_json)
 
+    done: list = []  # the result, once the run has returned it
+
     def work() -> int:
         result = run_job(
             job_file, dry_run=dry_run, progress=(lambda year: bar(f"{year} 年")) if bar else None
         )
+        done.append(result)
         if as_json:
             echo_json(
                 {
@@ -242,11 +245,17 @@ def run_cmd(job_file, dry_run, as_json, quiet, verbose) -> None:
             echo_summary(result.summary, quiet)
         return result.exit_code
 
-    guarded(
-        work,
-        "运行失败：{}。上次的输出未被改动；详情见输出目录下 logs/ 中的日志。",
-        "上次的输出未被改动。",
-    )
+    def outputs(exc: BaseException) -> str:
+        """What a failure left of the outputs: the truth once the manifest names this run."""
+        manifest = done[0].manifest if done and not dry_run else {}
+        run = getattr(exc, "committed_run", None) or (
+            None if "unchanged_since" in manifest else manifest.get("run")
+        )
+        if run:
+            return f"本次运行（{run}）的输出已经写出，manifest.json 指向它。"
+        return "" if dry_run else "上次的输出未被改动。"
+
+    guarded(work, "运行失败：{}。{}详情见输出目录下 logs/ 中的日志。", outputs)
 
 
 @main.command("feedback", short_help="按上次运行的结果，给每所有问题的学校写一份问题反馈工作簿")

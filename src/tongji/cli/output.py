@@ -4,9 +4,12 @@ are read on a terminal."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -21,17 +24,36 @@ def colour(stream=None) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
+def console_safe() -> None:
+    """stdout and stderr write what their encoding cannot hold as `?` (a redirected console
+    on Chinese Windows is GBK; a file name may hold 📊) instead of failing mid-summary."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
+
+
+def _console_format(record) -> str:
+    """One line per message on the console: a traceback (a worker's MemoryError, an
+    internal error) is for the log file, never the screen."""
+    return "<level>{message}</level>\n"
+
+
 def setup_logging(verbose: bool = False, log_file: str | None = None, quiet: bool = False) -> None:
     """Logs to stderr: progress and notes (INFO), or only problems (`-q`), or every detail
-    (`-v`); a log file, when asked for, gets every detail."""
+    (`-v`), one line each, without tracebacks; a log file, when asked for, gets every
+    detail."""
+    console_safe()
     logger.remove()
     logger.enable("tongji")
     level = "DEBUG" if verbose else ("WARNING" if quiet else "INFO")
     logger.add(
         sys.stderr,
         level=level,
-        format="<level>{message}</level>",
+        format=_console_format,
         colorize=colour(sys.stderr),
+        backtrace=False,
+        diagnose=False,
         filter=lambda r: not r["extra"].get("log_only"),
     )
     if log_file:
@@ -53,16 +75,32 @@ def echo_summary(text: str, quiet: bool = False) -> None:
     with `-q` only its first line (how the run ended, with how many errors and warnings)."""
     lines = text.splitlines()[:1] if quiet else text.splitlines()
     use = colour()
-    for i, line in enumerate(lines):
-        style = next((s for prefix, s in _STYLES.items() if line.startswith(prefix)), {})
-        if i == 0:
-            style = {"bold": True, "fg": "green" if "没有错误" in line else "yellow"}
-        click.secho(line, color=use, **(style if use else {}))
+    with reader_may_leave():
+        for i, line in enumerate(lines):
+            style = next((s for prefix, s in _STYLES.items() if line.startswith(prefix)), {})
+            if i == 0:
+                style = {"bold": True, "fg": "green" if "没有错误" in line else "yellow"}
+            click.secho(line, color=use, **(style if use else {}))
 
 
 def echo_json(data: Any) -> None:
     """`--json`: the result as JSON on stdout (UTF-8, Chinese as it is)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    with reader_may_leave():
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextlib.contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """stdout's reader gone (`tongji run … | head -1`): the rest is not printed, as Unix
+    tools do, and the command ends as it would have; stdout then goes to the null device,
+    so that nothing fails again when Python flushes it at exit."""
+    try:
+        yield
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
 
 
 class Bar(Progress):

@@ -334,6 +334,36 @@ def _quiet() -> None:
         pass
 
 
+@contextlib.contextmanager
+def stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 pointed at the null device meanwhile: a panic of the Rust parser
+    prints its message (`panicked at …`) there before it becomes an exception, which the
+    caller turns into a finding; the user's terminal is no place for it. Where fd 2 cannot be
+    duplicated (no console), nothing changes."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+        finally:
+            os.close(devnull)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quietly(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)` with stderr silenced (`stderr_silenced`): for the parser, whose panics
+    print before they become the exception that the caller turns into a finding."""
+    with stderr_silenced():
+        return fn(*args)
+
+
 def _limit_memory() -> None:
     """On Linux, let this process allocate CHILD_MEMORY more than it has (RLIMIT_DATA counts
     the heap and anonymous mappings): a huge allocation then fails here, not in the batch."""

@@ -402,7 +402,7 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
             "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。",
         ) from exc
     if reason is None:
-        sheets = parse_sheets(data, unused)
+        sheets = guard.quietly(parse_sheets, data, unused)  # a panic's text: not on screen
     else:  # parsed where running out of memory ends one process, not the batch
         try:
             sheets = guard.run_isolated(parse_sheets, data, unused)

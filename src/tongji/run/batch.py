@@ -9,6 +9,7 @@ current in one step, or not at all).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import shutil
@@ -25,7 +26,7 @@ from ..errors import UsageError, describe_error
 from ..extraction import FileResult, Progress, merge_results
 from ..extraction.corrections import Correction, apply_corrections, load_corrections
 from ..extraction.store import add_issues, write_extract
-from ..findings import Issue, exit_code, issue
+from ..findings import Issue, exit_code
 from ..project import Project, load_project, with_catalogue_years
 from ..reporting import publish
 from ..reporting.feedback import (
@@ -36,6 +37,7 @@ from ..reporting.feedback import (
     write_feedback,
 )
 from .commit import (
+    CACHE,
     RUNS,
     clear_stale,
     commit,
@@ -46,7 +48,9 @@ from .commit import (
     write_manifest,
 )
 from .incremental import Hasher, InputRecord, YearExtraction, display_name
+from .inputs import check_output_apart, nothing_read, same_as_other_years
 from .lock import OutputLock, now
+from .logfile import RunLog
 from .manifest import (
     MANIFEST_FILE,
     RunResult,
@@ -72,6 +76,7 @@ class _Run:
     configs: dict[str, str]
     corrections: list[Correction] = field(default_factory=list)
     staging: Path = Path()
+    cache_staging: Path = Path()  # new cache entries, on the file system of cache/
     started: str = ""
     t0: float = 0.0
     log_path: Path = Path()
@@ -98,24 +103,33 @@ def run_job(
     says why in its own log, and leaves the last run's outputs as they were. `progress`
     gives what follows a year's reading (a bar on a terminal); by default the log does."""
     job = load_job(job_path)
+    check_output_apart(job)
     if dry_run:
         return _dry_run(_prepare(job))
     started, t0 = now(), time.perf_counter()
     with OutputLock(job.output):
         clear_stale(job.output)
+        before = read_manifest(job.output).get("run")
         sink, log_path = _setup_run_log(job.output)
         staging = staging_dir(job.output)
+        cache_staging = staging_dir(job.output, CACHE)
         try:
             run = _prepare(job)
             run.staging, run.started, run.t0, run.log_path = staging, started, t0, log_path
+            run.cache_staging = cache_staging
             run.progress = progress or _LogProgress
             return _run(run)
         except BaseException as exc:
+            after = read_manifest(job.output).get("run")
+            if after and after != before:  # failed after its commit: the outputs are this run's
+                with contextlib.suppress(AttributeError, TypeError):
+                    exc.committed_run = after  # type: ignore[attr-defined]
             # into this run's log (the terminal gets the message from the command line, without a traceback)
             logger.bind(log_only=True).opt(exception=exc).error("运行失败：{}", describe_error(exc))
             raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(cache_staging, ignore_errors=True)
             logger.remove(sink)
 
 
@@ -167,7 +181,7 @@ def _setup_run_log(out: Path) -> tuple[int, Path]:
     logs = out / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     path = logs / f"run_{_dt.datetime.now():%Y%m%d_%H%M%S}_{os.getpid()}.log"
-    sink = logger.add(path, level="DEBUG", encoding="utf-8", enqueue=False)
+    sink = logger.add(RunLog(path), level="DEBUG", enqueue=False)  # a full disk: no dumps
     for old in sorted(logs.glob("run_*.log"))[:-KEEP_LOGS]:
         old.unlink(missing_ok=True)
     return sink, path
@@ -251,7 +265,15 @@ def _run(run: _Run) -> RunResult:
         "folder": f"{RUNS}/{run_id}/{FEEDBACK_DIR}",
         "schools": [p.name for p in letters],
     }
-    commit(job.output, run.staging, manifest, job.summary, new_cache, run.previous.get("run"))
+    commit(
+        job.output,
+        run.staging,
+        manifest,
+        job.summary,
+        new_cache,
+        run.previous.get("run"),
+        run.cache_staging,
+    )
     _prune_cache(job.output, inputs, keys)
     result = RunResult(
         code,
@@ -290,7 +312,7 @@ def _extract_years(
     for year in run.job.inputs:
         t = time.perf_counter()
         extraction = run.year(year)
-        done = extraction.run(run.staging, (run.progress or _LogProgress)(year))
+        done = extraction.run(run.cache_staging, (run.progress or _LogProgress)(year))
         merged = merge_results(done.results, year)
         if run.corrections:
             source = display_name(run.job.corrections, run.job.base)  # type: ignore[arg-type]
@@ -300,44 +322,22 @@ def _extract_years(
         write_extract(
             merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster
         )
+        nothing = nothing_read(year, done.records, done.not_read)
+        if nothing:  # into the year's issues.csv too, where the workbook reads them
+            add_issues(run.staging / "extract" / str(year), nothing)
         inputs += done.records
-        issues += merged.issues
+        issues += merged.issues + nothing
         new_cache += done.new_cache
         unread += done.not_read
         keys[str(year)] = extraction.key
         run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
         del done, merged  # a year's figures are on disk now; free them before the next
-    across = _same_as_other_years(inputs)
+    across = same_as_other_years(inputs)
     for year in {
         i.year for i in across
     }:  # into that year's issues.csv, where the workbook reads them
         add_issues(run.staging / "extract" / str(year), [i for i in across if i.year == year])
     return inputs, issues + across, new_cache, keys, unread
-
-
-def _same_as_other_years(inputs: list[InputRecord]) -> list[Issue]:
-    """A return in one year's folder with exactly the bytes of one in another year's: last
-    year's file given as this year's gives a report whose every change is 0."""
-    by_sha: dict[str, list[InputRecord]] = {}
-    for rec in inputs:
-        by_sha.setdefault(rec.sha256, []).append(rec)
-    out = []
-    for recs in by_sha.values():
-        for rec in recs:
-            others = [r for r in recs if r.year != rec.year]
-            if others:
-                names = "、".join(f"{r.year} 年的“{r.file}”" for r in others)
-                out.append(
-                    issue(
-                        "same_as_other_year",
-                        f"与{names}内容完全相同",
-                        f"请确认这是 {rec.year} 年的报表，而不是别的年度的文件放错了文件夹。",
-                        file=rec.file,
-                        school_id=rec.school_id or "",
-                        year=rec.year,
-                    )
-                )
-    return out
 
 
 def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> None:

@@ -11,7 +11,10 @@
     logs/run_*.log         one log per run
 
 A run writes its outputs into runs/.staging-<pid>/, renames that folder to runs/<run id>,
-and then replaces manifest.json: that one atomic rename is the commit. Before it, readers
+and then replaces manifest.json: that one atomic rename is the commit. New cache entries
+are written into cache/.staging-<pid>/ and renamed into cache/<year>/ just before: every
+staging folder is on the file system of the folder it is renamed into (runs/ may be a
+mounted folder of its own, and a rename cannot cross file systems). Before it, readers
 see the last run; after it, this one. The summary copy is prepared before the commit and
 renamed right after it, and 最新提取/ is prepared beside it and swapped in right after
 (Windows renames no folder over another: for a moment it is absent, never mixed). Killed
@@ -33,12 +36,16 @@ from ..extraction.store import atomic_path, ensure_replaceable
 from .manifest import LATEST, MANIFEST_FILE
 
 RUNS = "runs"
+CACHE = "cache"
 _STAGING = ".staging-"
 _RUN_MARK = ".run"  # in LATEST: the run it is of
 
 
-def staging_dir(out: Path) -> Path:
-    path = out / RUNS / f"{_STAGING}{os.getpid()}"
+def staging_dir(out: Path, under: str = RUNS) -> Path:
+    """A new staging folder in `under` (runs/, or cache/ for the new cache entries): made on
+    the file system its contents are renamed into, so that the renames never cross one
+    (runs/ may be a mounted folder of its own)."""
+    path = out / under / f"{_STAGING}{os.getpid()}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
@@ -49,6 +56,7 @@ def clear_stale(out: Path) -> None:
     lock, so no other run is writing them), and the folders of the layout before runs/."""
     for path in [
         *(out / RUNS).glob(f"{_STAGING}*"),
+        *(out / CACHE).glob(f"{_STAGING}*"),
         *out.glob(f"{_STAGING}*"),
         *out.glob(".extract.old-*"),
         *out.glob(f".{LATEST}.*"),
@@ -100,12 +108,15 @@ def commit(
     summary: str,
     new_cache: list[Path],
     previous_run: str | None,
+    cache_staging: Path | None = None,
 ) -> None:
     """Make the staged run the current one: its folder renamed into runs/, then manifest.json
-    replaced (the commit) and at once the summary copy beside it, then old runs removed."""
+    replaced (the commit) and at once the summary copy beside it, then old runs removed.
+    The new cache entries (`cache_staging/cache/<year>/…`, staged inside cache/ itself, or
+    in the run's staging folder) are renamed into cache/ first."""
     ensure_replaceable([out / summary])
     for f in new_cache:  # content-addressed: an entry that lands before a kill harms nothing
-        target = out / f.relative_to(staging)
+        target = out / f.relative_to(_staged_in(f, staging, cache_staging))
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(f, target)
     shutil.rmtree(staging / "cache", ignore_errors=True)
@@ -136,6 +147,12 @@ def commit(
         raise
     _swap_latest(out, latest)
     prune_runs(out, {manifest["run"], previous_run})
+
+
+def _staged_in(f: Path, staging: Path, cache_staging: Path | None) -> Path:
+    if cache_staging is not None and f.is_relative_to(cache_staging):
+        return cache_staging
+    return staging
 
 
 def _prepare_latest(out: Path, folder: Path, run: str) -> Path | None:
