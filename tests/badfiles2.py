@@ -59,17 +59,7 @@ SCHOOLS = [
 
 # Kinds tongji still handles wrongly, with what is wrong and where it is to be fixed; the
 # corpus says what is right for them (the test skips them with this reason).
-KNOWN_WRONG = {
-    "error_cached.xls": "an .xls formula's cached error (#DIV/0!) reads as a blank figure, no "
-    "finding: read.py Workbook.blank_cell_causes looks at .xlsx only (for .xls: FORMULA records "
-    "whose result is an error, BOOLERR records with fError), records.py _explain_blank returns "
-    "early for any other format",
-    "old_mac_line_ends.csv": "a CSV whose lines end in a bare CR (Excel for Mac's “CSV "
-    "(Macintosh)”) is `corrupt`: read.py read_csv_sheet gives csv.reader io.StringIO(text), which "
-    "splits on \\n only; io.StringIO(text, newline='') lets csv see every line end",
-    "saved_by_wps.et": "a WPS 表格 .et (a BIFF8 workbook) is `file_not_read`, its figures dropped "
-    "with a warning: read.py WORKBOOK_SUFFIXES lacks .et/.ett (sniff_format then reads it by content)",
-}
+KNOWN_WRONG: dict[str, str] = {}  # kinds tongji still gets wrong: name → where to fix
 
 Edit = Callable[[str, bytes], bytes | None]
 

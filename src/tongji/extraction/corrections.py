@@ -166,9 +166,10 @@ def _rows(path: Path) -> list[list[str]]:
     if not path.is_file():
         raise ConfigError([ConfigProblem(str(path), "", "更正文件不存在")])
     if path.suffix.lower() == ".csv":
-        from .read import decode_text
+        from .csvfile import decode_text
 
-        return [list(r) for r in csv.reader(io.StringIO(decode_text(path.read_bytes())))]
+        text = decode_text(path.read_bytes())
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     from .read import read_workbook
 
     sheets = read_workbook(path).sheets

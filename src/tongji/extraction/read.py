@@ -9,7 +9,6 @@ indices are the sheet's own (they then agree with `merged_cell_ranges`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -24,10 +23,12 @@ import python_calamine as pc
 
 from ..errors import WorkbookError
 from . import guard, sheetfacts
+from .sheetfacts.xls import error_cells
 
 UnusedReason = Callable[[str], "str | None"]  # a sheet's name → why it is not parsed, or None
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
+# .et/.ett: WPS 表格's own format, a BIFF8 workbook (read by its content, like any other)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".et", ".ett")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -188,13 +189,17 @@ class Workbook:
     def blank_cell_causes(self, sheet_name: str) -> dict[tuple[int, int], str]:
         """Cells that read as blank but are not: formulas with no cached value, error values.
 
-        calamine returns '' for both. Only `.xlsx`/`.xlsm` keep enough to tell; the result
+        calamine returns '' for both. `.xlsx`/`.xlsm` keep enough to tell both, `.xls` its
+        error values (a legacy workbook stores every formula's result); the result
         maps (row, col) to `formula` (no cached value) or the error text (`#DIV/0!`).
         """
         cache = self.__dict__.setdefault("_blank_causes", {})
         if sheet_name in cache:
             return cache[sheet_name]
         out: dict[tuple[int, int], str] = {}
+        if self.format == "xls":  # error results of formulas, error cells
+            cache[sheet_name] = error_cells(self.data).get(sheet_name, {})
+            return cache[sheet_name]
         part = self._xlsx_parts.get(sheet_name)
         if part:
             try:
@@ -388,8 +393,14 @@ def _read_workbook(path: Path, unused: UnusedReason | None) -> Workbook:
             "请检查文件是否被其他程序占用或无读取权限。",
         ) from exc
     if path.suffix.lower() == ".csv" and data and not data.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
+        from . import csvfile  # (it builds on this module's Sheet and ReadError)
+
         return Workbook(
-            path, "csv", [read_csv_sheet(data, path.stem)], hashlib.sha256(data).hexdigest(), data
+            path,
+            "csv",
+            [csvfile.read_csv_sheet(data, path.stem)],
+            hashlib.sha256(data).hexdigest(),
+            data,
         )
     fmt = sniff_format(data, path.suffix.lower())
     parts: dict[str, bytes] = {}
@@ -444,60 +455,3 @@ def _apply_facts(sheet: Sheet, facts: sheetfacts.SheetFacts) -> None:
     sheet.formulas = facts.formulas
     if facts.merges and not sheet.merges:
         sheet.merges = [Merge(*m) for m in facts.merges if m[0] < sheet.n_rows]
-
-
-# ---------------------------------------------------------------- CSV returns
-
-_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
-_CSV_FIELD_LIMIT = (
-    2**31 - 1
-)  # the default (128 KiB) fails a long note; a C long on Windows is 32 bits
-
-
-def decode_text(data: bytes) -> str:
-    """A text file's text: UTF-8 (with or without BOM), UTF-16 with its BOM, or GBK (the
-    Chinese Windows default, read as its superset GB18030). Raises ReadError otherwise."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in _TEXT_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReadError(
-        "garbled_text",
-        "文件的编码无法识别（不是 UTF-8，也不是 GBK）",
-        "请在 Excel 中打开并另存为 .xlsx，或另存为 UTF-8 编码的 CSV。",
-    )
-
-
-def read_csv_sheet(data: bytes, name: str) -> Sheet:
-    """A CSV return as a one-sheet workbook: its cells as text (`010400` keeps its zero;
-    numbers are read by the cleaning step like numbers typed as text)."""
-    if not data:
-        raise ReadError("empty_file", "文件为空（0 字节）", "请向学校重新索取该文件。")
-    text = decode_text(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
-    try:
-        rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise ReadError(
-            "corrupt",
-            f"CSV 文件无法按表格读取（{exc}）",
-            "请在 Excel 中打开并另存为 .xlsx 后重新放入。",
-        ) from exc
-    width = max((len(r) for r in rows), default=0)
-    if len(rows) * width > guard.MAX_CELLS:
-        raise ReadError(
-            "too_large",
-            f"CSV 文件有 {len(rows):,} 行、最多 {width:,} 列，远超一份报表应有的大小",
-            "请确认文件是否正确；若是学校报来的报表，请向学校重新索取。",
-        )
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    if not any(v.strip() for r in rows for v in r):
-        raise ReadError("no_sheets", "CSV 文件中没有内容", "请向学校重新索取该文件。")
-    return Sheet(name[:31], 0, True, rows, [])

@@ -378,7 +378,7 @@ def _explain_blank(
     """A cell that reads as blank may be a formula without its result or an error value
     (only .xlsx keeps enough to tell): each is a finding."""
     wb = place.out.wb
-    if wb.format not in ("xlsx", "xlsm"):
+    if wb.format not in ("xlsx", "xlsm", "xls"):
         return status, rule
     cause = wb.blank_cell_causes(place.sheet).get(place.origin(row, col))
     if cause == "formula":

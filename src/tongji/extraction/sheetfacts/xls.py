@@ -90,6 +90,9 @@ def _ole_stream(data: bytes, wanted: tuple[str, ...]) -> bytes | None:
 
 _BOF, _EOF, _BOUNDSHEET, _CODEPAGE, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0042, 0x002F
 _ROW, _COLINFO, _FORMULA, _DEFAULTROWHEIGHT = 0x0208, 0x007D, 0x0006, 0x0225
+_BOOLERR = 0x0205
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+           0x24: "#NUM!", 0x2A: "#N/A"}  # fmt: skip
 _UNPACK_HEADER = struct.Struct("<HH").unpack_from
 
 
@@ -217,3 +220,57 @@ def _biff_sheet(stream: bytes, offset: int) -> SheetFacts:
     if default_hidden and rows:
         hidden.update(r for r in range(max(rows) + 1) if r not in rows)
     return SheetFacts(frozenset(hidden), frozenset(cols), None, frozenset(formulas))
+
+
+def error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells whose stored value is an error (`#DIV/0!`), by sheet name: a FORMULA record whose
+    cached result is an error, a BOOLERR record with its error flag. calamine reads them as
+    blank; asked only for a needed figure that reads blank."""
+    stream = _ole_stream(data, ("Workbook", "Book"))
+    if stream is None or len(stream) < 8 or _UNPACK_HEADER(stream, 0)[0] != _BOF:
+        return {}
+    biff8 = struct.unpack_from("<H", stream, 4)[0] == 0x0600
+    encoding, bound = "latin-1", []
+    pos = 4 + _UNPACK_HEADER(stream, 0)[1]
+    while pos + 4 <= len(stream):
+        kind, length = _UNPACK_HEADER(stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        if kind == _EOF or kind == _FILEPASS:
+            break
+        if kind == _CODEPAGE and len(body) >= 2:
+            encoding = _codepage(struct.unpack_from("<H", body)[0])
+        elif kind == _BOUNDSHEET and len(body) >= 8:
+            bound.append((body[6:], struct.unpack_from("<I", body)[0], body[5]))
+        pos += 4 + length
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for raw, offset, sheet_type in bound:
+        name = _biff_name(raw, biff8, encoding)
+        if name is not None and sheet_type == 0:
+            try:
+                out[name] = _errors_of(stream, offset)
+            except (struct.error, ValueError):
+                out[name] = {}
+    return out
+
+
+def _errors_of(stream: bytes, offset: int) -> dict[tuple[int, int], str]:
+    if _UNPACK_HEADER(stream, offset)[0] != _BOF:
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    depth, pos = 1, offset + 4 + _UNPACK_HEADER(stream, offset)[1]
+    while pos + 4 <= len(stream):
+        kind, length = _UNPACK_HEADER(stream, pos)
+        at, pos = pos + 4, pos + 4 + length
+        if depth == 1 and kind == _FORMULA and length >= 14:
+            result = stream[at + 6 : at + 14]
+            if result[6:8] == b"\xff\xff" and result[0] == 2:  # an error, its code in byte 2
+                out[_UNPACK_HEADER(stream, at)] = _ERRORS.get(result[2], "#错误")
+        elif depth == 1 and kind == _BOOLERR and length >= 8 and stream[at + 7] == 1:
+            out[_UNPACK_HEADER(stream, at)] = _ERRORS.get(stream[at + 6], "#错误")
+        elif kind == _BOF:
+            depth += 1
+        elif kind == _EOF:
+            depth -= 1
+            if depth == 0:
+                break
+    return out
