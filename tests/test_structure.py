@@ -181,3 +181,19 @@ def test_the_config_layer_holds_specs_and_imports_no_pipeline():
     for path in (SRC / "words").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import) (\.\.|tongji\.)\w", text, re.M), path.name
+
+
+def test_the_command_line_starts_without_the_pipelines():
+    """`tongji --version`, `--help` and a mistyped command need click and loguru only: the
+    pipelines, polars and the readers are imported by the command that uses them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tongji.cli\n"
+        "heavy = [m for m in sys.modules if m.startswith(('tongji.extraction', 'tongji.reporting',"
+        " 'tongji.run', 'polars', 'python_calamine', 'xlsxwriter', 'openpyxl'))]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

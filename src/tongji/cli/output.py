@@ -15,7 +15,7 @@ from typing import Any
 import click
 from loguru import logger
 
-from ..extraction import Progress
+from ..progress import Progress
 
 
 def colour(stream=None) -> bool:

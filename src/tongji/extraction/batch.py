@@ -20,6 +20,7 @@ from loguru import logger
 
 from ..errors import UsageError
 from ..findings import issue
+from ..progress import Progress
 from . import guard
 from .clean import printable
 from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as before)
@@ -180,20 +181,6 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         shown = str(path)
     return printable(shown)
-
-
-class Progress:
-    """Told how many files a batch has and each file's result as it is done (a progress
-    bar on a terminal, a log line now and then in a scheduled run). This one says nothing."""
-
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, result: FileResult) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 # ---------------------------------------------------------------- the pool
