@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import tomllib
 import typing
@@ -153,10 +154,16 @@ def keys_of(schema: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(schema) if f.metadata.get("toml", True))
 
 
+@functools.cache
+def _hints(schema: type) -> dict[str, Any]:
+    """A schema's field types, worked out once (each mapping file reads the same schemas)."""
+    return typing.get_type_hints(schema)
+
+
 def read(section: Section, schema: type[T], **given: Any) -> T:
     """Fill `schema` from a section (and `given` for its fields that are not keys); every
     problem is recorded on the section."""
-    hints = typing.get_type_hints(schema)
+    hints = _hints(schema)
     values = dict(given)
     for f in dataclasses.fields(schema):
         if f.name in given or not f.metadata.get("toml", True):
