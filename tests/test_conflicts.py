@@ -183,3 +183,19 @@ def test_two_empty_files_in_one_folder_each_keep_their_own_finding(tmp_path, pac
     # `tongji extract` as well: empty files are each empty, no copy of one another
     merged = extract_paths(sorted(folder.glob("?.xlsx")), pack, roster, 2020)
     assert sorted(i.code for i in merged.issues) == ["empty_file", "empty_file"]
+
+
+def test_a_blank_copy_then_two_figures_that_disagree_is_a_conflict_only(tmp_path, pack, roster):
+    """A blank copy first would make the next figure the one used (copy_value_used) — until a
+    third place disagrees: then nothing is used, and no finding says one was."""
+    blank = extract_file(_staff(tmp_path / f"{SCHOOL}甲.xlsx", "—"), pack, roster, 2020)
+    a = extract_file(_staff(tmp_path / f"{SCHOOL}乙.xlsx", 116), pack, roster, 2020)
+    b = extract_file(_staff(tmp_path / f"{SCHOOL}丙.xlsx", 118), pack, roster, 2020)
+    merged = merge_results([blank, a, b], 2020)
+    codes = [i.code for i in merged.issues if i.cell == "B4"]
+    assert "conflicting_value" in codes and "copy_value_used" not in codes
+    [total] = [v for v in merged.values if v.field == "staff_total"]
+    assert total.status == "error" and total.value is None
+    # with no third place, the figure of the filled copy is used and said
+    merged = merge_results([blank, a], 2020)
+    assert "copy_value_used" in [i.code for i in merged.issues]

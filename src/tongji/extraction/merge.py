@@ -71,6 +71,7 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
     totals = [t for res in results for t in res.totals]
     at: dict[tuple, int] = {}  # (record key, field) -> its index in values
     conflicts: dict[tuple, list[Value]] = {}  # (record key, field) -> the other places
+    copies: dict[tuple, list[Issue]] = {}  # copy_value_used, said unless a conflict follows
     for res in results:
         issues.extend(res.issues)
         for v in res.values:
@@ -96,9 +97,10 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
                 # unreadable: the figure is the one a reader can use, and it says so.
                 used, other = (first, v) if first.status == clean.VALUE else (v, first)
                 values[at[k]] = used
-                issues.append(_copy_used(used, other))
+                copies.setdefault(k, []).append(_copy_used(used, other))
             elif first.status == clean.EMPTY and v.status == clean.ERROR:
                 values[at[k]] = v  # an unreadable cell is not a blank: the figure stays missing
+    issues += [i for k, said in copies.items() if k not in conflicts for i in said]
     for k, others in conflicts.items():
         first = values[at[k]]
         elsewhere = "、".join(f"{_place(o)}（“{o.raw}”）" for o in others)
