@@ -48,8 +48,8 @@ def national_teacher_form(
 
 
 def key_value_form(school: str = "赤峰农牧学校", code: Any = "1504000001") -> SheetSpec:
-    """A 中职基111-style key–value sheet: labels with values beside them, merged blanks,
-    line codes down the right margin."""
+    """A 中职基111-style key–value sheet: labels with values beside them, a label merged
+    over three columns, line codes down the right margin."""
     s = SheetSpec("中职基111")
     s.merge(0, 0, 0, 5, "学校基本情况")
     s.put(1, 0, "学 校 名 称")
@@ -58,8 +58,7 @@ def key_value_form(school: str = "赤峰农牧学校", code: Any = "1504000001")
     s.put(2, 0, "学校标识码")
     s.merge(2, 1, 2, 3, code)
     s.put(2, 5, 20)
-    s.put(3, 0, "占地面积（万平方米）")
-    s.merge(3, 1, 3, 2, "")
+    s.merge(3, 0, 3, 2, "占地面积（万平方米）")  # the label over three columns, its value after
     s.put(3, 3, "12.5")
     s.put(3, 5, 30)
     s.put(4, 0, "教学仪器设备资产值：")

@@ -718,3 +718,17 @@ def test_a_year_on_year_message_agrees_with_its_own_numbers():
     # a fall to a fifth is as large as a rise to five times: not "-78.9% 超过 ±100%"
     fell = _how_far(-0.789, 21.1, 100, 1.0)
     assert fell == "变化 -78.9%，降到上年的 21.1%，不到上年的 50%" and "±" not in fell
+
+
+def test_a_school_that_left_a_part_blank_returned_it_and_stays_in_the_ratio(tmp_path):
+    """乙校 returned its staff form with 专任教师 blank (none): it is not a school that did
+    not return, and its students stay in the 生师比 as its blank stays in the teachers."""
+    facts = [
+        _fact("students_by_major", "A", 2020, "major_category=信息技术类;major=计算机", "students", 300, "C4"),
+        _fact("staff", "A", 2020, "", "fulltime", 20, "D10"),
+        _fact("students_by_major", "B", 2020, "major_category=信息技术类;major=计算机", "students", 900, "C3"),
+        _fact("staff", "B", 2020, "", "fulltime", None, "D10"),
+    ]  # fmt: skip
+    pack, loaded = _facts_world(tmp_path, facts)
+    eng = Engine(loaded, pack, load_definitions(tmp_path / "m", pack))
+    assert eng.figure("ratio", 2020, "no_technical").value == pytest.approx(1200 / 20)

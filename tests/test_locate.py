@@ -87,7 +87,7 @@ def test_retyped_table_header_and_rows(tmp_path):
     assert t.data_rows[-1].is_total
 
 
-def test_key_value_lookup_skips_merged_blanks(tmp_path):
+def test_key_value_lookup_steps_over_a_merged_label(tmp_path):
     from builders import key_value_form
 
     sheet = _sheet(tmp_path, key_value_form())
@@ -191,3 +191,23 @@ def test_label_index_keys_a_label_and_the_words_before_its_colon(tmp_path):
     assert exact["女"] == [(0, 1)] and exact["设备总值"] == [(0, 2)]
     assert prefix["学校名称"] == [(0, 0)] and prefix["其中"] == [(0, 1)]
     assert "" not in exact and "设备总值" not in prefix
+
+
+def test_an_empty_merged_value_cell_is_not_filled_never_the_figure_beyond_it(tmp_path):
+    """B:C merged is the value cell; D holds last year's figure: a blank B:C is "not filled"
+    at B, not D's figure read as this year's."""
+    from builders import SheetSpec
+
+    s = SheetSpec("办学条件")
+    s.row(0, ["项目", "本年", None, "上年"])
+    s.merge(1, 1, 1, 2, 30000)
+    s.row(1, ["占地面积"], 0)
+    s.put(1, 3, 29000)
+    s.merge(2, 1, 2, 2, None)
+    s.row(2, ["校舍建筑面积"], 0)
+    s.put(2, 3, 1007)
+    sheet = _sheet(tmp_path, s)
+    f = find_labelled_value(sheet, ("占地面积",))
+    assert (f.row, f.col, f.raw) == (1, 1, 30000)
+    f = find_labelled_value(sheet, ("校舍建筑面积",))
+    assert (f.row, f.col, f.raw) == (2, 1, None)

@@ -259,9 +259,10 @@ def find_labelled_value(
 def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None:
     """The value cell of the label at (r, c): the first cell to its right (or below it) that
     is not covered by a merge. A column (row) left blank all the way down (across) the sheet
-    and an empty merged range are spacers and are stepped over; any other blank cell *is* the
-    value cell, not filled — found with no value, never the next label or figure beyond it. With `auto`, below is
-    looked at only when nothing but spacers stands to the right."""
+    is a spacer and is stepped over, and so is a merged range over such columns (rows); any
+    other blank cell or empty merged range *is* the value cell, not filled — found with no
+    value, never the next label or figure beyond it. With `auto`, below is looked at only
+    when nothing but spacers stands to the right."""
     sheet = view.sheet
     merge = sheet.merge_at.get((r, c))
     last_col = merge.last_col if merge else c
@@ -274,7 +275,8 @@ def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None
             v = view.raw(r, cc)
             if v not in (None, ""):
                 return Found(r, cc, v)
-            if m is None and not view.blank_column(cc):
+            span = range(cc, (m.last_col if m is not None else cc) + 1)
+            if not all(view.blank_column(x) for x in span):
                 return Found(r, cc, None)  # the value cell, left blank
     if direction in ("auto", "below"):
         for rr in range(last_row + 1, min(last_row + 4, sheet.n_rows)):
@@ -284,6 +286,7 @@ def _value_near(view: SheetView, r: int, c: int, direction: str) -> Found | None
             v = view.raw(rr, c)
             if v not in (None, ""):
                 return Found(rr, c, v)
-            if m is None and view.row_values(rr):
+            span = range(rr, (m.last_row if m is not None else rr) + 1)
+            if any(view.row_values(x) for x in span):
                 return Found(rr, c, None)
     return None

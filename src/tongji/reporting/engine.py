@@ -30,7 +30,10 @@ _EMPTY_CELLS = pl.DataFrame(
 
 
 def _schools_of(fig: Figure) -> frozenset[str]:
-    """The schools whose figures a figure is made of (none for a city-wide one)."""
+    """The schools that returned what a figure reads — a blank or unreadable cell counts: a
+    school that left its 研究生 blank returned the form (none for a city-wide figure)."""
+    if fig.returned is not None:
+        return fig.returned
     if not fig.cells.height:
         return frozenset()
     return frozenset(str(s) for s in fig.cells["school_id"].drop_nulls().unique().to_list())
@@ -45,6 +48,8 @@ class Figure:
     flawed: pl.DataFrame = field(
         repr=False, default_factory=lambda: _EMPTY_CELLS
     )  # cells it should have had but could not read
+    # the schools with a row for it, blank or not (None: worked out from `cells`)
+    returned: frozenset[str] | None = field(repr=False, default=None)
 
     @property
     def n_schools(self) -> int:
@@ -174,7 +179,9 @@ class Engine:
             if figs
             else _EMPTY_CELLS
         )
-        return Figure(ind, year, value, cells, flawed)
+        parts = [_schools_of(f) for _, f, whole in subs if not whole]
+        returned = frozenset().union(*parts) if parts else None
+        return Figure(ind, year, value, cells, flawed, returned)
 
     def _formula_parts(
         self,
@@ -281,8 +288,9 @@ class Engine:
         present = df.filter(pl.col("value").is_not_null())
         cells = present.select(CELL_COLUMNS)
         flawed = df.filter(pl.col("status") == "error").select(CELL_COLUMNS)
+        returned = frozenset(str(s) for s in df["school_id"].drop_nulls().unique().to_list())
         if present.height == 0:
-            return Figure(ind, year, None, cells, flawed)
+            return Figure(ind, year, None, cells, flawed, returned)
         values = present["value"]
         if ind.agg == "sum":
             value = float(values.sum())
@@ -295,7 +303,7 @@ class Engine:
         else:  # weighted_mean
             w = self.select(ind.dataset, ind.weight, year, scope_id, filters, ind.where)
             if w is None:
-                return Figure(ind, year, None, cells, flawed)
+                return Figure(ind, year, None, cells, flawed, returned)
             both = present.select(
                 "school_id",
                 "keys",
@@ -309,7 +317,7 @@ class Engine:
             )
             total_w = both["w"].sum()
             if not total_w:
-                return Figure(ind, year, None, cells, flawed)
+                return Figure(ind, year, None, cells, flawed, returned)
             value = float((both["x"] * both["w"]).sum() / total_w)
             cells = pl.concat(
                 [
@@ -322,4 +330,4 @@ class Engine:
                     both.select(CELL_COLUMNS),
                 ]
             )
-        return Figure(ind, year, round(value, 9), cells, flawed)
+        return Figure(ind, year, round(value, 9), cells, flawed, returned)
