@@ -214,3 +214,14 @@ def test_a_run_with_nothing_changed_keeps_its_letters(sample_run):
     assert again.manifest["feedback"] == first.manifest["feedback"]
     line = next(x for x in again.summary.splitlines() if "反馈给学校" in x)
     assert "3 所学校" in line and set(_letters(_run_folder(job) / FEEDBACK_DIR)) == WITH_LETTERS
+
+
+def test_a_years_letters_never_remove_another_years(tmp_path):
+    from tongji.reporting.feedback import write_letters
+
+    old = tmp_path / "甲校2020年报表问题反馈.xlsx"
+    stale = tmp_path / "乙校2021年报表问题反馈.xlsx"
+    old.write_bytes(b"x")
+    stale.write_bytes(b"x")
+    assert write_letters(tmp_path, [], 2021) == []
+    assert old.exists() and not stale.exists()  # 2021's school with nothing to fix now: gone

@@ -314,6 +314,7 @@ def test_two_corrections_of_one_figure_that_disagree_apply_neither(tmp_path):
     out = apply_corrections(result, load_corrections(path), roster, pack, "更正.csv")
     [conflict] = [i for i in out.issues if i.code == "correction_conflict"]
     assert conflict.severity == "error" and "第 2 行改为 67.99" in conflict.message
+    assert (conflict.file, conflict.sheet, conflict.cell) == (read.file, read.sheet, read.cell)
     assert "第 3 行改为 76.99" in conflict.message
     assert out.values == [read] and not [i for i in out.issues if i.code == "corrected"]
 

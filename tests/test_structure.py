@@ -197,3 +197,23 @@ def test_the_command_line_starts_without_the_pipelines():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_one_file_program_of_another_build_is_another_build(tmp_path, monkeypatch):
+    """A tongji.exe holds no .py files: its build is told by the program itself, so a fixed
+    program with the same version number never reuses the last one's outputs."""
+    import os
+    import sys
+
+    import tongji
+
+    exe = tmp_path / "tongji.exe"
+    exe.write_bytes(b"one build")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    monkeypatch.setattr(tongji, "_BUILD", None)
+    first = tongji.build()
+    exe.write_bytes(b"another build, longer")
+    os.utime(exe, ns=(1, 10**18))
+    monkeypatch.setattr(tongji, "_BUILD", None)
+    assert tongji.build() != first

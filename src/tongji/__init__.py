@@ -12,13 +12,17 @@ def build() -> str:
     global _BUILD
     if _BUILD is None:
         import hashlib
+        import sys
         from pathlib import Path
 
         digest = hashlib.sha256()
         here = Path(__file__).resolve().parent
-        for path in sorted(here.rglob("*.py")):  # (none in a one-file program: its version)
+        for path in sorted(here.rglob("*.py")):
             digest.update(path.relative_to(here).as_posix().encode())
             digest.update(path.read_bytes())
+        if getattr(sys, "frozen", False):  # a one-file program has no .py: the program itself
+            program = Path(sys.executable).stat()
+            digest.update(f"{program.st_size}:{program.st_mtime_ns}".encode())
         _BUILD = f"{__version__}+{digest.hexdigest()[:12]}"
     return _BUILD
 

@@ -199,14 +199,19 @@ def apply_corrections(
     values = list(result.values)
     issues = list(result.issues)
     mine, disagreeing = _agreeing(mine, values, roster, pack, source)
-    for rows in disagreeing:
+    for rows, figure in disagreeing:
         said = "；".join(f"{c.where(source)}改为 {c.value}" for c in rows)
         issues.append(
-            issue(
+            issue(  # at the figure's cell: the figure two rows say is wrong is in doubt
                 "correction_conflict",
-                f"{len(rows)} 行更正改的是同一个数字，改成的值却不同：{said}；都没有生效",
+                f"{len(rows)} 行更正改的是同一个数字，改成的值却不同：{said}；都没有生效，"
+                f"仍用原表中的内容（{figure.raw or '空'}）",
                 "请核实后只留一行（或把几行改成同一个值），再运行一次。",
-                file=source,
+                file=figure.file,
+                sheet=figure.sheet,
+                cell=figure.cell,
+                school_id=figure.school_id or "",
+                dataset=figure.dataset,
                 year=result.year,
             )
         )
@@ -245,7 +250,7 @@ def apply_corrections(
 
 def _agreeing(
     rows: list[Correction], values: list[Value], roster: Roster, pack, source: str
-) -> tuple[list[Correction], list[list[Correction]]]:
+) -> tuple[list[Correction], list[tuple[list[Correction], Value]]]:
     """The rows to apply, and the groups of rows that change one figure (by its cell or by
     its record, however each row names it) to different values: none of those applies. Of
     rows that agree, the first applies."""
@@ -257,12 +262,15 @@ def _agreeing(
         new = found[1]
         by_figure.setdefault((new.dataset, new.school_id, new.keys, new.field), []).append((c, new))
     skipped: set[int] = set()
-    disagreeing: list[list[Correction]] = []
+    disagreeing: list[tuple[list[Correction], Value]] = []
     for group in by_figure.values():
         if len(group) < 2:
             continue
         if len({(v.value, v.text) for _, v in group}) > 1:
-            disagreeing.append([c for c, _ in group])
+            first = group[0][1]  # where the figure is (the rows' values aside)
+            at = next((v for v in values if v.file == first.file and v.cell == first.cell
+                       and v.sheet == first.sheet and v.field == first.field), first)  # fmt: skip
+            disagreeing.append(([c for c, _ in group], at))
             skipped.update(c.line for c, _ in group)
         else:
             skipped.update(c.line for c, _ in group[1:])

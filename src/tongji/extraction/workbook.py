@@ -122,11 +122,13 @@ class Extractor:
         needing = [m for m in matched if self._needs_school(m.mapping)]
         if needing:
             attribute_school(out, needing, self.roster, self.headers)
-        for m in matched:
-            self._read(out, m)
-        for m in self._tables_left(out, matched):
-            self._read(out, m)
-        settle_totals(out)
+        try:
+            for m in matched:
+                self._read(out, m)
+            for m in self._tables_left(out, matched):
+                self._read(out, m)
+        finally:  # the totals of the sheets read are said even when a later one fails
+            settle_totals(out)
 
     def _read(self, out: FileOutput, m: _Matched) -> None:
         if out.result.school_id is None and self._needs_school(m.mapping):

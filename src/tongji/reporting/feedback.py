@@ -221,10 +221,10 @@ def _figures(
     return out
 
 
-def write_letters(target: Path, found: list[Letter]) -> list[Path]:
-    """Each letter into `target`, written atomically; a letter from before whose school has
-    nothing to fix now is removed. Stops before writing anything when a letter to be
-    replaced is open in Excel."""
+def write_letters(target: Path, found: list[Letter], year: int) -> list[Path]:
+    """Each letter of `year` into `target`, written atomically; a letter of that year from
+    before whose school has nothing to fix now is removed (other years' letters stay).
+    Stops before writing anything when a letter to be replaced is open in Excel."""
     paths = [target / x.file_name for x in found]
     seen: set[str] = set()
     for i, (x, p) in enumerate(zip(found, paths, strict=True)):  # two schools of one name
@@ -232,7 +232,9 @@ def write_letters(target: Path, found: list[Letter]) -> list[Path]:
             paths[i] = target / letter_name(f"{x.name}（{x.school_id}）", x.year)
         seen.add(paths[i].name.lower())
     stale = [
-        p for p in (target.glob(f"*{LETTER_SUFFIX}") if target.is_dir() else []) if p not in paths
+        p
+        for p in (target.glob(f"*{year}{LETTER_SUFFIX}") if target.is_dir() else [])
+        if p not in paths
     ]
     ensure_replaceable(paths + stale)
     target.mkdir(parents=True, exist_ok=True)
@@ -273,7 +275,7 @@ def write_feedback(
         contact,
         date,
     )
-    return write_letters(target, found)
+    return write_letters(target, found, year)
 
 
 def with_summary_line(summary: str, feedback: dict, output: Path) -> str:
