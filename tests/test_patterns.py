@@ -36,6 +36,8 @@ def test_a_pattern_that_backtracks_exponentially_in_python_matches_at_once():
         (r"(?i)^staff", "STAFF", True),
         (r"^中职基411$", "中职基411(2019年旧表)", False),
         (r"[]a]", "]", True),
+        (r"^[[:digit:]\w]+$", "教基1", True),  # a POSIX class inside a class stays one
+        (r"^\Q\w\E$", "\\w", True),  # \Q…\E is literal text
     ],
 )
 def test_classes_mean_what_they_mean_in_python(pattern, name, hit):
@@ -72,3 +74,10 @@ def test_patterns_travel_to_worker_processes():
     again = pickle.loads(pickle.dumps(m.match))
     assert again == m.match and again.names("教基3221_中职", "教基3221_中职")
     assert again.excludes("教基3221续_中职", "教基3221续_中职")
+
+
+def test_a_negated_class_inside_brackets_is_refused_with_what_to_write():
+    """RE2 would read `[^\\W\\d]` with ASCII classes: 教基 would not be a letter there."""
+    with pytest.raises(PatternError) as e:
+        NamePattern(r"^[^\W\d]+$")
+    assert "方括号中不支持" in e.value.message and "[\\p{L}_]" in e.value.message

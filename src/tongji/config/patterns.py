@@ -17,7 +17,7 @@ _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print its own parse errors on the console
 
 # Python's Unicode classes, written for RE2 (inside a character class, without brackets)
-_WORD = r"\p{L}\p{N}\p{M}_"
+_WORD = r"\p{L}\p{N}_"
 _DIGIT = r"\p{Nd}"
 _SPACE = r"\s\x{0B}\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
 _CLASSES = {"w": _WORD, "d": _DIGIT, "s": _SPACE}
@@ -28,16 +28,28 @@ class PatternError(TongjiError):
 
 
 def _unicode(pattern: str) -> str:
-    """`\\w \\d \\s` (and `\\W \\D \\S` outside a class) as Python means them."""
+    """`\\w \\d \\s` (and `\\W \\D \\S` outside a class) as Python means them. Raises
+    PatternError for `\\W \\D \\S` inside a class (`[^\\W\\d]`): RE2 would take them as ASCII."""
     out: list[str] = []
     in_class = False
     i = 0
     while i < len(pattern):
         ch = pattern[i]
+        if ch == "\\" and pattern[i + 1 : i + 2] == "Q":  # \Q…\E: literal text
+            end = pattern.find("\\E", i + 2)
+            end = len(pattern) if end < 0 else end + 2
+            out.append(pattern[i:end])
+            i = end
+            continue
         if ch == "\\" and i + 1 < len(pattern):
             nxt = pattern[i + 1]
-            if nxt.lower() in _CLASSES and not (in_class and nxt.isupper()):
+            if nxt.lower() in _CLASSES:
                 body = _CLASSES[nxt.lower()]
+                if in_class and nxt.isupper():
+                    raise PatternError(
+                        f"正则表达式“{pattern}”无法使用：方括号中不支持 \\{nxt}；"
+                        f"请改写（如把 [^\\W\\d] 写成 [\\p{{L}}_]）"
+                    )
                 if in_class:
                     out.append(body)
                 else:
@@ -46,6 +58,12 @@ def _unicode(pattern: str) -> str:
                 out.append(pattern[i : i + 2])
             i += 2
             continue
+        if in_class and pattern.startswith("[:", i):  # a POSIX class [:digit:] inside […]
+            end = pattern.find(":]", i + 2)
+            if end >= 0:
+                out.append(pattern[i : end + 2])
+                i = end + 2
+                continue
         if ch == "[" and not in_class:
             in_class = True
             out.append(ch)
@@ -82,8 +100,9 @@ class NamePattern:
 
     def __init__(self, pattern: str):
         self.pattern = pattern
+        translated = _unicode(pattern)  # (raises PatternError itself)
         try:
-            self._compiled = re2.compile(_unicode(pattern), _OPTIONS)
+            self._compiled = re2.compile(translated, _OPTIONS)
         except re2.error as exc:
             text = exc.args[0] if exc.args else ""
             message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
