@@ -145,3 +145,19 @@ def test_the_latest_extraction_has_a_stable_path_replaced_whole(tmp_path):
     assert not list(out.glob(f".{commit.LATEST}.*"))  # nothing half-done left beside it
     shutil.rmtree(out / commit.RUNS / "r1")  # an old run pruned: the latest is untouched
     assert (out / commit.LATEST / "2020" / "分专业学生.csv").read_text(encoding="utf-8") == "二"
+
+
+def test_editing_the_latest_database_in_place_leaves_the_committed_run_as_it_was(tmp_path):
+    """A SQLite browser writes into 最新提取/…/tongji.sqlite: the run's own copy, which the
+    next run and `tongji feedback` read back, stays as committed."""
+    out = tmp_path / "out"
+    folder = out / commit.RUNS / "r1"
+    (folder / "extract" / "2020").mkdir(parents=True)
+    db = folder / "extract" / "2020" / "tongji.sqlite"
+    db.write_bytes(b"committed")
+    (folder / "extract" / "2020" / "lineage.parquet").write_bytes(b"data")
+    (folder / "s.xlsx").write_bytes(b"x")
+    commit.refresh_copy(out, folder, "s.xlsx")
+    with open(out / commit.LATEST / "2020" / "tongji.sqlite", "r+b") as f:  # in place
+        f.write(b"EDITED!!!")
+    assert db.read_bytes() == b"committed"

@@ -5,6 +5,7 @@ are read on a terminal."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -84,9 +85,17 @@ def echo_summary(text: str, quiet: bool = False) -> None:
 
 
 def echo_json(data: Any) -> None:
-    """`--json`: the result as JSON on stdout (UTF-8, Chinese as it is)."""
+    """`--json`: the result as JSON on stdout, UTF-8 whatever the console's code page (a
+    script reads it: a GBK console's `?` would change the data), Chinese as it is."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     with reader_may_leave():
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        binary = click.get_binary_stream("stdout")
+        if getattr(sys.stdout, "buffer", None) is not None:  # a real stream: bytes, UTF-8
+            sys.stdout.flush()
+            binary.write(text.encode("utf-8"))
+            binary.flush()
+        else:  # (a test's captured stream)
+            click.echo(text, nl=False)
 
 
 @contextlib.contextmanager
@@ -96,7 +105,10 @@ def reader_may_leave() -> Iterator[None]:
     so that nothing fails again when Python flushes it at exit."""
     try:
         yield
-    except BrokenPipeError:
+    except OSError as exc:
+        # a closed pipe: EPIPE on Unix; on Windows often EINVAL (or a bare OSError 22)
+        if not (isinstance(exc, BrokenPipeError) or exc.errno in (errno.EPIPE, errno.EINVAL)):
+            raise
         with contextlib.suppress(OSError, ValueError):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())

@@ -157,19 +157,39 @@ def _staged_in(f: Path, staging: Path, cache_staging: Path | None) -> Path:
 
 def _prepare_latest(out: Path, folder: Path, run: str) -> Path | None:
     """The current run's extract/ as a new folder beside 最新提取/, to be swapped in: each
-    file a hard link to the run's (no second copy on disk; a copy where links cannot be
+    file a hard link to the run's (no second copy on disk; a copy for the files people edit
+    — tongji.sqlite, the CSVs — and where links cannot be
     made), and a mark naming the run."""
     source = folder / "extract"
     if not source.is_dir():
         return None
     new = out / f".{LATEST}.new-{os.getpid()}"
     shutil.rmtree(new, ignore_errors=True)
-    shutil.copytree(source, new, copy_function=_link_or_copy)
+    try:
+        for path in sorted(source.rglob("*")):  # (not copytree: a full disk stays an OSError)
+            target = new / path.relative_to(source)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(str(path), str(target))
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)  # nothing half-built is left beside the outputs
+        raise
     (new / _RUN_MARK).write_text(run, encoding="utf-8")
     return new
 
 
+# Files a person opens with a tool that may write in place (a SQLite browser saves into
+# tongji.sqlite): copies, so that the committed run — which `tongji feedback` and the
+# next run read back — is never changed through 最新提取/.
+_EDITABLE = (".sqlite", ".csv")
+
+
 def _link_or_copy(src: str, dst: str) -> None:
+    if src.lower().endswith(_EDITABLE):
+        shutil.copy2(src, dst)
+        return
     try:
         os.link(src, dst)
     except OSError:  # no hard links here (FAT32, some network shares): a copy
