@@ -239,7 +239,7 @@ def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_
                 raise PermissionError(13, "Access is denied", str(src), None, str(dst))
             real_replace(src, dst)
 
-        monkeypatch.setattr(tongji.extraction.store.os, "replace", locked)
+        monkeypatch.setattr(tongji.files.os, "replace", locked)
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 3 and "Excel" in res.output and "Traceback" not in res.output
         assert (
@@ -250,9 +250,9 @@ def test_an_output_open_elsewhere_is_a_clear_message(tmp_path, pack_dir, roster_
         assert (tmp_path / "o" / "issues.csv").read_bytes() == before and not list(
             tmp_path.glob(".o.*")
         )
-    monkeypatch.setattr(tongji.extraction.store.os, "replace", real_replace)
+    monkeypatch.setattr(tongji.files.os, "replace", real_replace)
     monkeypatch.setattr(
-        tongji.extraction.store, "_in_use", lambda path: path.name == "issues.csv"
+        tongji.files, "_in_use", lambda path: path.name == "issues.csv"
     )  # Excel holds a lock on it
     res = CliRunner().invoke(main, args)
     assert (

@@ -17,12 +17,13 @@ from builders import sample_job
 from click.testing import CliRunner
 
 import tongji.extraction.workbook
+import tongji.files
 import tongji.project
 import tongji.run.batch
 import tongji.run.commit
 from tongji.cli import main
 from tongji.errors import LockError
-from tongji.extraction.store import atomic_path
+from tongji.files import atomic_path
 from tongji.run import LOCK_FILE, OutputLock, run_job
 from tongji.run.commit import current_run
 
@@ -264,7 +265,7 @@ def test_an_output_open_in_excel_stops_the_run_before_anything_changes(job, monk
     _fix_malformed_number(job.parent)
     summary = out / "质量年报数据_2020.xlsx"
     monkeypatch.setattr(
-        tongji.extraction.store, "_in_use", lambda path: path == summary
+        tongji.files, "_in_use", lambda path: path == summary
     )  # Excel holds a lock on it
     res = CliRunner().invoke(main, ["run", str(job)])
     assert (

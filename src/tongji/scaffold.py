@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .bundled import mappings_dir, report_file
 from .errors import UsageError
-from .extraction.store import write_text
+from .files import write_text
 
 ROSTER_COLUMNS = [
     "学校代码",

@@ -116,7 +116,7 @@ def mappings_suggest_cmd(file, dataset, sheet, mappings, output, quiet) -> None:
     """
     from ..authoring.suggest import suggest
     from ..config import load_pack
-    from ..extraction.store import write_text
+    from ..files import write_text
 
     setup_logging(False, None, quiet)
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from ..config.mapping import Pack
 from ..extraction import store
-from ..extraction.store import atomic_path, ensure_replaceable
+from ..files import atomic_path, ensure_replaceable
 from ..findings import ERROR, WARNING, Issue
 from ..words.labels import file_stem
 from .render.feedback import ask_of, file_name, write_letter

@@ -32,7 +32,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..extraction.store import atomic_path, ensure_replaceable
+from ..files import atomic_path, ensure_replaceable
 from .manifest import LATEST, MANIFEST_FILE
 
 RUNS = "runs"

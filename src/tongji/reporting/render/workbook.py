@@ -14,7 +14,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ...extraction.store import atomic_path
+from ...files import atomic_path
 from ...findings import Issue
 from ..tables import BuiltTable, Report, datasets_of, expand
 from .charts import Published, write_chart_sheet
