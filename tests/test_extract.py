@@ -272,6 +272,9 @@ def test_parallel_extraction_equals_serial(tmp_path, pack, roster):
         (v.file, v.cell, v.value) for v in sorted(parallel.values, key=key)
     ]
     assert len(serial.values) == 3 * 8 + 9
+    # the same columns in the same order, the same findings: nothing depends on the pool
+    assert serial.lineage().equals(parallel.lineage(), null_equal=True)
+    assert serial.issues == parallel.issues
 
 
 def test_lock_files_are_skipped(tmp_path):

@@ -102,7 +102,7 @@ def run_extract(
         "完成：{} 个文件，其中 {} 个无错误；提取 {} 个值；错误 {} 个，警告 {} 个。问题清单：{}",
         len(result.files),
         ok_files,
-        len(result.values),
+        result.n_values,
         errors,
         warnings,
         Path(out) / ISSUES_FILE,

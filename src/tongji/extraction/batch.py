@@ -8,20 +8,20 @@ import glob
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
 from ..errors import UsageError
 from ..findings import issue
 from ..progress import Progress
-from . import guard
+from . import figures, guard
 from .clean import printable
 from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as before)
     copies_among,
@@ -188,13 +188,21 @@ def display_path(path: Path) -> str:
 # A worker process's extractor, set once by the pool's initializer: each worker keeps what
 # its batch learns (mapping choices, header layouts) across the files it is given.
 _worker_extractor: Extractor | None = None
+_worker_keep: Keep | None = None
+
+# Writes a file's own result where the caller keeps it (a run's cache entry), in the
+# process that read the file: `keep(result, entry)`.
+Keep = Callable[[FileResult, Path], None]
+# A file to read: its path, its name in lineage and findings, and where its result is kept
+# (an entry and the content hash the result must have to be kept there), if anywhere.
+Item = tuple[Path, str, "tuple[Path, str] | None"]
 
 
-def _init_worker(pack: Pack, roster: Roster, year: int) -> None:
-    global _worker_extractor
+def _init_worker(pack: Pack, roster: Roster, year: int, keep: Keep | None) -> None:
+    global _worker_extractor, _worker_keep
     guard.child_ignores_interrupts()  # first: a Ctrl+C is the parent's to handle
     _die_with_parent()
-    _worker_extractor = Extractor(pack, roster, year)
+    _worker_extractor, _worker_keep = Extractor(pack, roster, year), keep
 
 
 def _die_with_parent() -> None:
@@ -211,11 +219,33 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _work(items: list[tuple[Path, str]]) -> list[FileResult]:
+def _work(items: list[Item]) -> tuple[Any, list[int], list[FileResult]]:
+    """A worker's chunk of files: their results, with the figures as one frame of columns
+    (unpickled by the parent at once, not as one object per figure)."""
     assert _worker_extractor is not None
-    return [_worker_extractor.extract(*item) for item in items]
+    return _read_chunk(_worker_extractor, items, _worker_keep)
 
 
+def _keep(keep: Keep | None, res: FileResult, entry: tuple[Path, str] | None) -> None:
+    """Keep a file's result, unless the file was replaced since it was hashed (then it is
+    read again next time)."""
+    if keep is not None and entry is not None and res.sha256 in ("", entry[1]):
+        keep(res, entry[0])
+
+
+def _read_chunk(
+    extractor: Extractor, items: list[Item], keep: Keep | None
+) -> tuple[Any, list[int], list[FileResult]]:
+    results = []
+    for path, display, entry in items:
+        res = extractor.extract(path, display)
+        _keep(keep, res, entry)
+        results.append(res)
+    frame, counts = figures.split_off(results)
+    return frame, counts, results
+
+
+_CHUNK = 25  # files a worker is given at a time
 _POLL_SECONDS = 0.25  # how soon a Ctrl+C is seen while a worker is busy
 
 
@@ -226,11 +256,11 @@ def _in_order(futures: list) -> Iterator[FileResult]:
     for future in futures:
         while True:
             try:
-                chunk = future.result(timeout=_POLL_SECONDS)
+                frame, counts, results = future.result(timeout=_POLL_SECONDS)
                 break
             except TimeoutError:
                 continue
-        yield from chunk
+        yield from figures.attach(results, frame, counts)
 
 
 def extract_paths(
@@ -258,15 +288,26 @@ def extract_each(
     jobs: int = 1,
     progress: Progress | None = None,
     displays: list[str] | None = None,
+    keep: Keep | None = None,
+    entries: list[tuple[Path, str] | None] | None = None,
 ) -> list[FileResult]:
     """Every file's own result, in the files' order: nothing of one file depends on
-    another's figures (copies and conflicts are the merge's, which does not change these)."""
-    items = list(zip(files, displays or [display_path(f) for f in files], strict=True))
+    another's figures (copies and conflicts are the merge's, which does not change these).
+    With `keep`, each file's result is also kept where `entries` says (an entry and the
+    content hash the file must still have), by the process that read it."""
+    items: list[Item] = list(
+        zip(
+            files,
+            displays or [display_path(f) for f in files],
+            entries or [None] * len(files),
+            strict=True,
+        )
+    )
     progress = progress or Progress()
     progress.start(len(items))
     results: list[FileResult] = []
     try:
-        for res in _extract_items(items, pack, roster, year, jobs):
+        for res in _extract_items(items, pack, roster, year, jobs, keep):
             results.append(res)
             progress.advance(res)
     finally:
@@ -286,21 +327,22 @@ def worker_count(jobs: int) -> int:
 
 
 def _extract_items(
-    items: list[tuple[Path, str]], pack: Pack, roster: Roster, year: int, jobs: int
+    items: list[Item], pack: Pack, roster: Roster, year: int, jobs: int, keep: Keep | None
 ) -> Iterator[FileResult]:
     jobs = worker_count(jobs)
     if jobs <= 1 or len(items) <= 1:
         extractor = Extractor(pack, roster, year)
-        for path, display in items:
-            yield extractor.extract(path, display)
+        for start in range(0, len(items), _CHUNK):  # figures held as columns, as from a pool
+            frame, counts, results = _read_chunk(extractor, items[start : start + _CHUNK], keep)
+            yield from figures.attach(results, frame, counts)
         return
-    chunk = max(1, min(25, len(items) // (jobs * 4) or 1))
+    chunk = max(1, min(_CHUNK, len(items) // (jobs * 4) or 1))
     context = get_context("fork" if os.name != "nt" else "spawn")
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(pack, roster, year),
+        initargs=(pack, roster, year, keep),
     )
     done = 0
     try:
@@ -316,7 +358,10 @@ def _extract_items(
         # are read one at a time, each in a process of its own
         logger.warning("并行读取的进程意外退出，其余 {} 个文件逐个单独读取", len(items) - done)
         pool.shutdown(wait=False, cancel_futures=True)
-        yield from (_extract_alone(item, pack, roster, year) for item in items[done:])
+        for path, display, entry in items[done:]:
+            res = _extract_alone((path, display), pack, roster, year)
+            _keep(keep, res, entry)
+            yield res
     except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
         workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
         pool.shutdown(wait=False, cancel_futures=True)

@@ -245,7 +245,7 @@ def apply_corrections(
                 year=result.year,
             )
         )
-    return replace(result, values=values, issues=issues)
+    return ExtractResult(result.year, result.files, values, result.totals, issues)
 
 
 def _agreeing(

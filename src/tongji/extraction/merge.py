@@ -9,13 +9,14 @@ changes (a conflict) is a new `Value` in the merged result; the files' own are u
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import PurePath
 
+import polars as pl
+
 from ..findings import Issue, issue
-from . import clean
+from . import clean, figures
 from .records import ExtractResult, FileResult, Value
 
 # Empty files hold the same (no) bytes and are each said as empty, never as a copy.
@@ -62,45 +63,85 @@ def without_copies(results: list[FileResult]) -> list[FileResult]:
     ]
 
 
+_RECORD = ["dataset", "school_id", "year", "keys", "field"]  # one figure of one record
+
+
 def merge_results(results: list[FileResult], year: int) -> ExtractResult:
     """Put the files' figures together; the same figure from two places with different
     values is a conflict: one finding naming both places, and neither figure is used. The
-    results given are not changed (they are what the cache keeps)."""
-    values: list[Value] = []
-    issues: list[Issue] = []
+    results given are not changed (they are what the cache keeps).
+
+    The figures are merged as columns: only those of a record and field that more than one
+    place gives become objects, and are judged one by one (`_judge`)."""
     totals = [t for res in results for t in res.totals]
+    frames = [res.figures() for res in results]
+    everything = figures.concat(
+        f.with_columns(pl.lit(n, pl.Int32).alias("_file")) for n, f in enumerate(frames)
+    )
+    if "_file" not in everything.columns:  # no figures at all
+        issues = [i for res in results for i in res.issues]
+        return ExtractResult(year, results, None, totals, issues, lineage=everything)
+    everything = everything.with_row_index("_row")
+    twice = everything.select(pl.struct(_RECORD).is_duplicated()).to_series()
+    if not twice.any():
+        issues = [i for res in results for i in res.issues]
+        lineage = everything.drop("_row", "_file")
+        return ExtractResult(year, results, None, totals, issues, lineage=lineage)
+    shared = everything.filter(twice)
+    places = zip(
+        figures.values_of(shared.drop("_row", "_file")),
+        shared["_file"].to_list(),
+        shared["_row"].to_list(),
+        strict=True,
+    )
+    chosen, said, copies = _judge(places)
+    issues = [i for n, res in enumerate(results) for i in (*res.issues, *said.get(n, ()))]
+    issues += copies
+    kept = figures.figures_frame([v for _, v in chosen]).with_columns(
+        pl.Series("_row", [row for row, _ in chosen], dtype=everything["_row"].dtype)
+    )
+    once = everything.filter(~twice).drop("_file").select(kept.columns)
+    lineage = pl.concat([once, kept], how="vertical").sort("_row").drop("_row")
+    return ExtractResult(year, results, None, totals, issues, lineage=lineage)
+
+
+def _judge(
+    places: Iterable[tuple[Value, int, int]],
+) -> tuple[list[tuple[int, Value]], dict[int, list[Issue]], list[Issue]]:
+    """Figures given by more than one place, in the files' order (value, file number, row):
+    the figure used for each (at the row of its first place), the findings said with each
+    file, and the copies used (said last, unless the figure turned out in conflict)."""
+    values: list[Value] = []
+    rows: list[int] = []
+    said: dict[int, list[Issue]] = {}
     at: dict[tuple, int] = {}  # (record key, field) -> its index in values
     conflicts: dict[tuple, list[Value]] = {}  # (record key, field) -> the other places
     copies: dict[tuple, list[Issue]] = {}  # copy_value_used, said unless a conflict follows
-    for res in results:
-        issues.extend(res.issues)
-        for v in res.values:
-            # the same rule text recurs for every school: one copy of each, not one per
-            # figure (an equal string in place of an equal string: the value is unchanged)
-            v.rule, v.cell = sys.intern(v.rule), sys.intern(v.cell)
-            k = (*v.record_key, v.field)
-            if k not in at:
-                at[k] = len(values)
-                values.append(v)
-                continue
-            first = values[at[k]]
-            if first.status == clean.VALUE and v.status == clean.VALUE:
-                if (first.value, first.text) == (v.value, v.text):
-                    issues.append(_duplicate(first, v))
-                else:
-                    conflicts.setdefault(k, []).append(v)
-                    issues.append(_conflict(first, v))
-            elif k in conflicts:
-                continue  # already two figures that disagree: neither is used, and that is said
-            elif first.status == clean.VALUE or v.status == clean.VALUE:
-                # One copy holds a figure, the other a blank or a cell already reported as
-                # unreadable: the figure is the one a reader can use, and it says so.
-                used, other = (first, v) if first.status == clean.VALUE else (v, first)
-                values[at[k]] = used
-                copies.setdefault(k, []).append(_copy_used(used, other))
-            elif first.status == clean.EMPTY and v.status == clean.ERROR:
-                values[at[k]] = v  # an unreadable cell is not a blank: the figure stays missing
-    issues += [i for k, said in copies.items() if k not in conflicts for i in said]
+    for v, file_no, row in places:
+        k = (*v.record_key, v.field)
+        if k not in at:
+            at[k] = len(values)
+            values.append(v)
+            rows.append(row)
+            continue
+        first = values[at[k]]
+        if first.status == clean.VALUE and v.status == clean.VALUE:
+            if (first.value, first.text) == (v.value, v.text):
+                said.setdefault(file_no, []).append(_duplicate(first, v))
+            else:
+                conflicts.setdefault(k, []).append(v)
+                said.setdefault(file_no, []).append(_conflict(first, v))
+        elif k in conflicts:
+            continue  # already two figures that disagree: neither is used, and that is said
+        elif first.status == clean.VALUE or v.status == clean.VALUE:
+            # One copy holds a figure, the other a blank or a cell already reported as
+            # unreadable: the figure is the one a reader can use, and it says so.
+            used, other = (first, v) if first.status == clean.VALUE else (v, first)
+            values[at[k]] = used
+            copies.setdefault(k, []).append(_copy_used(used, other))
+        elif first.status == clean.EMPTY and v.status == clean.ERROR:
+            values[at[k]] = v  # an unreadable cell is not a blank: the figure stays missing
+    copies_used = [i for k, found in copies.items() if k not in conflicts for i in found]
     for k, others in conflicts.items():
         first = values[at[k]]
         elsewhere = "、".join(f"{_place(o)}（“{o.raw}”）" for o in others)
@@ -111,7 +152,7 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
             status=clean.ERROR,
             rule=f"{first.rule}；与 {elsewhere} 冲突，不采用",
         )
-    return ExtractResult(year, results, values, totals, issues)
+    return list(zip(rows, values, strict=True)), said, copies_used
 
 
 def _place(v: Value) -> str:

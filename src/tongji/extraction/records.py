@@ -1,126 +1,27 @@
-"""Records: what extraction produces, and how one cell becomes one recorded figure.
+"""Records: how one cell becomes one recorded figure (the types it becomes are in
+`results.py`).
 
-A `Value` is one figure with its lineage (file, sheet, cell, raw text, mapping, rule,
-unit conversion); a `Total` is a 合计/小计 row kept apart as a check. `FileOutput` collects
-what one workbook gives; `record_figure` takes a raw cell through the steps
-clean → convert the unit → explain a blank → record, each a small function here.
+`FileOutput` collects what one workbook gives while it is read; `record_figure` takes a raw
+cell through the steps clean → convert the unit → explain a blank → record, each a small
+function here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..findings import Issue, issue
+from ..findings import issue
 from ..words import units
 from . import clean
 from .read import Merge, Workbook, cell_address
+from .results import ExtractResult, FileResult, Total, Value  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from ..config.mapping import FieldDef
 
 
 ALL = "*"  # in FileOutput.tables_read: a table claimed whole (two mappings' tie): read by none
-
-
-@dataclass(slots=True)
-class Value:
-    """One extracted figure and where it came from."""
-
-    dataset: str
-    school_id: str | None
-    year: int
-    keys: tuple[tuple[str, str], ...]
-    field: str
-    value: float | None
-    text: str | None
-    status: str
-    unit: str | None
-    source_unit: str | None
-    factor: float
-    raw: str
-    file: str
-    sheet: str
-    cell: str
-    mapping: str
-    rule: str
-
-    @property
-    def record_key(self) -> tuple:
-        return (self.dataset, self.school_id, self.year, self.keys)
-
-    def __reduce__(self):
-        # A plain tuple pickles (from a worker process to the parent) much faster than a
-        # dataclass's state.
-        return (
-            _value,
-            (
-                self.dataset,
-                self.school_id,
-                self.year,
-                self.keys,
-                self.field,
-                self.value,
-                self.text,
-                self.status,
-                self.unit,
-                self.source_unit,
-                self.factor,
-                self.raw,
-                self.file,
-                self.sheet,
-                self.cell,
-                self.mapping,
-                self.rule,
-            ),
-        )
-
-
-def _value(*args) -> Value:
-    return Value(*args)
-
-
-@dataclass(slots=True)
-class Total:
-    """A totals row (合计/小计) of a return: kept apart from the data, used as a check."""
-
-    dataset: str
-    school_id: str | None
-    year: int
-    keys: tuple[tuple[str, str], ...]
-    field: str
-    label: str
-    value: float | None
-    parts_sum: float | None
-    n_parts: int
-    file: str
-    sheet: str
-    cell: str
-    part_cells: str
-
-
-@dataclass
-class FileResult:
-    file: str
-    sha256: str = ""
-    format: str = ""
-    school_id: str | None = None
-    school_how: str = ""
-    sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, mapping id)
-    values: list[Value] = field(default_factory=list)
-    totals: list[Total] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    status: str = "read"  # read | not_read (a file in an input folder that is not a workbook)
-    note: str = ""  # why a file was not read
-
-
-@dataclass
-class ExtractResult:
-    year: int
-    files: list[FileResult]
-    values: list[Value]
-    totals: list[Total]
-    issues: list[Issue]
 
 
 class FileOutput:

@@ -4,16 +4,14 @@ Excel), the list of files read, the roster used, and all of it in one SQLite fil
 (`export.py`). Every file is written whole or not at all: to a temporary file
 beside it, then renamed over the old one.
 
-A record's keys (专业大类, 教师类别 …) are stored in the lineage as text,
-`major_category=信息技术类;major=计算机应用`; `encode_keys` and `decode_keys` are the two
-directions of that one format."""
+A record's keys (专业大类, 教师类别 …) are stored in the lineage as text
+(`figures.encode_keys`)."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
 import io
-import operator
 import os
 import shutil
 from collections.abc import Iterator
@@ -35,7 +33,8 @@ from .export import (
     write_database,
     write_dataset_csv,
 )
-from .records import ExtractResult, Total, Value
+from .figures import LINEAGE_SCHEMA, decode_keys, encode_keys, records_frame  # noqa: F401
+from .records import ExtractResult, Total
 from .roster import Roster
 
 if TYPE_CHECKING:
@@ -125,55 +124,6 @@ def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
         df.write_parquet(tmp)
 
 
-def encode_keys(keys: tuple[tuple[str, str], ...]) -> str:
-    return ";".join(f"{k}={v}" for k, v in keys)
-
-
-def decode_keys(text: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in text.split(";") if "=" in part)
-
-
-LINEAGE_SCHEMA = {
-    "dataset": pl.Utf8,
-    "school_id": pl.Utf8,
-    "year": pl.Int32,
-    "keys": pl.Utf8,
-    "field": pl.Utf8,
-    "value": pl.Float64,
-    "text": pl.Utf8,
-    "status": pl.Utf8,
-    "unit": pl.Utf8,
-    "source_unit": pl.Utf8,
-    "factor": pl.Float64,
-    "raw": pl.Utf8,
-    "file": pl.Utf8,
-    "sheet": pl.Utf8,
-    "cell": pl.Utf8,
-    "mapping": pl.Utf8,
-    "rule": pl.Utf8,
-}
-
-
-def _records_frame(items: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Dataclass records → a frame, built column by column (polars converts whole lists
-    fast; row tuples are much slower)."""
-    texts: dict[tuple, str] = {}
-    columns = {}
-    for name in schema:
-        if name == "keys":
-            columns[name] = [
-                texts[k] if k in texts else texts.setdefault(k, encode_keys(k))
-                for k in (item.keys for item in items)
-            ]
-        else:  # map over a C getter: no Python loop per item (a province has a million)
-            columns[name] = list(map(operator.attrgetter(name), items))
-    return pl.DataFrame(columns, schema=schema)
-
-
-def lineage_frame(values: list[Value]) -> pl.DataFrame:
-    return _records_frame(values, LINEAGE_SCHEMA)
-
-
 def totals_frame(totals: list[Total]) -> pl.DataFrame:
     schema = {
         "dataset": pl.Utf8,
@@ -190,7 +140,7 @@ def totals_frame(totals: list[Total]) -> pl.DataFrame:
         "cell": pl.Utf8,
         "part_cells": pl.Utf8,
     }
-    return _records_frame(totals, schema)
+    return records_frame(totals, schema)
 
 
 def _field_dtype(ftype: str) -> pl.DataType:
@@ -199,11 +149,11 @@ def _field_dtype(ftype: str) -> pl.DataType:
     )
 
 
-def key_columns(values: list[Value], dimensions: list[str], keys: pl.Series) -> pl.DataFrame:
+def key_columns(dimensions: list[str], keys: pl.Series) -> pl.DataFrame:
     """One column per dimension: each value's key in it (null when it has none). `keys` is
     the lineage's `keys` column (each value's keys as text); the few thousand distinct key
-    sets are decoded once, from the values' own tuples, and mapped over it."""
-    decoded = {encode_keys(k): dict(k) for k in {v.keys for v in values}}
+    texts are decoded once and mapped over it."""
+    decoded = {t: decode_keys(t) for t in keys.unique().drop_nulls().to_list()}
     return pl.DataFrame(
         {
             d: keys.replace_strict(
@@ -287,7 +237,7 @@ def files_frame(result: ExtractResult) -> pl.DataFrame:
             "school_id": [f.school_id for f in result.files],
             "school_how": [f.school_how for f in result.files],
             "sheets": [";".join(f"{s}→{m}" for s, m in f.sheets) for f in result.files],
-            "n_values": [len(f.values) for f in result.files],
+            "n_values": [f.n_values for f in result.files],
             "n_errors": [sum(i.severity == "error" for i in f.issues) for f in result.files],
             "status": [f.status for f in result.files],
             "note": [f.note for f in result.files],
@@ -331,9 +281,9 @@ def write_extract(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    lineage = lineage_frame(result.values)
+    lineage = result.lineage()
     keyed = pl.concat(
-        [lineage, key_columns(result.values, list(pack.dimensions), lineage["keys"])],
+        [lineage, key_columns(list(pack.dimensions), lineage["keys"])],
         how="horizontal",
     )
     schools = roster_frame(roster) if roster is not None else None

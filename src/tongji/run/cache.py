@@ -11,34 +11,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..extraction.records import FileResult, Total, Value
+import polars as pl
+
+from ..extraction.figures import LINEAGE_SCHEMA
+from ..extraction.records import FileResult, Total
+from ..files import write_text
 from ..findings import ISSUE_COLUMNS, Issue
 
-VERSION = 1
+VERSION = 2  # 2: the figures as columns (one list a lineage column)
 SUFFIX = ".json"
 
 _S, _N = (str,), (type(None),)
 _NUM = (int, float)
-# Each field of a record: the JSON types it may have.
-_VALUE = (
-    _S,
-    _S + _N,
-    (int,),
-    (list,),
-    _S,
-    _NUM + _N,
-    _S + _N,
-    _S,
-    _S + _N,
-    _S + _N,
-    _NUM,
-    _S,
-    _S,
-    _S,
-    _S,
-    _S,
-    _S,
-)
+_NUMERIC = frozenset(k for k, t in LINEAGE_SCHEMA.items() if t != pl.Utf8)
 _TOTAL = (_S, _S + _N, (int,), (list,), _S, _S, _NUM + _N, _NUM + _N, (int,), _S, _S, _S, _S)
 _ISSUE = (_S,) * len(ISSUE_COLUMNS) + (_S, (int,) + _N)
 
@@ -55,7 +40,7 @@ def dump(result: FileResult) -> str:
             "file": result.file, "sha256": result.sha256, "format": result.format, "school_id": result.school_id,
             "school_how": result.school_how, "status": result.status, "note": result.note,
             "sheets": [list(s) for s in result.sheets],
-            "values": [[v.dataset, v.school_id, v.year, [list(k) for k in v.keys], v.field, v.value, v.text, v.status, v.unit, v.source_unit, v.factor, v.raw, v.file, v.sheet, v.cell, v.mapping, v.rule] for v in result.values],
+            "values": result.columns(),
             "totals": [[t.dataset, t.school_id, t.year, [list(k) for k in t.keys], t.field, t.label, t.value, t.parts_sum, t.n_parts, t.file, t.sheet, t.cell, t.part_cells] for t in result.totals],
             "issues": [[*(getattr(i, c) for c in ISSUE_COLUMNS), i.dataset, i.year] for i in result.issues],
         },
@@ -64,14 +49,48 @@ def dump(result: FileResult) -> str:
     )  # fmt: skip
 
 
+def keep(result: FileResult, entry: Path) -> None:
+    """Write a file's result as the cache entry `entry` (in the process that read the file;
+    a figure JSON cannot hold leaves no entry: the file is read again next time)."""
+    try:
+        text = dump(result)
+    except ValueError:
+        return
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    write_text(text, entry)  # whole or not at all: a worker may be stopped at any moment
+
+
 def load(path: Path, display: str) -> FileResult | None:
     """The result kept in `path` for a file now named `display`, or None when the entry is
     missing, unreadable or not exactly what `dump` writes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
         return _result(data, display)
     except (OSError, ValueError, _Invalid, TypeError, KeyError, IndexError):
         return None
+
+
+def _no_constant(name: str) -> None:
+    raise _Invalid(name)  # NaN, Infinity: never written by `dump`
+
+
+def _figures(columns: Any, display: str) -> pl.DataFrame:
+    """The figures' columns, exactly the lineage's (names, types, one length)."""
+    if not isinstance(columns, dict) or list(columns) != list(LINEAGE_SCHEMA):
+        raise _Invalid
+    if len({len(c) if isinstance(c, list) else -1 for c in columns.values()}) != 1:
+        raise _Invalid
+    for name in _NUMERIC:  # polars would take true as 1
+        if any(isinstance(x, bool) for x in columns[name]):
+            raise _Invalid
+    try:
+        frame = pl.DataFrame(columns, schema=LINEAGE_SCHEMA, strict=True)
+    except Exception as exc:  # whatever polars says of a value of the wrong kind
+        raise _Invalid from exc
+    if frame["factor"].null_count() or frame["year"].null_count():
+        raise _Invalid
+    # a copy of the same bytes under another name is read as itself
+    return frame.with_columns(pl.lit(display, pl.Utf8).alias("file"))
 
 
 def _check(row: Any, kinds: tuple) -> list:
@@ -99,7 +118,7 @@ def _result(data: Any, display: str) -> FileResult:
         data["school_id"], (str, type(None))
     ):
         raise _Invalid
-    values = [_value(_check(row, _VALUE), display) for row in data["values"]]
+    figures = _figures(data["values"], display)
     totals = [_total(_check(row, _TOTAL), display) for row in data["totals"]]
     issues = [_issue(_check(row, _ISSUE), display) for row in data["issues"]]
     sheets = [tuple(_check(s, (_S, _S))) for s in data["sheets"]]
@@ -110,20 +129,13 @@ def _result(data: Any, display: str) -> FileResult:
         data["school_id"],
         data["school_how"],
         sheets,
-        values,
+        None,
         totals,
         issues,
         data["status"],
         data["note"],
+        figures=figures,
     )  # type: ignore[arg-type]
-
-
-def _value(row: list, display: str) -> Value:
-    row[3] = _keys(row[3])
-    row[5] = float(row[5]) if row[5] is not None else None
-    row[10] = float(row[10])
-    row[12] = display  # a copy of the same bytes under another name is read as itself
-    return Value(*row)
 
 
 def _total(row: list, display: str) -> Total:

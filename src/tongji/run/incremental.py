@@ -237,7 +237,15 @@ class YearExtraction:
             logger.info(
                 "{} 年：新读 {} 个文件，沿用上次结果 {} 个", self.year, len(to_read), len(results)
             )
-            # each file's own result, not the merged batch's: that is what the cache keeps
+            # each file's own result, not the merged batch's: that is what the cache keeps;
+            # files with the same bytes (empty ones) share one entry, written once
+            cache_dir = staging / "cache" / str(self.year)
+            entries: list[tuple[Path, str] | None] = []
+            named: set[str] = set()
+            for item in to_read:
+                name = self.cache_name(item.sha256)
+                entries.append(None if name in named else (cache_dir / name, item.sha256))
+                named.add(name)
             fresh = extract_each(
                 [i.path for i in to_read],
                 self.pack,
@@ -246,40 +254,26 @@ class YearExtraction:
                 self.job.jobs,
                 progress,
                 [i.display for i in to_read],
+                keep=cache.keep,
+                entries=entries,
             )
-            written: set[str] = set()  # files with the same bytes (empty ones) share an entry
-            for item, res in zip(to_read, fresh, strict=True):
+            for item, res, entry in zip(to_read, fresh, entries, strict=True):
                 results[item.display] = res
                 if res.sha256 and res.sha256 != item.sha256:
                     # replaced while this run read it (a school uploading again): the figures
                     # are of the bytes read, and so is the record; the next run looks again
                     logger.warning("{}：读取期间文件被替换，按读到的内容处理", item.display)
                     records[item.display].sha256 = res.sha256
-                    continue
-                if item.sha256 in written:
-                    continue
-                written.add(item.sha256)
-                entry = self._write_cache(staging, item, res)
-                if entry is not None:
-                    new_cache.append(entry)
+                elif entry is not None and entry[0].is_file():
+                    new_cache.append(entry[0])
         ordered = [results[i.display] for i in plan if i.display in results]
         for res in ordered:
             _count(records[res.file], res)
         listed = [{"year": self.year, "file": r.file, "reason": r.note} for r in unread]
         return YearInputs(ordered + unread, [records[i.display] for i in plan], new_cache, listed)
 
-    def _write_cache(self, staging: Path, item: _Planned, res: FileResult) -> Path | None:
-        try:
-            text = cache.dump(res)
-        except ValueError:  # a figure JSON cannot hold: read the file again next time
-            return None
-        target = staging / "cache" / str(self.year) / self.cache_name(item.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        return target
-
 
 def _count(record: InputRecord, res: FileResult) -> None:
-    record.school_id, record.n_values = res.school_id, len(res.values)
+    record.school_id, record.n_values = res.school_id, res.n_values
     record.n_errors = sum(i.severity == ERROR for i in res.issues)
     record.n_warnings = sum(i.severity == WARNING for i in res.issues)
