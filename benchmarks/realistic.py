@@ -75,14 +75,36 @@ def _kind(i: int) -> str:
     return ("export", "export", "export", "export", "export", "export", "export_xls", "export_xls", "retyped", "retyped")[i % 10]
 
 
+class _Drifting(random.Random):
+    """The draws of a seed, each number scaled by `factor` (choices and orders unchanged)."""
+
+    def __init__(self, seed: str, factor: float):
+        super().__init__(seed)
+        self.factor = factor
+
+    def randint(self, a: int, b: int) -> int:
+        drawn = super().randint(a, b)
+        return max(a, round(drawn * self.factor))
+
+    def uniform(self, a: float, b: float) -> float:
+        return super().uniform(a, b) * self.factor
+
+
 def build(root: Path, n: int) -> dict[str, int]:
     """Write the corpus under `root`: roster.xlsx, truth.csv and a folder per year."""
     rng = random.Random(f"realistic-{n}")
     schools = g.synthetic_schools(n, rng)
     truth = g.Truth()
+    # A school's figures of two years are alike, as real returns are: the same draws, the
+    # second year scaled by a drift of −5 % to +7 % (independent years would make nearly
+    # every school's figures swing by half, each a year-on-year warning no real year has)
+    drift = {s.school_id: rng.uniform(0.95, 1.07) for s in schools}
     for year in g.YEARS:
         for s in schools:
-            g._synthetic_truth(truth, year, s, rng, categories=rng.randint(4, 8), per_category=2)
+            seed = f"realistic-{n}-{s.school_id}"
+            alike = _Drifting(seed, drift[s.school_id] if year != g.YEARS[0] else 1.0)
+            categories = random.Random(f"{seed}-majors").randint(4, 8)
+            g._synthetic_truth(truth, year, s, alike, categories=categories, per_category=2)
     placed: list = []
     counts = {"files": 0, "xls": 0}
     for i, school in enumerate(schools):

@@ -417,3 +417,20 @@ def test_the_summary_lists_the_first_errors_with_school_file_sheet_and_cell_once
         "错误" in malformed and "赤峰建筑工程学校，b.xlsx，校内实训基地!D4：无法识别" in malformed
     )
     assert hidden.startswith("    警告") and "a.xlsx，旧表：" in hidden
+
+
+def test_a_run_whose_sources_are_too_long_for_a_sheet_puts_them_in_the_latest_extraction(
+    fresh_job, monkeypatch
+):
+    import python_calamine as pc
+
+    from tongji.reporting.render import sources
+
+    monkeypatch.setattr(sources, "SHEET_ROWS", 50)
+    result = run_job(fresh_job)
+    out = fresh_job.parent.parent / "out"
+    kept = out / "最新提取" / "来源_2020.csv"
+    assert result.exit_code in (0, 1) and kept.is_file()
+    assert len(kept.read_text(encoding="utf-8-sig").splitlines()) > 51
+    note = pc.CalamineWorkbook.from_path(out / "质量年报数据_2020.xlsx").get_sheet_by_name("来源")
+    assert "最新提取/来源_2020.csv" in note.to_python()[1][0]

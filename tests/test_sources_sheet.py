@@ -161,3 +161,55 @@ def test_editing_the_latest_database_in_place_leaves_the_committed_run_as_it_was
     with open(out / commit.LATEST / "2020" / "tongji.sqlite", "r+b") as f:  # in place
         f.write(b"EDITED!!!")
     assert db.read_bytes() == b"committed"
+
+
+def test_a_sources_list_too_long_for_a_sheet_is_a_csv_of_every_row(
+    published, sample_extract_dirs, tmp_path, monkeypatch
+):
+    """A province's 来源 has millions of rows: past a sheet's useful length they go, all of
+    them, to a CSV file the workbook names (and 数据 says where each figure starts in it)."""
+    from tongji.reporting.render import sources
+
+    in_sheet = _rows(published, "来源")
+    monkeypatch.setattr(sources, "SHEET_ROWS", 50)
+    out = tmp_path / "summary.xlsx"
+    project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
+    publish(
+        project,
+        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
+        2020,
+        out,
+        region="赤峰市",
+        base=Path.cwd(),
+    )
+    csv_file = tmp_path / "summary_来源.csv"
+    import csv
+
+    with open(csv_file, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == in_sheet[0] and len(rows) == len(in_sheet)
+
+    # the same rows as the sheet had, value for value (numbers as text in a CSV)
+    def shown(row: list) -> list[str]:
+        value = row[6]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return [str(x) for x in (*row[:6], value, *row[7:])]
+
+    assert sorted(rows[1:]) == sorted(shown(r) for r in in_sheet[1:])
+    note = _rows(out, "来源")[1][0]
+    assert "summary_来源.csv" in note and f"{len(rows) - 1:,}" in note
+    data = _rows(out, "数据")
+    pointers = [r[11] for r in data[1:] if r[11]]
+    assert pointers and all("summary_来源.csv 第 " in p for p in pointers)
+    # smaller again: the sheet holds it, and the CSV of the earlier run is gone
+    monkeypatch.setattr(sources, "SHEET_ROWS", 10**9)
+    publish(
+        project,
+        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
+        2020,
+        out,
+        region="赤峰市",
+        base=Path.cwd(),
+    )
+    assert not csv_file.exists() and len(_rows(out, "来源")) == len(in_sheet)

@@ -95,15 +95,19 @@ def dataset_csv_frame(
             _ROSTER_NAME: (roster_name_title(dataset), ""),
             **titles,
         }
-    safe = [
+    return formula_safe(out).rename(headers({c: titles[c] for c in out.columns}))
+
+
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text Excel would run as a formula (= + - @ first) gets a leading ' in every text column."""
+    return frame.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
-        for c, dtype in out.schema.items()
+        for c, dtype in frame.schema.items()
         if dtype == pl.Utf8
-    ]
-    return out.with_columns(safe).rename(headers({c: titles[c] for c in out.columns}))
+    )
 
 
 def csv_names(pack: Pack, taken: Iterable[str] = ()) -> dict[str, str]:

@@ -45,6 +45,7 @@ def publish(
     cited: list[str] | None = None,
     base: Path | None = None,
     links_from: Path | None = None,
+    sources_file: tuple[Path, str] | None = None,
 ) -> Published:
     """Aggregate the extractions of `year` and earlier years and write the summary workbook.
 
@@ -53,7 +54,8 @@ def publish(
     report spec's. `cited` names the extraction folders in the workbook where they are
     read from elsewhere (a run reads its staging folder, the workbook names the run's
     folder). Findings link to their files, named relative to `base`, by paths relative to
-    `links_from` (where the workbook is opened from; by default its own folder). Raises
+    `links_from` (where the workbook is opened from; by default its own folder). A 来源
+    too long for a sheet goes to `sources_file` (path, and how the workbook names it). Raises
     AggregateError for folders that cannot be aggregated; the workbook is written whole or
     not at all."""
     pack, defs, spec = project.pack, project.definitions, project.report
@@ -98,5 +100,6 @@ def publish(
         cited or [str(p) for p in facts.sources],
         base,
         links_from,
+        sources_file,
     )
     return Published(Path(out), tables, sentences, checks, [i for _, i in facts.issues], report)

@@ -52,6 +52,7 @@ from .inputs import check_output_apart, nothing_read, same_as_other_years
 from .lock import OutputLock, now
 from .logfile import RunLog
 from .manifest import (
+    LATEST,
     MANIFEST_FILE,
     RunResult,
     counts,
@@ -237,6 +238,8 @@ def _run(run: _Run) -> RunResult:
         cited,
         job.base,
         job.output,  # links work from the summary copy beside manifest.json
+        # a 来源 too long for its sheet: in the run's extract/, at 最新提取/ once committed
+        (run.staging / "extract" / f"来源_{job.year}.csv", f"{LATEST}/来源_{job.year}.csv"),
     )
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     letters = _write_letters(run, published.checks)

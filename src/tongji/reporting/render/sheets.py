@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...extraction.export import formula_safe, write_dataset_csv
+from ...files import atomic_path
 from ...findings import SEVERITY_LABEL, Issue, code_title, rule_titles
 from ..tables import Report
 from .charts import Published
 from .explain import conditions, definition, display_title
 from .formats import Formats, fit_row, page_setup
-from .sources import SOURCES_SHEET, Linker, collect, write_sources_sheet
+from .sources import (
+    SOURCES_SHEET,
+    Linker,
+    collect,
+    sources_csv_frame,
+    too_long,
+    write_sources_sheet,
+)
 
 _DATA_WIDTHS = [6.0, 14.0, 16.0, 8.0, 10.0, 10.0, 6.0, 18.0, 26.0, 14.0, 6.0, 18.0, 14.0]
 _DATA_PRINTED = 12  # the indicator's code is for scripts, not for paper
@@ -28,10 +37,12 @@ def write_data_sheet(
     names: dict[str, str],
     base: Path | None = None,
     links_from: Path | None = None,
+    sources_file: tuple[Path, str] | None = None,
 ) -> None:
     """数据, one row per published figure, and after it 来源, one row per figure × school ×
     cell: a figure's 来源 cell says how many schools and cells it is made of and links to
-    its first row in 来源."""
+    its first row in 来源. More rows than 来源 can well hold go to `sources_file` (a path,
+    and how the sheets name it) as CSV."""
     ws = wb.add_worksheet("数据")
     head = [
         "表号",
@@ -52,6 +63,14 @@ def write_data_sheet(
     fit_row(ws, 0, list(zip(head, _DATA_WIDTHS, strict=True)))
     defs, pack = report.engine.defs, report.engine.pack
     sources = collect(rows, report.engine.facts)
+    if sources_file is not None:
+        path, shown = sources_file
+        if too_long(sources):
+            with atomic_path(path) as tmp:
+                write_dataset_csv(formula_safe(sources_csv_frame(rows, sources, names)), tmp)
+            sources.elsewhere = shown
+        else:  # a file of an earlier, larger run would be taken for this one's
+            path.unlink(missing_ok=True)
     r, n = 1, -1
     for table_id, row_label, col_label, cell, scope_title in rows:
         if cell.indicator is None:
@@ -80,7 +99,11 @@ def write_data_sheet(
         fig = cell.figure
         ws.write_number(r, 10, fig.n_schools if fig is not None else 0)
         pointer = ""
-        if n in sources.first:
+        if n in sources.first and sources.elsewhere:
+            schools, cells = sources.count[n]
+            pointer = f"{schools} 所学校、{cells} 个单元格（{sources.place(n)}）"
+            ws.write_string(r, 11, pointer)
+        elif n in sources.first:
             schools, cells = sources.count[n]
             pointer = f"{schools} 所学校、{cells} 个单元格" if schools else f"{cells} 个单元格"
             ws.write_url(

@@ -16,7 +16,10 @@ from .formats import Formats, fit_row, page_setup
 
 SOURCES_SHEET = "来源"
 MAX_URLS = 65_530  # Excel's limit of hyperlinks on one worksheet
-_MAX_ROWS = 1_048_576 - 2  # Excel's rows, less the header and a closing note
+# More rows than this go to a CSV file instead (all of them): a sheet of a province's
+# millions of rows is past Excel's 1,048,576, and long before that slow to write, open and
+# filter (xlsxwriter writes about 10,000 rows a second).
+SHEET_ROWS = 200_000
 _HEAD = [
     "表号",
     "行",
@@ -86,6 +89,11 @@ class Sources:
     count: dict[int, tuple[int, int]]  # figure number → (schools, cells)
     # (file, sheet, cell) → what a corrections row said of it: who corrected what and why
     corrected: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    elsewhere: str = ""  # how the CSV file holding the rows is named, when not in the sheet
+
+    def place(self, n: int) -> str:
+        """Where figure number n's first row is, said in words (when not in the sheet)."""
+        return f"{self.elsewhere} 第 {self.first[n] + 2} 行起" if self.elsewhere else ""
 
 
 def cell_values(facts) -> pl.DataFrame:
@@ -182,17 +190,20 @@ def write_sources_sheet(
     for table_id, row_label, col_label, cell, _scope in rows:
         if cell.indicator is not None:
             labels.append((table_id, row_label, col_label, cell.indicator.title))
+    if sources.elsewhere:
+        ws.write_string(
+            1,
+            0,
+            f"来源共 {sources.frame.height:,} 行，多于 {SHEET_ROWS:,} 行（工作表中难以筛选），全部写在"
+            f" {sources.elsewhere} 中：用 Excel 打开，可按表号、行、列筛选。",
+            fm.plain,
+        )
+        ws.set_column(0, 0, 100)
+        return
     r, urls = 1, 0
     frame = sources.frame
     link_format = wb.add_format({**fm.base, "font_color": "blue", "underline": 1})  # one line
     for row in frame.iter_rows(named=True) if frame.height else ():
-        if r > _MAX_ROWS:
-            ws.write_string(
-                r,
-                0,
-                f"……共 {frame.height} 行，超出 Excel 的行数；全部见提取结果的 lineage.parquet 或 tongji.sqlite",
-            )
-            break
         table_id, row_label, col_label, title = labels[row["figure"]]
         sid = row["school_id"] or ""
         ws.write_row(r, 0, (table_id, row_label, col_label, str(row["year"]), title))
@@ -219,3 +230,65 @@ def write_sources_sheet(
     for i, w in enumerate(_WIDTHS):
         ws.set_column(i, i, w)
     page_setup(ws, _WIDTHS, 0)
+
+
+def too_long(sources: Sources) -> bool:
+    """More rows than a sheet of 来源 should hold."""
+    return sources.frame.height > SHEET_ROWS
+
+
+def sources_csv_frame(
+    rows: list[Published], sources: Sources, names: dict[str, str]
+) -> pl.DataFrame:
+    """The rows of 来源 as one frame with its headers (for the CSV file of a large run)."""
+    labels = [
+        (table_id, row_label, col_label, cell.indicator.title)
+        for table_id, row_label, col_label, cell, _scope in rows
+        if cell.indicator is not None
+    ]
+    figure = pl.DataFrame(
+        {
+            "figure": list(range(len(labels))),
+            **{k: [x[i] for x in labels] for i, k in enumerate(_HEAD[:3])},
+            _HEAD[4]: [x[3] for x in labels],
+        },
+        schema={"figure": pl.Int32, **dict.fromkeys((*_HEAD[:3], _HEAD[4]), pl.Utf8)},
+    )
+    corrected = pl.DataFrame(
+        {
+            "file": [k[0] for k in sources.corrected],
+            "sheet": [k[1] for k in sources.corrected],
+            "cell": [k[2] for k in sources.corrected],
+            "correction": list(sources.corrected.values()),
+        },
+        schema=dict.fromkeys(("file", "sheet", "cell", "correction"), pl.Utf8),
+    )
+    value = pl.col("value")
+    whole = value.is_not_null() & (value == value.round(0)) & (value.abs() < 1e15)
+    frame = (
+        sources.frame.join(figure, on="figure", how="left")
+        .join(corrected, on=["file", "sheet", "cell"], how="left")
+        .select(
+            *_HEAD[:3],
+            pl.col("year").cast(pl.Utf8).alias(_HEAD[3]),
+            _HEAD[4],
+            pl.col("school_id")
+            .replace_strict(names, default=pl.col("school_id"), return_dtype=pl.Utf8)
+            .fill_null("全市")
+            .alias(_HEAD[5]),
+            pl.when(whole)
+            .then(value.cast(pl.Int64, strict=False).cast(pl.Utf8))
+            .otherwise(pl.coalesce(value.cast(pl.Utf8), pl.col("text")))
+            .alias(_HEAD[6]),
+            pl.col("file").fill_null("").alias(_HEAD[7]),
+            pl.col("sheet").fill_null("").alias(_HEAD[8]),
+            pl.col("cell").fill_null("").alias(_HEAD[9]),
+            pl.when(~pl.col("used"))
+            .then(pl.lit(_status(False, None)))
+            .when(pl.col("correction").is_not_null())
+            .then(pl.lit("已更正：") + pl.col("correction"))
+            .otherwise(pl.lit(_status(True, None)))
+            .alias(_HEAD[10]),
+        )
+    )
+    return frame

@@ -46,10 +46,15 @@ def write_workbook(
     sources: list[str],
     base: Path | None = None,
     links_from: Path | None = None,
+    sources_file: tuple[Path, str] | None = None,
 ) -> None:
     """Write the summary workbook atomically; findings and sources link to their files
     under `base`, by paths relative to `links_from` (the folder the workbook is opened
-    from; by default its own)."""
+    from; by default its own). A 来源 too long for a sheet goes to `sources_file` (a path
+    and how the workbook names it; by default `<workbook>_来源.csv` beside it)."""
+    if sources_file is None:
+        beside = Path(path).with_name(f"{Path(path).stem}_来源.csv")
+        sources_file = (beside, beside.name)
     links = links_from if links_from is not None else Path(path).parent
     roster = report.engine.facts.roster
     names = dict(zip(roster["school_id"].to_list(), roster["school_name"].to_list(), strict=True))
@@ -88,7 +93,7 @@ def write_workbook(
             published += write_chart_sheet(wb, report, chart, fm, sheet_name(chart.id, taken))
         write_quality_sheet(wb, quality, fm, names, base, links, quality_rules(report))
         taken.add("数据质量")
-        write_data_sheet(wb, published, report, fm, names, base, links)
+        write_data_sheet(wb, published, report, fm, names, base, links, sources_file)
         taken.update(("数据", "来源"))
         write_definitions(wb, report, fm)
         taken.add("指标定义")
