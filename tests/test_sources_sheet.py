@@ -26,10 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def published(sample_extract_dirs, tmp_path_factory):
     out = tmp_path_factory.mktemp("sources") / "报告" / "summary.xlsx"
     out.parent.mkdir()
+    return _publish(sample_extract_dirs, out)
+
+
+def _publish(extract_dirs: dict, out: Path) -> Path:
     project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
     publish(
         project,
-        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
+        [extract_dirs[2019], extract_dirs[2020]],
         2020,
         out,
         region="赤峰市",
@@ -172,16 +176,7 @@ def test_a_sources_list_too_long_for_a_sheet_is_a_csv_of_every_row(
 
     in_sheet = _rows(published, "来源")
     monkeypatch.setattr(sources, "SHEET_ROWS", 50)
-    out = tmp_path / "summary.xlsx"
-    project = load_project(ROOT / "mappings", report=ROOT / "reports" / "annual_report.toml")
-    publish(
-        project,
-        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
-        2020,
-        out,
-        region="赤峰市",
-        base=Path.cwd(),
-    )
+    out = _publish(sample_extract_dirs, tmp_path / "summary.xlsx")
     csv_file = tmp_path / "summary_来源.csv"
     import csv
 
@@ -204,12 +199,5 @@ def test_a_sources_list_too_long_for_a_sheet_is_a_csv_of_every_row(
     assert pointers and all("summary_来源.csv 第 " in p for p in pointers)
     # smaller again: the sheet holds it, and the CSV of the earlier run is gone
     monkeypatch.setattr(sources, "SHEET_ROWS", 10**9)
-    publish(
-        project,
-        [sample_extract_dirs[2019], sample_extract_dirs[2020]],
-        2020,
-        out,
-        region="赤峰市",
-        base=Path.cwd(),
-    )
+    _publish(sample_extract_dirs, out)
     assert not csv_file.exists() and len(_rows(out, "来源")) == len(in_sheet)
