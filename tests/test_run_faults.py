@@ -375,7 +375,7 @@ def test_pool_workers_die_with_the_run(job):
         job.read_text(encoding="utf-8").replace("jobs = 1", "jobs = 2"), encoding="utf-8"
     )
     proc = _slowed(
-        "tongji.extraction.batch:_work", "worker", 60, ["run", str(job)], stderr=subprocess.DEVNULL
+        "tongji.extraction.pool:_work", "worker", 60, ["run", str(job)], stderr=subprocess.DEVNULL
     )
     workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
     proc.kill()

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import glob
 import os
-import signal
-import sys
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from ..errors import UsageError
 from ..findings import issue
 from ..progress import Progress
-from . import figures, guard
 from .clean import printable
 from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as before)
     copies_among,
@@ -29,6 +23,7 @@ from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as 
     merge_results,
     without_copies,
 )
+from .pool import Item, Keep, Workers, read_here, worker_count  # noqa: F401
 from .read import WORKBOOK_SUFFIXES
 from .records import ExtractResult, FileResult
 from .roster import Roster
@@ -183,86 +178,6 @@ def display_path(path: Path) -> str:
     return printable(shown)
 
 
-# ---------------------------------------------------------------- the pool
-
-# A worker process's extractor, set once by the pool's initializer: each worker keeps what
-# its batch learns (mapping choices, header layouts) across the files it is given.
-_worker_extractor: Extractor | None = None
-_worker_keep: Keep | None = None
-
-# Writes a file's own result where the caller keeps it (a run's cache entry), in the
-# process that read the file: `keep(result, entry)`.
-Keep = Callable[[FileResult, Path], None]
-# A file to read: its path, its name in lineage and findings, and where its result is kept
-# (an entry and the content hash the result must have to be kept there), if anywhere.
-Item = tuple[Path, str, "tuple[Path, str] | None"]
-
-
-def _init_worker(pack: Pack, roster: Roster, year: int, keep: Keep | None) -> None:
-    global _worker_extractor, _worker_keep
-    guard.child_ignores_interrupts()  # first: a Ctrl+C is the parent's to handle
-    _die_with_parent()
-    _worker_extractor, _worker_keep = Extractor(pack, roster, year), keep
-
-
-def _die_with_parent() -> None:
-    """A worker ends when the batch's process is killed (Linux), instead of finishing its files."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before the line above
-        os._exit(1)
-
-
-def _work(items: list[Item]) -> tuple[Any, list[int], list[FileResult]]:
-    """A worker's chunk of files: their results, with the figures as one frame of columns
-    (unpickled by the parent at once, not as one object per figure)."""
-    assert _worker_extractor is not None
-    return _read_chunk(_worker_extractor, items, _worker_keep)
-
-
-def _keep(keep: Keep | None, res: FileResult, entry: tuple[Path, str] | None) -> None:
-    """Keep a file's result, unless the file was replaced since it was hashed (then it is
-    read again next time)."""
-    if keep is not None and entry is not None and res.sha256 in ("", entry[1]):
-        keep(res, entry[0])
-
-
-def _read_chunk(
-    extractor: Extractor, items: list[Item], keep: Keep | None
-) -> tuple[Any, list[int], list[FileResult]]:
-    results = []
-    for path, display, entry in items:
-        res = extractor.extract(path, display)
-        _keep(keep, res, entry)
-        results.append(res)
-    frame, counts = figures.split_off(results)
-    return frame, counts, results
-
-
-_CHUNK = 25  # files a worker is given at a time
-_POLL_SECONDS = 0.25  # how soon a Ctrl+C is seen while a worker is busy
-
-
-def _in_order(futures: list) -> Iterator[FileResult]:
-    """The workers' results in the files' order. The wait wakes up every quarter second: a
-    Ctrl+C the system handed to another thread of this process (polars starts some) is only
-    acted upon when the main thread runs, and would otherwise wait for a whole chunk."""
-    for future in futures:
-        while True:
-            try:
-                frame, counts, results = future.result(timeout=_POLL_SECONDS)
-                break
-            except TimeoutError:
-                continue
-        yield from figures.attach(results, frame, counts)
-
-
 def extract_paths(
     files: list[Path],
     pack: Pack,
@@ -290,11 +205,14 @@ def extract_each(
     displays: list[str] | None = None,
     keep: Keep | None = None,
     entries: list[tuple[Path, str] | None] | None = None,
+    workers: Workers | None = None,
 ) -> list[FileResult]:
     """Every file's own result, in the files' order: nothing of one file depends on
     another's figures (copies and conflicts are the merge's, which does not change these).
     With `keep`, each file's result is also kept where `entries` says (an entry and the
-    content hash the file must still have), by the process that read it."""
+    content hash the file must still have), by the process that read it. `workers` are
+    processes started before (a run's, for every year); else `jobs` says how many are
+    started for these files (1: none, the files are read here)."""
     items: list[Item] = list(
         zip(
             files,
@@ -306,85 +224,23 @@ def extract_each(
     progress = progress or Progress()
     progress.start(len(items))
     results: list[FileResult] = []
+    own = workers is None and worker_count(jobs) > 1 and len(items) > 1
+    if own:
+        workers = Workers(pack, roster, jobs, keep)
     try:
-        for res in _extract_items(items, pack, roster, year, jobs, keep):
+        found = (
+            workers.read(year, items)
+            if workers is not None and workers.jobs > 1
+            else read_here(items, pack, roster, year, keep)
+        )
+        for res in found:
             results.append(res)
             progress.advance(res)
     finally:
         progress.finish()
+        if own:
+            workers.close()  # type: ignore[union-attr]
     return results
-
-
-def worker_count(jobs: int) -> int:
-    """How many processes read: `jobs`, or for 0 every CPU this process may run on (a
-    server's cores, a container's share of them)."""
-    if jobs > 0:
-        return jobs
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # Windows, macOS
-        return max(1, os.cpu_count() or 1)
-
-
-def _extract_items(
-    items: list[Item], pack: Pack, roster: Roster, year: int, jobs: int, keep: Keep | None
-) -> Iterator[FileResult]:
-    jobs = worker_count(jobs)
-    if jobs <= 1 or len(items) <= 1:
-        extractor = Extractor(pack, roster, year)
-        for start in range(0, len(items), _CHUNK):  # figures held as columns, as from a pool
-            frame, counts, results = _read_chunk(extractor, items[start : start + _CHUNK], keep)
-            yield from figures.attach(results, frame, counts)
-        return
-    chunk = max(1, min(_CHUNK, len(items) // (jobs * 4) or 1))
-    context = get_context("fork" if os.name != "nt" else "spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(pack, roster, year, keep),
-    )
-    done = 0
-    try:
-        with guard.interrupts_held():  # the workers are forked as the files are handed out
-            futures = [
-                pool.submit(_work, items[i : i + chunk]) for i in range(0, len(items), chunk)
-            ]
-        for res in _in_order(futures):
-            done += 1
-            yield res
-    except BrokenProcessPool:
-        # a worker died (a file crashed the reader past every check): the files not done yet
-        # are read one at a time, each in a process of its own
-        logger.warning("并行读取的进程意外退出，其余 {} 个文件逐个单独读取", len(items) - done)
-        pool.shutdown(wait=False, cancel_futures=True)
-        for path, display, entry in items[done:]:
-            res = _extract_alone((path, display), pack, roster, year)
-            _keep(keep, res, entry)
-            yield res
-    except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
-        workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.kill()
-        raise
-    else:
-        pool.shutdown()
-
-
-def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int) -> FileResult:
-    """One file in a process of its own: if the reader kills it, the file is a finding."""
-    path, display = item
-    try:
-        return guard.run_isolated(extract_file, path, pack, roster, year, display)
-    except guard.IsolatedFailure as exc:
-        found = issue(
-            "too_large",
-            f"读取该文件时进程意外退出：{exc}",
-            "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
-            file=display,
-        )
-        return FileResult(display, issues=[found])
 
 
 def extract_to_folder(

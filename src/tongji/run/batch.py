@@ -25,6 +25,7 @@ from ..config.job import Job, load_job
 from ..errors import UsageError, describe_error
 from ..extraction import FileResult, Progress, merge_results
 from ..extraction.corrections import Correction, apply_corrections, load_corrections
+from ..extraction.pool import Workers
 from ..extraction.store import add_issues, write_extract
 from ..findings import Issue, exit_code
 from ..project import Project, load_project, with_catalogue_years
@@ -36,6 +37,7 @@ from ..reporting.feedback import (
     with_summary_line,
     write_feedback,
 )
+from . import cache
 from .commit import (
     CACHE,
     RUNS,
@@ -312,35 +314,53 @@ def _extract_years(
     new_cache: list[Path] = []
     keys: dict[str, str] = {}
     unread: list[dict] = []
-    for year in run.job.inputs:
-        t = time.perf_counter()
-        extraction = run.year(year)
-        done = extraction.run(run.cache_staging, (run.progress or _LogProgress)(year))
-        merged = merge_results(done.results, year)
-        if run.corrections:
-            source = display_name(run.job.corrections, run.job.base)  # type: ignore[arg-type]
-            merged = apply_corrections(
-                merged, run.corrections, run.project.roster, run.project.pack, source
-            )  # type: ignore[arg-type]
-        write_extract(
-            merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster
-        )
-        nothing = nothing_read(year, done.records, done.not_read)
-        if nothing:  # into the year's issues.csv too, where the workbook reads them
-            add_issues(run.staging / "extract" / str(year), nothing)
-        inputs += done.records
-        issues += merged.issues + nothing
-        new_cache += done.new_cache
-        unread += done.not_read
-        keys[str(year)] = extraction.key
-        run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
-        del done, merged  # a year's figures are on disk now; free them before the next
+    # one set of worker processes for every year, forked while this process is small (one
+    # forked later would carry a year's figures in its memory)
+    workers = Workers(run.project.pack, run.project.roster, run.job.jobs, cache.keep)
+    try:
+        for year in run.job.inputs:
+            _extract_year(run, year, workers, inputs, issues, new_cache, keys, unread)
+    finally:
+        workers.close()
     across = same_as_other_years(inputs)
     for year in {
         i.year for i in across
     }:  # into that year's issues.csv, where the workbook reads them
         add_issues(run.staging / "extract" / str(year), [i for i in across if i.year == year])
     return inputs, issues + across, new_cache, keys, unread
+
+
+def _extract_year(
+    run: _Run,
+    year: int,
+    workers: Workers,
+    inputs: list[InputRecord],
+    issues: list[Issue],
+    new_cache: list[Path],
+    keys: dict[str, str],
+    unread: list[dict],
+) -> None:
+    """One year's extraction, written into the staging folder; what it found is added to
+    the lists given. A year's figures are on disk when it returns, and freed."""
+    t = time.perf_counter()
+    extraction = run.year(year)
+    done = extraction.run(run.cache_staging, (run.progress or _LogProgress)(year), workers)
+    merged = merge_results(done.results, year)
+    if run.corrections:
+        source = display_name(run.job.corrections, run.job.base)  # type: ignore[arg-type]
+        merged = apply_corrections(
+            merged, run.corrections, run.project.roster, run.project.pack, source
+        )  # type: ignore[arg-type]
+    write_extract(merged, run.project.pack, run.staging / "extract" / str(year), run.project.roster)
+    nothing = nothing_read(year, done.records, done.not_read)
+    if nothing:  # into the year's issues.csv too, where the workbook reads them
+        add_issues(run.staging / "extract" / str(year), nothing)
+    inputs.extend(done.records)
+    issues.extend(merged.issues + nothing)
+    new_cache.extend(done.new_cache)
+    unread.extend(done.not_read)
+    keys[str(year)] = extraction.key
+    run.timings[f"extract_{year}"] = round(time.perf_counter() - t, 3)
 
 
 def _prune_cache(out: Path, inputs: list[InputRecord], keys: dict[str, str]) -> None:

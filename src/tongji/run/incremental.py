@@ -32,6 +32,7 @@ from ..extraction import (
 )
 from ..extraction.batch import extract_each
 from ..extraction.clean import printable
+from ..extraction.pool import Workers
 from ..extraction.roster import Roster
 from ..findings import ERROR, WARNING
 from . import cache
@@ -215,9 +216,15 @@ class YearExtraction:
         ]
         return records, [{"year": self.year, "file": r.file, "reason": r.note} for r in unread]
 
-    def run(self, staging: Path | None, progress: Progress | None = None) -> YearInputs:
+    def run(
+        self,
+        staging: Path | None,
+        progress: Progress | None = None,
+        workers: Workers | None = None,
+    ) -> YearInputs:
         """Read what the cache does not hold (nothing at all when `staging` is None: a dry
-        run or the no-change check) and write the new cache entries into `staging`."""
+        run or the no-change check), with the run's `workers` when given, and write the new
+        cache entries into `staging`."""
         plan, unread = self.plan()
         results: dict[str, FileResult] = {}
         records: dict[str, InputRecord] = {}
@@ -256,6 +263,7 @@ class YearExtraction:
                 [i.display for i in to_read],
                 keep=cache.keep,
                 entries=entries,
+                workers=workers,
             )
             for item, res, entry in zip(to_read, fresh, entries, strict=True):
                 results[item.display] = res

@@ -96,11 +96,17 @@ class Sources:
         return f"{self.elsewhere} 第 {self.first[n] + 2} 行起" if self.elsewhere else ""
 
 
+def _cell_columns() -> list[pl.Expr]:
+    """Where a cell is (school, file, sheet, cell) as categories: a province's 来源 has
+    millions of rows naming a few hundred thousand cells, each name held once."""
+    return [pl.col(c).cast(pl.Utf8).cast(pl.Categorical) for c in _CELL]
+
+
 def cell_values(facts) -> pl.DataFrame:
     """Every extracted cell → its value, raw text and status (first of a cell read twice)."""
     frames = [
         df.select(
-            *(pl.col(c).cast(pl.Utf8) for c in _CELL),
+            *_cell_columns(),
             pl.col("value"),
             pl.col("text").cast(pl.Utf8),
             pl.col("status").cast(pl.Utf8),
@@ -110,7 +116,7 @@ def cell_values(facts) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(
             schema={
-                **dict.fromkeys(_CELL, pl.Utf8),
+                **dict.fromkeys(_CELL, pl.Categorical),
                 "value": pl.Float64,
                 "text": pl.Utf8,
                 "status": pl.Utf8,
@@ -133,7 +139,7 @@ def collect(rows: list[Published], facts) -> Sources:
             for frame, used in ((fig.cells, True), (fig.flawed, False)):
                 if frame.height:
                     parts.append(
-                        frame.select(*(pl.col(c).cast(pl.Utf8) for c in _CELL)).with_columns(
+                        frame.select(*_cell_columns()).with_columns(
                             pl.lit(n, pl.Int32).alias("figure"),
                             pl.lit(fig.year, pl.Int32).alias("year"),
                             pl.lit(used).alias("used"),
@@ -266,8 +272,10 @@ def sources_csv_frame(
     value = pl.col("value")
     whole = value.is_not_null() & (value == value.round(0)) & (value.abs() < 1e15)
     frame = (
-        sources.frame.join(figure, on="figure", how="left")
-        .join(corrected, on=["file", "sheet", "cell"], how="left")
+        sources.frame.lazy()
+        .with_columns(pl.col(c).cast(pl.Utf8) for c in _CELL)
+        .join(figure.lazy(), on="figure", how="left", maintain_order="left")
+        .join(corrected.lazy(), on=["file", "sheet", "cell"], how="left", maintain_order="left")
         .select(
             *_HEAD[:3],
             pl.col("year").cast(pl.Utf8).alias(_HEAD[3]),

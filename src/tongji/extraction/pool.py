@@ -1,0 +1,217 @@
+"""The processes that extract files (`jobs > 1`): started once — a run starts them before
+it holds any year's figures, since a process forked later carries the parent's memory —
+and given chunks of files of any year. Each chunk's results come back with their figures
+as one frame of columns. A worker that dies (a file crashed the reader past every check)
+leaves the files not done to be read one at a time, each in a process of its own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from ..findings import issue
+from . import figures, guard
+from .records import FileResult
+from .roster import Roster
+from .workbook import Extractor
+
+if TYPE_CHECKING:
+    from ..config.mapping import Pack
+
+# A worker process's extractors (one a year), made as its first file of the year comes:
+# each keeps what its batch learns (mapping choices, header layouts) across the files.
+_worker: dict[str, Any] = {}
+
+# Writes a file's own result where the caller keeps it (a run's cache entry), in the
+# process that read the file: `keep(result, entry)`.
+Keep = Callable[[FileResult, Path], None]
+# A file to read: its path, its name in lineage and findings, and where its result is kept
+# (an entry and the content hash the result must have to be kept there), if anywhere.
+Item = tuple[Path, str, "tuple[Path, str] | None"]
+
+
+def _init_worker(pack: Pack, roster: Roster, keep: Keep | None) -> None:
+    guard.child_ignores_interrupts()  # first: a Ctrl+C is the parent's to handle
+    _die_with_parent()
+    _worker.update(pack=pack, roster=roster, keep=keep, years={})
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the batch's process is killed (Linux), instead of finishing its files."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
+def _work(year: int, items: list[Item]) -> tuple[Any, list[int], list[FileResult]]:
+    """A worker's chunk of files: their results, with the figures as one frame of columns
+    (unpickled by the parent at once, not as one object per figure)."""
+    years = _worker["years"]
+    if year not in years:
+        years[year] = Extractor(_worker["pack"], _worker["roster"], year)
+    return _read_chunk(years[year], items, _worker["keep"])
+
+
+def _keep(keep: Keep | None, res: FileResult, entry: tuple[Path, str] | None) -> None:
+    """Keep a file's result, unless the file was replaced since it was hashed (then it is
+    read again next time)."""
+    if keep is not None and entry is not None and res.sha256 in ("", entry[1]):
+        keep(res, entry[0])
+
+
+def _read_chunk(
+    extractor: Extractor, items: list[Item], keep: Keep | None
+) -> tuple[Any, list[int], list[FileResult]]:
+    results = []
+    for path, display, entry in items:
+        res = extractor.extract(path, display)
+        _keep(keep, res, entry)
+        results.append(res)
+    frame, counts = figures.split_off(results)
+    return frame, counts, results
+
+
+_CHUNK = 25  # files a worker is given at a time
+_POLL_SECONDS = 0.25  # how soon a Ctrl+C is seen while a worker is busy
+
+
+def _in_order(futures: list) -> Iterator[FileResult]:
+    """The workers' results in the files' order. The wait wakes up every quarter second: a
+    Ctrl+C the system handed to another thread of this process (polars starts some) is only
+    acted upon when the main thread runs, and would otherwise wait for a whole chunk."""
+    for future in futures:
+        while True:
+            try:
+                frame, counts, results = future.result(timeout=_POLL_SECONDS)
+                break
+            except TimeoutError:
+                continue
+        yield from figures.attach(results, frame, counts)
+
+
+def worker_count(jobs: int) -> int:
+    """How many processes read: `jobs`, or for 0 every CPU this process may run on (a
+    server's cores, a container's share of them)."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # Windows, macOS
+        return max(1, os.cpu_count() or 1)
+
+
+def read_here(
+    items: list[Item], pack: Pack, roster: Roster, year: int, keep: Keep | None
+) -> Iterator[FileResult]:
+    """The files read in this process, one after another."""
+    extractor = Extractor(pack, roster, year)
+    for start in range(0, len(items), _CHUNK):  # figures held as columns, as from a pool
+        frame, counts, results = _read_chunk(extractor, items[start : start + _CHUNK], keep)
+        yield from figures.attach(results, frame, counts)
+
+
+class Workers:
+    """`jobs` extraction processes, started when first given files (or by `start`) and
+    kept for every year until `close`."""
+
+    def __init__(self, pack: Pack, roster: Roster, jobs: int, keep: Keep | None = None):
+        self.pack, self.roster, self.keep = pack, roster, keep
+        self.jobs = worker_count(jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Fork the processes now (while this process is small)."""
+        if self._pool is not None or self.jobs <= 1:
+            return
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=get_context("fork" if os.name != "nt" else "spawn"),
+            initializer=_init_worker,
+            initargs=(self.pack, self.roster, self.keep),
+        )
+        with guard.interrupts_held():  # forked with every process at the first task
+            self._pool.submit(_ready).result()
+
+    def read(self, year: int, items: list[Item]) -> Iterator[FileResult]:
+        """The files' results in their order."""
+        self.start()
+        pool = self._pool
+        assert pool is not None
+        chunk = max(1, min(_CHUNK, len(items) // (self.jobs * 4) or 1))
+        done = 0
+        try:
+            with guard.interrupts_held():
+                futures = [
+                    pool.submit(_work, year, items[i : i + chunk])
+                    for i in range(0, len(items), chunk)
+                ]
+            for res in _in_order(futures):
+                done += 1
+                yield res
+        except BrokenProcessPool:
+            # a worker died (a file crashed the reader past every check): the files not done
+            # yet are read one at a time, each in a process of its own; the next year starts
+            # new workers
+            logger.warning("并行读取的进程意外退出，其余 {} 个文件逐个单独读取", len(items) - done)
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            for path, display, entry in items[done:]:
+                res = _extract_alone((path, display), self.pack, self.roster, year)
+                _keep(self.keep, res, entry)
+                yield res
+        except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.kill()
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
+
+
+def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int) -> FileResult:
+    """One file in a process of its own: if the reader kills it, the file is a finding."""
+    path, display = item
+    try:
+        return guard.run_isolated(_extract_one, path, pack, roster, year, display)
+    except guard.IsolatedFailure as exc:
+        found = issue(
+            "too_large",
+            f"读取该文件时进程意外退出：{exc}",
+            "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
+            file=display,
+        )
+        return FileResult(display, issues=[found])
+
+
+def _extract_one(path: Path, pack: Pack, roster: Roster, year: int, display: str) -> FileResult:
+    return Extractor(pack, roster, year).extract(path, display)
