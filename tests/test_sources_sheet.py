@@ -176,6 +176,7 @@ def test_a_sources_list_too_long_for_a_sheet_is_a_csv_of_every_row(
 
     in_sheet = _rows(published, "来源")
     monkeypatch.setattr(sources, "SHEET_ROWS", 50)
+    monkeypatch.setattr(sources, "_CSV_CHUNK", 7)  # written in parts: one header, one BOM
     out = _publish(sample_extract_dirs, tmp_path / "summary.xlsx")
     csv_file = tmp_path / "summary_来源.csv"
     import csv

@@ -98,15 +98,15 @@ def dataset_csv_frame(
     return formula_safe(out).rename(headers({c: titles[c] for c in out.columns}))
 
 
-def formula_safe(frame: Any) -> Any:
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """Text Excel would run as a formula (= + - @ first) gets a leading ' in every text
-    column (of a frame or a query)."""
+    column."""
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
-        for c, dtype in frame.collect_schema().items()
+        for c, dtype in frame.schema.items()
         if dtype == pl.Utf8
     )
 
@@ -128,14 +128,9 @@ def csv_names(pack: Pack, taken: Iterable[str] = ()) -> dict[str, str]:
     return out
 
 
-def write_dataset_csv(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
-    """UTF-8 with BOM and CRLF: what Excel on Windows opens with the Chinese intact (a
-    query is streamed to the file)."""
-    options = {"include_bom": True, "line_terminator": "\r\n", "quote_style": "necessary"}
-    if isinstance(frame, pl.LazyFrame):
-        frame.sink_csv(path, maintain_order=True, **options)  # type: ignore[arg-type]
-    else:
-        frame.write_csv(path, **options)  # type: ignore[arg-type]
+def write_dataset_csv(frame: pl.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM and CRLF: what Excel on Windows opens with the Chinese intact."""
+    frame.write_csv(path, include_bom=True, line_terminator="\r\n", quote_style="necessary")
 
 
 # ---------------------------------------------------------------- SQLite

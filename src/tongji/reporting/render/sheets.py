@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...extraction.export import formula_safe, write_dataset_csv
 from ...files import atomic_path
 from ...findings import SEVERITY_LABEL, Issue, code_title, rule_titles
 from ..tables import Report
@@ -17,8 +16,8 @@ from .sources import (
     SOURCES_SHEET,
     Linker,
     collect,
-    sources_csv_frame,
     too_long,
+    write_sources_csv,
     write_sources_sheet,
 )
 
@@ -67,7 +66,7 @@ def write_data_sheet(
         path, shown = sources_file
         if too_long(sources):
             with atomic_path(path) as tmp:
-                write_dataset_csv(formula_safe(sources_csv_frame(rows, sources, names)), tmp)
+                write_sources_csv(rows, sources, names, tmp)
             sources.elsewhere = shown
         else:  # a file of an earlier, larger run would be taken for this one's
             path.unlink(missing_ok=True)

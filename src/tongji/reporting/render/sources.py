@@ -243,10 +243,17 @@ def too_long(sources: Sources) -> bool:
     return sources.frame.height > SHEET_ROWS
 
 
-def sources_csv_frame(
-    rows: list[Published], sources: Sources, names: dict[str, str]
-) -> pl.DataFrame:
-    """The rows of 来源 as one frame with its headers (for the CSV file of a large run)."""
+_CSV_CHUNK = 250_000  # rows turned into text at a time: the file is written in parts
+
+
+def write_sources_csv(
+    rows: list[Published], sources: Sources, names: dict[str, str], path: Path
+) -> None:
+    """Every row of 来源, with its headers, as a CSV file Excel opens (UTF-8 with BOM, CRLF;
+    text Excel would run as a formula starts with '). Written a part at a time: a
+    province's millions of rows are never all in memory as text."""
+    from ...extraction.export import formula_safe
+
     labels = [
         (table_id, row_label, col_label, cell.indicator.title)
         for table_id, row_label, col_label, cell, _scope in rows
@@ -269,13 +276,28 @@ def sources_csv_frame(
         },
         schema=dict.fromkeys(("file", "sheet", "cell", "correction"), pl.Utf8),
     )
+    with open(path, "wb") as f:
+        for start in range(0, max(sources.frame.height, 1), _CSV_CHUNK):
+            part = _csv_rows(sources.frame.slice(start, _CSV_CHUNK), figure, corrected, names)
+            formula_safe(part).write_csv(
+                f,
+                include_bom=start == 0,
+                include_header=start == 0,
+                line_terminator="\r\n",
+                quote_style="necessary",
+            )
+
+
+def _csv_rows(
+    frame: pl.DataFrame, figure: pl.DataFrame, corrected: pl.DataFrame, names: dict[str, str]
+) -> pl.DataFrame:
+    """Rows of 来源 as the text the sheet would show."""
     value = pl.col("value")
     whole = value.is_not_null() & (value == value.round(0)) & (value.abs() < 1e15)
-    frame = (
-        sources.frame.lazy()
-        .with_columns(pl.col(c).cast(pl.Utf8) for c in _CELL)
-        .join(figure.lazy(), on="figure", how="left", maintain_order="left")
-        .join(corrected.lazy(), on=["file", "sheet", "cell"], how="left", maintain_order="left")
+    return (
+        frame.with_columns(pl.col(c).cast(pl.Utf8) for c in _CELL)
+        .join(figure, on="figure", how="left", maintain_order="left")
+        .join(corrected, on=["file", "sheet", "cell"], how="left", maintain_order="left")
         .select(
             *_HEAD[:3],
             pl.col("year").cast(pl.Utf8).alias(_HEAD[3]),
@@ -299,4 +321,3 @@ def sources_csv_frame(
             .alias(_HEAD[10]),
         )
     )
-    return frame
