@@ -126,6 +126,13 @@ def test_a_cache_entry_gives_back_the_columns_it_was_written_from(tmp_path):
         lambda v: v["cell"].pop(),  # columns of different lengths
         lambda v: v.pop("rule"),
         lambda v: v["factor"].__setitem__(0, math.inf),
+        lambda v: v["value"].__setitem__(0, "__1e400__"),  # a number that overflows: inf
+        lambda v: v["keys"].__setitem__(0, None),  # a figure of no record: would fail later
+        lambda v: v["keys"].__setitem__(0, "garbage"),  # reads as no keys, matches nothing
+        lambda v: v["status"].__setitem__(0, None),  # would be left out of every table
+        lambda v: v["status"].__setitem__(0, "maybe"),
+        lambda v: v["rule"].__setitem__(0, None),
+        lambda v: v["cell"].__setitem__(0, None),
     ],
 )
 def test_a_cache_entry_of_another_shape_is_no_entry(tmp_path, tamper):
@@ -133,5 +140,6 @@ def test_a_cache_entry_of_another_shape_is_no_entry(tmp_path, tamper):
     entry = _entry(tmp_path, res)
     data = json.loads(entry.read_text(encoding="utf-8"))
     tamper(data["values"])
-    entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False).replace('"__1e400__"', "1e400")
+    entry.write_text(text, encoding="utf-8")
     assert cache.load(entry, "a.xlsx") is None

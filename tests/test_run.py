@@ -419,7 +419,7 @@ def test_the_summary_lists_the_first_errors_with_school_file_sheet_and_cell_once
     assert hidden.startswith("    警告") and "a.xlsx，旧表：" in hidden
 
 
-def test_a_run_whose_sources_are_too_long_for_a_sheet_puts_them_in_the_latest_extraction(
+def test_a_run_whose_sources_are_too_long_for_a_sheet_puts_them_in_its_own_folder(
     fresh_job, monkeypatch
 ):
     import python_calamine as pc
@@ -429,8 +429,8 @@ def test_a_run_whose_sources_are_too_long_for_a_sheet_puts_them_in_the_latest_ex
     monkeypatch.setattr(sources, "SHEET_ROWS", 50)
     result = run_job(fresh_job)
     out = fresh_job.parent.parent / "out"
-    kept = out / "最新提取" / "来源_2020.csv"
-    assert result.exit_code in (0, 1) and kept.is_file()
+    [kept] = (out / "runs").glob("*/来源_2020.csv")  # the run's own: row numbers are its own
+    assert result.exit_code in (0, 1) and not (out / "最新提取" / "来源_2020.csv").exists()
     assert len(kept.read_text(encoding="utf-8-sig").splitlines()) > 51
     note = pc.CalamineWorkbook.from_path(out / "质量年报数据_2020.xlsx").get_sheet_by_name("来源")
-    assert "最新提取/来源_2020.csv" in note.to_python()[1][0]
+    assert f"runs/{kept.parent.name}/来源_2020.csv" in note.to_python()[1][0]

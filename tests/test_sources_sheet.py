@@ -196,9 +196,53 @@ def test_a_sources_list_too_long_for_a_sheet_is_a_csv_of_every_row(
     note = _rows(out, "来源")[1][0]
     assert "summary_来源.csv" in note and f"{len(rows) - 1:,}" in note
     data = _rows(out, "数据")
-    pointers = [r[11] for r in data[1:] if r[11]]
-    assert pointers and all("summary_来源.csv 第 " in p for p in pointers)
+    pointers = [(r[:3], r[11]) for r in data[1:] if r[11]]
+    assert pointers and all("summary_来源.csv 第 " in p for _, p in pointers)
+    for (table, row, col), pointer in pointers:  # the line named is that figure's first
+        line = int(re.search(r"第 (\d+) 行起", pointer).group(1))
+        assert rows[line - 1][:3] == [table, row, col]
+        assert line == 2 or rows[line - 2][:3] != [table, row, col]
     # smaller again: the sheet holds it, and the CSV of the earlier run is gone
     monkeypatch.setattr(sources, "SHEET_ROWS", 10**9)
     _publish(sample_extract_dirs, out)
     assert not csv_file.exists() and len(_rows(out, "来源")) == len(in_sheet)
+
+
+def test_the_sources_csv_keeps_numbers_as_numbers_and_text_harmless(tmp_path):
+    """-5 stays a number Excel can sum; a cell's text that Excel would run is made text; a
+    figure of the whole city (no school) says 全市, as the sheet does."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from tongji.reporting.render.sources import Sources, write_sources_csv
+
+    cell = SimpleNamespace(indicator=SimpleNamespace(title="收入"))
+    frame = pl.DataFrame(
+        {
+            "school_id": ["1", "", None],
+            "file": ["a.xlsx", "b.xlsx", "=c.xlsx"],
+            "sheet": ["表1"] * 3,
+            "cell": ["B2", "B3", "B4"],
+            "figure": [0, 0, 0],
+            "year": [2020] * 3,
+            "used": [True, True, False],
+            "value": [-5.0, 2.5, None],
+            "text": [None, None, "=HYPERLINK(1)"],
+            "status": ["value"] * 3,
+        },
+        schema_overrides={"figure": pl.Int32, "year": pl.Int32},
+    )
+    path = tmp_path / "s.csv"
+    write_sources_csv(
+        [("表1", "行", "列", cell, "")], Sources(frame, {0: 0}, {0: (1, 3)}), {"1": "甲校"}, path
+    )
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert [r[5:8] for r in rows[1:]] == [
+        ["甲校", "-5", "a.xlsx"],
+        ["全市", "2.5", "b.xlsx"],
+        ["全市", "'=HYPERLINK(1)", "'=c.xlsx"],
+    ]

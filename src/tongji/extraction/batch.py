@@ -227,16 +227,17 @@ def extract_each(
     own = workers is None and worker_count(jobs) > 1 and len(items) > 1
     if own:
         workers = Workers(pack, roster, jobs, keep)
+    found = (
+        workers.read(year, items)
+        if workers is not None and workers.jobs > 1
+        else read_here(items, pack, roster, year, keep)
+    )
     try:
-        found = (
-            workers.read(year, items)
-            if workers is not None and workers.jobs > 1
-            else read_here(items, pack, roster, year, keep)
-        )
         for res in found:
             results.append(res)
             progress.advance(res)
     finally:
+        found.close()  # stopped early (Ctrl+C, an error): the workers stop too, at once
         progress.finish()
         if own:
             workers.close()  # type: ignore[union-attr]

@@ -150,7 +150,8 @@ class Workers:
             initargs=(self.pack, self.roster, self.keep),
         )
         with guard.interrupts_held():  # forked with every process at the first task
-            self._pool.submit(_ready).result()
+            ready = self._pool.submit(_ready)
+        ready.result()
 
     def read(self, year: int, items: list[Item]) -> Iterator[FileResult]:
         """The files' results in their order."""
@@ -176,8 +177,9 @@ class Workers:
             pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
             for path, display, entry in items[done:]:
-                res = _extract_alone((path, display), self.pack, self.roster, year)
-                _keep(self.keep, res, entry)
+                res, whole = _extract_alone((path, display), self.pack, self.roster, year)
+                if whole:  # not a crash: that is read again next time, not kept
+                    _keep(self.keep, res, entry)
                 yield res
         except BaseException:  # Ctrl+C, or the caller stopped: the workers stop too, at once
             self.kill()
@@ -193,16 +195,21 @@ class Workers:
             process.kill()
 
     def close(self) -> None:
+        """Stop the processes once they finish what they are doing; files not begun are
+        not read (a caller that stopped early does not wait for the rest of a year)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
 
 
-def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int) -> FileResult:
-    """One file in a process of its own: if the reader kills it, the file is a finding."""
+def _extract_alone(
+    item: tuple[Path, str], pack: Pack, roster: Roster, year: int
+) -> tuple[FileResult, bool]:
+    """One file in a process of its own: if the reader kills it, the file is a finding (and
+    the result is not the file's whole reading: False)."""
     path, display = item
     try:
-        return guard.run_isolated(_extract_one, path, pack, roster, year, display)
+        return guard.run_isolated(_extract_one, path, pack, roster, year, display), True
     except guard.IsolatedFailure as exc:
         found = issue(
             "too_large",
@@ -210,7 +217,7 @@ def _extract_alone(item: tuple[Path, str], pack: Pack, roster: Roster, year: int
             "请在 Excel 中打开并另存为 .xlsx；若打不开，请向学校重新索取。",
             file=display,
         )
-        return FileResult(display, issues=[found])
+        return FileResult(display, issues=[found]), False
 
 
 def _extract_one(path: Path, pack: Pack, roster: Roster, year: int, display: str) -> FileResult:

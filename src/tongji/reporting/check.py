@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..config.definitions import Side
+from ..extraction.figures import key_pairs
 from ..extraction.layouts.rows import ABS_TOLERANCE, agrees
 from ..findings import Issue, issue
 from ..words import units
@@ -78,7 +79,11 @@ def run_rules(facts, pack, defs, year: int, names: dict[str, str]) -> list[Issue
                 if _OPS[rule.op](a, b):
                     continue
                 sid = row["school_id"]
-                what = f"（{row['keys']}）" if rule.per == "record" and row.get("keys") else ""
+                what = (
+                    f"（{_keys_shown(row['keys'])}）"
+                    if rule.per == "record" and row.get("keys")
+                    else ""
+                )
                 out.append(
                     issue(
                         f"check:{rule.id}",
@@ -186,7 +191,7 @@ def run_unit_jumps(facts, pack, year: int, names: dict[str, str]) -> list[Issue]
                 continue
             sid = row["school_id"]
             times = f"约为上年的 {factor:g} 倍" if a > b else f"约为上年的 1/{factor:g}"
-            what = f"（{row['keys']}）" if row["keys"] else ""
+            what = f"（{_keys_shown(row['keys'])}）" if row["keys"] else ""
             out.append(
                 issue(
                     "probable_unit_error",
@@ -359,3 +364,8 @@ def run_field_coverage(
                     )
                 )
     return out
+
+
+def _keys_shown(text: str) -> str:
+    """A record's keys as a reader sees them (`专业大类=信息技术类;专业=计算机应用`)."""
+    return ";".join(f"{k}={v}" for k, v in key_pairs(text))

@@ -54,7 +54,6 @@ from .inputs import check_output_apart, nothing_read, same_as_other_years
 from .lock import OutputLock, now
 from .logfile import RunLog
 from .manifest import (
-    LATEST,
     MANIFEST_FILE,
     RunResult,
     counts,
@@ -240,8 +239,9 @@ def _run(run: _Run) -> RunResult:
         cited,
         job.base,
         job.output,  # links work from the summary copy beside manifest.json
-        # a 来源 too long for its sheet: in the run's extract/, at 最新提取/ once committed
-        (run.staging / "extract" / f"来源_{job.year}.csv", f"{LATEST}/来源_{job.year}.csv"),
+        # a 来源 too long for its sheet: the run's own file, named as it is once committed
+        # (not in 最新提取/, which a later run replaces: its row numbers would be another's)
+        (run.staging / f"来源_{job.year}.csv", f"{RUNS}/{run_id}/来源_{job.year}.csv"),
     )
     run.timings["aggregate"] = round(time.perf_counter() - t, 3)
     letters = _write_letters(run, published.checks)
@@ -318,6 +318,8 @@ def _extract_years(
     # forked later would carry a year's figures in its memory)
     workers = Workers(run.project.pack, run.project.roster, run.job.jobs, cache.keep)
     try:
+        if any(run.job.inputs.values()):
+            workers.start()
         for year in run.job.inputs:
             _extract_year(run, year, workers, inputs, issues, new_cache, keys, unread)
     finally:

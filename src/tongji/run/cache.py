@@ -13,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from ..extraction.figures import LINEAGE_SCHEMA
+from ..extraction import clean
+from ..extraction.figures import LINEAGE_SCHEMA, encode_keys, key_pairs
 from ..extraction.records import FileResult, Total
 from ..files import write_text
 from ..findings import ISSUE_COLUMNS, Issue
@@ -24,6 +25,11 @@ SUFFIX = ".json"
 _S, _N = (str,), (type(None),)
 _NUM = (int, float)
 _NUMERIC = frozenset(k for k, t in LINEAGE_SCHEMA.items() if t != pl.Utf8)
+# what a figure always has (school, value, text and units may be blank)
+_REQUIRED = [
+    c for c in LINEAGE_SCHEMA if c not in ("school_id", "value", "text", "unit", "source_unit")
+]
+_STATUSES = frozenset((clean.VALUE, clean.EMPTY, clean.ERROR, clean.NOT_APPLICABLE))
 _TOTAL = (_S, _S + _N, (int,), (list,), _S, _S, _NUM + _N, _NUM + _N, (int,), _S, _S, _S, _S)
 _ISSUE = (_S,) * len(ISSUE_COLUMNS) + (_S, (int,) + _N)
 
@@ -87,7 +93,16 @@ def _figures(columns: Any, display: str) -> pl.DataFrame:
         frame = pl.DataFrame(columns, schema=LINEAGE_SCHEMA, strict=True)
     except Exception as exc:  # whatever polars says of a value of the wrong kind
         raise _Invalid from exc
-    if frame["factor"].null_count() or frame["year"].null_count():
+    if any(frame[c].null_count() for c in _REQUIRED):
+        raise _Invalid
+    if not frame.select(
+        pl.col("value").is_finite().or_(pl.col("value").is_null()).all(),
+        pl.col("factor").is_finite().all(),
+        pl.col("status").is_in(list(_STATUSES)).all(),
+    ).row(0) == (True, True, True):
+        raise _Invalid
+    texts = frame["keys"].unique().to_list()  # each as `encode_keys` writes it
+    if any(encode_keys(key_pairs(t)) != t for t in texts):
         raise _Invalid
     # a copy of the same bytes under another name is read as itself
     return frame.with_columns(pl.lit(display, pl.Utf8).alias("file"))

@@ -32,6 +32,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
+
 from ..files import atomic_path, ensure_replaceable
 from .manifest import LATEST, MANIFEST_FILE
 
@@ -211,6 +213,12 @@ def _swap_latest(out: Path, new: Path | None) -> None:
         if old.exists() and not target.exists():
             os.replace(old, target)
         shutil.rmtree(new, ignore_errors=True)
+        logger.warning(
+            "{} 中有文件正被其他程序打开，未能换成本次运行的提取结果（仍是上一次的）；"
+            "关闭后再运行一次即可。本次的结果在 {}/ 中。",
+            LATEST,
+            RUNS,
+        )
         return
     shutil.rmtree(old, ignore_errors=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...files import atomic_path
+from ...files import atomic_path, ensure_replaceable
 from ...findings import SEVERITY_LABEL, Issue, code_title, rule_titles
 from ..tables import Report
 from .charts import Published
@@ -64,6 +64,7 @@ def write_data_sheet(
     sources = collect(rows, report.engine.facts)
     if sources_file is not None:
         path, shown = sources_file
+        ensure_replaceable([path])  # a CSV open in Excel: said before anything is written
         if too_long(sources):
             with atomic_path(path) as tmp:
                 write_sources_csv(rows, sources, names, tmp)
@@ -98,13 +99,13 @@ def write_data_sheet(
         fig = cell.figure
         ws.write_number(r, 10, fig.n_schools if fig is not None else 0)
         pointer = ""
-        if n in sources.first and sources.elsewhere:
-            schools, cells = sources.count[n]
-            pointer = f"{schools} 所学校、{cells} 个单元格（{sources.place(n)}）"
-            ws.write_string(r, 11, pointer)
-        elif n in sources.first:
+        if n in sources.first:
             schools, cells = sources.count[n]
             pointer = f"{schools} 所学校、{cells} 个单元格" if schools else f"{cells} 个单元格"
+        if n in sources.first and sources.elsewhere:
+            pointer += f"（{sources.place(n)}）"
+            ws.write_string(r, 11, pointer)
+        elif n in sources.first:
             ws.write_url(
                 r,
                 11,

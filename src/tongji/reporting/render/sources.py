@@ -279,7 +279,13 @@ def write_sources_csv(
     with open(path, "wb") as f:
         for start in range(0, max(sources.frame.height, 1), _CSV_CHUNK):
             part = _csv_rows(sources.frame.slice(start, _CSV_CHUNK), figure, corrected, names)
-            formula_safe(part).write_csv(
+            # a number stays a number (-5 is no formula); a text read from a cell is made safe
+            part = formula_safe(part.drop(_HEAD[6])).with_columns(
+                pl.coalesce(part[_HEAD[6]], formula_safe(part.select("_text"))["_text"]).alias(
+                    _HEAD[6]
+                )
+            )
+            part.select(_HEAD).write_csv(
                 f,
                 include_bom=start == 0,
                 include_header=start == 0,
@@ -304,12 +310,14 @@ def _csv_rows(
             _HEAD[4],
             pl.col("school_id")
             .replace_strict(names, default=pl.col("school_id"), return_dtype=pl.Utf8)
+            .replace("", None)
             .fill_null("全市")
             .alias(_HEAD[5]),
             pl.when(whole)
             .then(value.cast(pl.Int64, strict=False).cast(pl.Utf8))
-            .otherwise(pl.coalesce(value.cast(pl.Utf8), pl.col("text")))
+            .otherwise(value.cast(pl.Utf8))
             .alias(_HEAD[6]),
+            pl.col("text").alias("_text"),
             pl.col("file").fill_null("").alias(_HEAD[7]),
             pl.col("sheet").fill_null("").alias(_HEAD[8]),
             pl.col("cell").fill_null("").alias(_HEAD[9]),
