@@ -143,3 +143,59 @@ def test_a_cache_entry_of_another_shape_is_no_entry(tmp_path, tamper):
     text = json.dumps(data, ensure_ascii=False).replace('"__1e400__"', "1e400")
     entry.write_text(text, encoding="utf-8")
     assert cache.load(entry, "a.xlsx") is None
+
+
+def test_merging_as_columns_equals_judging_every_figure_one_by_one():
+    """The merge judges only figures given more than once, then puts every figure back in
+    its place: the same as judging all of them, in the files' order, one by one (random
+    files: blanks, errors, equal and differing copies, keys with separators, no school)."""
+    import random
+
+    from tongji.extraction import clean
+    from tongji.extraction.merge import _judge
+
+    keys = [(), (("a", "x"),), (("a", "x;b=y"),), (("a", "x"), ("b", "y")), (("a", "%3B"),)]
+    for seed in range(300):
+        rng = random.Random(seed)
+        files = []
+        for f in range(rng.randint(0, 4)):
+            values = []
+            for i in range(rng.choice([0, 1, 4, 9])):
+                status = rng.choice([clean.VALUE, clean.VALUE, clean.EMPTY, clean.ERROR])
+                value = rng.choice([1.0, 2.0, -0.0, None]) if status == clean.VALUE else None
+                values.append(
+                    Value(
+                        rng.choice(["d1", "d2"]),
+                        rng.choice([None, "s1", ""]),
+                        2024,
+                        rng.choice(keys),
+                        rng.choice(["f1", "f2"]),
+                        value,
+                        "t" if status == clean.VALUE and value is None else None,
+                        status,
+                        None,
+                        None,
+                        1.0,
+                        f"raw{i}",
+                        f"{f}.xlsx",
+                        "S",
+                        f"A{i}",
+                        "m",
+                        "r",
+                    )  # fmt: skip
+                )
+            own = [issue_of(f"{f}.xlsx", j) for j in range(rng.randint(0, 2))]
+            result = FileResult(f"{f}.xlsx", values=values, issues=own)
+            files.append(result.pack() if rng.random() < 0.5 else result)
+        merged = merge_results(files, 2024)
+        places = [(v, n, 0) for n, res in enumerate(files) for v in res.values]
+        chosen, said, copies = _judge(places)
+        assert merged.values == [v for _, v in chosen], seed
+        expected = [i for n, res in enumerate(files) for i in (*res.issues, *said.get(n, ()))]
+        assert merged.issues == expected + copies, seed
+
+
+def issue_of(file: str, n: int):
+    from tongji.findings import issue
+
+    return issue("empty_file", f"第 {n} 条", file=file)
