@@ -350,3 +350,43 @@ def test_a_panic_of_the_reader_is_a_broken_file_not_the_end_of_the_batch(
     [found] = [i for i in result.issues if i.file.endswith("松山区职教中心_421.xlsx")]
     assert found.code == "corrupt" and "PanicException" in found.message
     assert any(v.file.endswith("赤峰农牧学校_421.xlsx") for v in result.values)
+
+
+def test_a_worker_that_dies_leaves_its_files_read_alone_and_the_next_year_new_workers(
+    tmp_path, pack, roster, monkeypatch
+):
+    """A file that kills its worker (a reader crash past every check): the year's files not
+    done are read one at a time, in order, and the run's next year gets new workers."""
+    import os
+
+    from tongji.extraction import pool
+
+    real = pool._read_chunk
+
+    def dies_on_crash_file(extractor, items, keep):
+        if any(path.name == "crash.xlsx" for path, _, _ in items):
+            os._exit(1)  # as a reader killed by the system would
+        return real(extractor, items, keep)
+
+    monkeypatch.setattr(pool, "_read_chunk", dies_on_crash_file)  # forked workers have it
+    alone = []
+    real_alone = pool._extract_alone
+    monkeypatch.setattr(
+        pool, "_extract_alone", lambda item, *a: alone.append(item[1]) or real_alone(item, *a)
+    )
+    schools = ["赤峰农牧学校", "松山区职教中心", "赤峰第一职业中专"]
+    files = [
+        write_xlsx(tmp_path / name, [national_teacher_form(school=s)])
+        for name, s in zip(("a.xlsx", "crash.xlsx", "c.xlsx"), schools, strict=True)
+    ]
+    items = [(f, f.name, None) for f in files]
+    workers = pool.Workers(pack, roster, 2)
+    try:
+        first = list(workers.read(2020, items))
+        again = list(workers.read(2020, [items[0], items[2]]))  # new workers, no crash
+    finally:
+        workers.close()
+    assert [r.file for r in first] == ["a.xlsx", "crash.xlsx", "c.xlsx"]
+    assert "crash.xlsx" in alone  # the pool broke, and the file was read in a process of its own
+    assert all(r.n_values == 8 for r in first)  # the crashed one too, read alone
+    assert [r.file for r in again] == ["a.xlsx", "c.xlsx"] and all(r.n_values == 8 for r in again)
