@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import chain, repeat
 from pathlib import PurePath
 
 import polars as pl
@@ -75,13 +76,14 @@ def merge_results(results: list[FileResult], year: int) -> ExtractResult:
     place gives become objects, and are judged one by one (`_judge`)."""
     totals = [t for res in results for t in res.totals]
     frames = [res.figures() for res in results]
-    everything = figures.concat(
-        f.with_columns(pl.lit(n, pl.Int32).alias("_file")) for n, f in enumerate(frames)
-    )
-    if "_file" not in everything.columns:  # no figures at all
+    everything = figures.concat(frames)
+    if not everything.height:  # no figures at all
         issues = [i for res in results for i in res.issues]
         return ExtractResult(year, results, None, totals, issues, lineage=everything)
-    everything = everything.with_row_index("_row")
+    file_no = chain.from_iterable(repeat(n, f.height) for n, f in enumerate(frames))
+    everything = everything.with_columns(
+        pl.Series("_file", list(file_no), dtype=pl.Int32)
+    ).with_row_index("_row")
     twice = everything.select(pl.struct(_RECORD).is_duplicated()).to_series()
     if not twice.any():
         issues = [i for res in results for i in res.issues]
