@@ -14,7 +14,8 @@ from tongji.config.definitions import load_definitions
 from tongji.config.formula import evaluate_formula, formula_names
 from tongji.config.report import load_report
 from tongji.errors import FormulaError
-from tongji.extraction.store import LINEAGE_SCHEMA, ROSTER_FILE
+from tongji.extraction.figures import LINEAGE_SCHEMA
+from tongji.extraction.store import ROSTER_FILE
 from tongji.reporting.check import run_completeness, run_field_coverage, run_rules, run_year_on_year
 from tongji.reporting.display import change, show
 from tongji.reporting.engine import Engine

@@ -106,7 +106,18 @@ def test_findings_added_later_reach_the_sqlite_issues_too(sample_results, tmp_pa
     own = Issue(
         "warning", "total_mismatch", "合计不符", school_id="1504000001", dataset="staff", year=2020
     )
-    folder = _extract(tmp_path, ExtractResult(result.year, result.files, None, result.totals, [*result.issues, own], lineage=result.lineage()), "x")
+    folder = _extract(
+        tmp_path,
+        ExtractResult(
+            result.year,
+            result.files,
+            None,
+            result.totals,
+            [*result.issues, own],
+            lineage=result.lineage(),
+        ),
+        "x",
+    )
     before = read_issues(folder)
     later = Issue(
         "warning", "same_as_other_year", "与 2019 年完全相同", school_id="1504000001", year=2020
@@ -128,7 +139,11 @@ def test_text_excel_would_run_as_a_formula_is_kept_as_text(sample_results, tmp_p
     result = sample_results[2020]
     formula = '=HYPERLINK("x")'
     values = [replace(v, text=formula) if v.field == "school_name" else v for v in result.values]
-    folder = _extract(tmp_path, ExtractResult(result.year, result.files, values, result.totals, result.issues), "f")
+    folder = _extract(
+        tmp_path,
+        ExtractResult(result.year, result.files, values, result.totals, result.issues),
+        "f",
+    )
     rows = _csv_rows(folder / "学校基本情况.csv")
     assert rows and all(r["学校名称"] == '\'=HYPERLINK("x")' for r in rows)
 

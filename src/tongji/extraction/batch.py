@@ -23,7 +23,7 @@ from .merge import (  # noqa: F401  (copies_among, copy_result: re-exported, as 
     merge_results,
     without_copies,
 )
-from .pool import Item, Keep, Workers, read_here, worker_count  # noqa: F401
+from .pool import Item, Keep, Workers, read_here, worker_count
 from .read import WORKBOOK_SUFFIXES
 from .records import ExtractResult, FileResult
 from .roster import Roster

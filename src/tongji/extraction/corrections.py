@@ -25,9 +25,9 @@ from pathlib import Path, PurePath
 from ..errors import ConfigError, ConfigProblem
 from ..findings import INFO, Issue, issue
 from . import clean
+from .figures import decode_keys
 from .records import ExtractResult, Value
 from .roster import Roster
-from .store import decode_keys
 
 COLUMNS = (
     "学校",

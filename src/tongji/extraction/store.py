@@ -33,7 +33,7 @@ from .export import (
     write_database,
     write_dataset_csv,
 )
-from .figures import LINEAGE_SCHEMA, decode_keys, encode_keys, records_frame  # noqa: F401
+from .figures import decode_keys, records_frame
 from .records import ExtractResult, Total
 from .roster import Roster
 

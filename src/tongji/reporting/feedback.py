@@ -21,6 +21,7 @@ import polars as pl
 
 from ..config.mapping import Pack
 from ..extraction import store
+from ..extraction.figures import decode_keys
 from ..files import atomic_path, ensure_replaceable
 from ..findings import ERROR, WARNING, Issue
 from ..words.labels import file_stem
@@ -208,7 +209,7 @@ def _figures(
             figures.append(
                 Figure(
                     ds.title,
-                    " / ".join(v for v in store.decode_keys(keys).values() if v),
+                    " / ".join(v for v in decode_keys(keys).values() if v),
                     fdef.title,
                     fdef.unit or "",
                     pair[0]["value"] if pair[0] else None,

@@ -102,7 +102,7 @@ def write_data_sheet(
         if n in sources.first:
             schools, cells = sources.count[n]
             pointer = f"{schools} 所学校、{cells} 个单元格" if schools else f"{cells} 个单元格"
-        if n in sources.first and sources.elsewhere:
+        if n in sources.first and sources.elsewhere:  # the rows are in the CSV file
             pointer += f"（{sources.place(n)}）"
             ws.write_string(r, 11, pointer)
         elif n in sources.first:

@@ -173,6 +173,15 @@ def _corrections(facts) -> dict[tuple[str, str, str], str]:
     }
 
 
+def _labels(rows: list[Published]) -> list[tuple[str, str, str, str]]:
+    """Each figure with an indicator, by its number: table, row, column, indicator title."""
+    return [
+        (table_id, row_label, col_label, cell.indicator.title)
+        for table_id, row_label, col_label, cell, _scope in rows
+        if cell.indicator is not None
+    ]
+
+
 def _status(used: bool, correction: str | None) -> str:
     if not used:
         return "未采用（有错误）"
@@ -192,10 +201,6 @@ def write_sources_sheet(
     ws = wb.add_worksheet(SOURCES_SHEET)
     ws.write_row(0, 0, _HEAD, fm.header)
     fit_row(ws, 0, list(zip(_HEAD, _WIDTHS, strict=True)))
-    labels: list[tuple[str, str, str, str]] = []
-    for table_id, row_label, col_label, cell, _scope in rows:
-        if cell.indicator is not None:
-            labels.append((table_id, row_label, col_label, cell.indicator.title))
     if sources.elsewhere:
         ws.write_string(
             1,
@@ -206,6 +211,7 @@ def write_sources_sheet(
         )
         ws.set_column(0, 0, 100)
         return
+    labels = _labels(rows)
     r, urls = 1, 0
     frame = sources.frame
     link_format = wb.add_format({**fm.base, "font_color": "blue", "underline": 1})  # one line
@@ -254,11 +260,7 @@ def write_sources_csv(
     province's millions of rows are never all in memory as text."""
     from ...extraction.export import formula_safe
 
-    labels = [
-        (table_id, row_label, col_label, cell.indicator.title)
-        for table_id, row_label, col_label, cell, _scope in rows
-        if cell.indicator is not None
-    ]
+    labels = _labels(rows)
     figure = pl.DataFrame(
         {
             "figure": list(range(len(labels))),
