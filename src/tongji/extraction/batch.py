@@ -236,11 +236,15 @@ def extract_each(
         for res in found:
             results.append(res)
             progress.advance(res)
-    finally:
-        found.close()  # stopped early (Ctrl+C, an error): the workers stop too, at once
-        progress.finish()
+    except BaseException:  # stopped early (Ctrl+C, an error): the workers stop too, at once
+        found.close()
         if own:
-            workers.close()  # type: ignore[union-attr]
+            workers.kill()  # type: ignore[union-attr]
+        raise
+    finally:
+        progress.finish()
+    if own:
+        workers.close()  # type: ignore[union-attr]
     return results
 
 

@@ -21,6 +21,7 @@ import re
 import signal
 import struct
 import sys
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -295,6 +296,22 @@ def interrupts_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+@contextlib.contextmanager
+def interrupts_deferred(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Ctrl+C calls `handler` instead of interrupting the block (which must then end soon:
+    the handler's business is to make it end). Outside the main thread, where Python
+    cannot set a signal handler, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        # (None: a handler not set from Python; Python's own is the one to put back)
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 def child_ignores_interrupts() -> None:

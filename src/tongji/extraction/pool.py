@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
@@ -95,17 +96,21 @@ _CHUNK = 25  # files a worker is given at a time
 _POLL_SECONDS = 0.25  # how soon a Ctrl+C is seen while a worker is busy
 
 
-def _in_order(futures: list) -> Iterator[FileResult]:
-    """The workers' results in the files' order. The wait wakes up every quarter second: a
-    Ctrl+C the system handed to another thread of this process (polars starts some) is only
-    acted upon when the main thread runs, and would otherwise wait for a whole chunk."""
+def _result(future: Future) -> Any:
+    """A future's result. The wait wakes up every quarter second: a Ctrl+C the system
+    handed to another thread of this process (polars starts some) is only acted upon when
+    the main thread runs, and would otherwise wait for the worker."""
+    while True:
+        try:
+            return future.result(timeout=_POLL_SECONDS)
+        except TimeoutError:
+            continue
+
+
+def _in_order(futures: list[Future]) -> Iterator[FileResult]:
+    """The workers' results in the files' order."""
     for future in futures:
-        while True:
-            try:
-                frame, counts, results = future.result(timeout=_POLL_SECONDS)
-                break
-            except TimeoutError:
-                continue
+        frame, counts, results = _result(future)
         yield from figures.attach(results, frame, counts)
 
 
@@ -151,7 +156,22 @@ class Workers:
         )
         with guard.interrupts_held():  # forked with every process at the first task
             ready = self._pool.submit(_ready)
-        ready.result()
+        try:
+            _result(ready)
+        except BaseException:  # Ctrl+C while they start
+            self.kill()
+            raise
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Closed when the work ends; killed when it was stopped (Ctrl+C, an error), so that
+        nothing waits for files whose results nobody will read."""
+        if kind is None:
+            self.close()
+        else:
+            self.kill()
 
     def read(self, year: int, items: list[Item]) -> Iterator[FileResult]:
         """The files' results in their order."""
@@ -174,8 +194,7 @@ class Workers:
             # yet are read one at a time, each in a process of its own; the next year starts
             # new workers
             logger.warning("并行读取的进程意外退出，其余 {} 个文件逐个单独读取", len(items) - done)
-            pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            self.kill()
             for path, display, entry in items[done:]:
                 res, whole = _extract_alone((path, display), self.pack, self.roster, year)
                 if whole:  # not a crash: that is read again next time, not kept
@@ -186,20 +205,60 @@ class Workers:
             raise
 
     def kill(self) -> None:
+        """Stop the processes at once (Ctrl+C, the caller stopped reading)."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.kill()
+        if pool is not None:
+            _stop(pool, kill=True)
 
     def close(self) -> None:
         """Stop the processes once they finish what they are doing; files not begun are
         not read (a caller that stopped early does not wait for the rest of a year)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            _stop(pool, kill=False)
+
+
+_STOP_SECONDS = 30.0  # how long a killed pool's manager thread may take to end
+
+
+def _stop(pool: ProcessPoolExecutor, kill: bool) -> None:
+    """Stop a pool's processes, at once (`kill`) or once they finish their files, and wait
+    until the pool's manager thread has ended. That thread closes the pool's wake-up pipe
+    as it ends, and at exit concurrent.futures writes to that pipe unless it is closed: if
+    the two race (a loaded machine, a Ctrl+C) the interpreter prints an English traceback
+    (OSError: Bad file descriptor) after our Chinese message. A Ctrl+C while waiting kills
+    the processes and is raised once the pool is gone."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
+    manager = getattr(pool, "_executor_manager_thread", None)
+    interrupted: list[int] = []
+
+    def interrupt(signum: int, frame: Any) -> None:
+        interrupted.append(signum)
+        _kill(processes)
+
+    with guard.interrupts_deferred(interrupt):
+        if kill:
+            _kill(processes)
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = None
+        while manager is not None and manager.is_alive():
+            if deadline is None and (kill or interrupted):
+                deadline = time.monotonic() + _STOP_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                # not seen; the exit hook may then race as above
+                logger.debug("并行读取的管理线程 {} 秒后仍未结束", _STOP_SECONDS)
+                break
+            manager.join(_POLL_SECONDS)  # (a Ctrl+C is handled between two waits)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _kill(processes: list) -> None:
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, ValueError):  # already gone, or already closed
+            pass
 
 
 def _extract_alone(

@@ -316,14 +316,11 @@ def _extract_years(
     unread: list[dict] = []
     # one set of worker processes for every year, forked while this process is small (one
     # forked later would carry a year's figures in its memory)
-    workers = Workers(run.project.pack, run.project.roster, run.job.jobs, cache.keep)
-    try:
+    with Workers(run.project.pack, run.project.roster, run.job.jobs, cache.keep) as workers:
         if any(run.job.inputs.values()):
             workers.start()
         for year in run.job.inputs:
             _extract_year(run, year, workers, inputs, issues, new_cache, keys, unread)
-    finally:
-        workers.close()
     across = same_as_other_years(inputs)
     for year in {
         i.year for i in across
