@@ -8,6 +8,46 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from builders import SheetSpec, write_xlsx  # noqa: E402
+from load import busy_cpus  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tongji")
+    group.addoption(
+        "--repeat", type=int, default=1, metavar="K", help="run each selected test K times"
+    )
+    group.addoption(
+        "--busy-cpus",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N busy loops running for the whole session (a loaded machine)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    times = metafunc.config.getoption("repeat")
+    if times > 1:
+        metafunc.fixturenames.append("_repetition")
+        metafunc.parametrize("_repetition", range(1, times + 1), ids=lambda i: f"run{i}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _busy_session(request: pytest.FixtureRequest):
+    count = request.config.getoption("busy_cpus")
+    if count <= 0:
+        yield
+        return
+    with busy_cpus(count):
+        yield
+
+
+@pytest.fixture
+def busy():
+    """Every CPU busy while the test runs (tests that interrupt or kill at a moment)."""
+    with busy_cpus() as loops:
+        yield loops
+
 
 DATASETS_TOML = """
 [dimensions.major_category]

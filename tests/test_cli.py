@@ -164,6 +164,7 @@ def test_extract_runs_as_a_real_process_with_two_jobs(tmp_path, pack_dir, roster
         ],
         capture_output=True,
         text=True,
+        timeout=300,  # a hang fails the test (hundreds of times what it takes, busy or not)
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

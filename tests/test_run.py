@@ -194,18 +194,31 @@ def test_two_runs_at_once(job, monkeypatch):
 
     def slow_publish(*args, **kwargs):
         started.set()
-        release.wait(30)
+        release.wait()  # until the second run has been refused, however long that takes
         return real_publish(*args, **kwargs)
 
     monkeypatch.setattr(tongji.run.batch, "publish", slow_publish)
-    results = {}
-    first = threading.Thread(target=lambda: results.setdefault("first", run_job(job)))
+    results: dict = {}
+
+    def first_run():
+        try:
+            results["first"] = run_job(job)
+        except BaseException as exc:  # said below, not lost in the thread
+            results["failed"] = exc
+        finally:
+            started.set()
+
+    first = threading.Thread(target=first_run)
     first.start()
-    assert started.wait(60)
-    with pytest.raises(LockError, match="正被另一个 tongji 运行使用"):
-        run_job(job)
-    release.set()
-    first.join(60)
+    try:
+        started.wait()
+        assert "failed" not in results, results
+        with pytest.raises(LockError, match="正被另一个 tongji 运行使用"):
+            run_job(job)
+    finally:
+        release.set()
+        first.join()
+    assert "failed" not in results, results
     assert results["first"].exit_code == 0
     out = job.parent.parent / "out"
     assert _lock_is_free(out)

@@ -190,7 +190,7 @@ def dataset_frame(dataset: Dataset, lineage: pl.DataFrame) -> pl.DataFrame:
         )
         if part.height:
             wide = part.pivot(on="field", index=index, values=source, aggregate_function="first")
-            out = out.join(wide, on=index, how="left", nulls_equal=True)
+            out = out.join(wide, on=index, how="left", nulls_equal=True, maintain_order="left")
     columns = []
     for name, dtype in schema.items():
         if name not in out.columns:

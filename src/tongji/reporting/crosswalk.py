@@ -103,6 +103,7 @@ def to_report_editions(
                 mapping.rename({"dataset": "_k_dataset", "keys": "_k_keys"}),
                 on=["_k_dataset", "school_id", "year", "_k_keys"],
                 how="left",
+                maintain_order="left",
             )
             .with_columns(pl.coalesce(pl.col("_new"), pl.col(name).cast(pl.Utf8)).alias(name))
             .drop("_new", "_k_dataset", "_k_keys")

@@ -250,7 +250,9 @@ class Engine:
         if df is None or not df.height or self.pack.datasets[ind.dataset].entity != "school":
             return {}
         df = df.join(
-            self.facts.roster.select("school_id", pl.col(by).alias(column)), on="school_id"
+            self.facts.roster.select("school_id", pl.col(by).alias(column)),
+            on="school_id",
+            maintain_order="left",  # sums in the facts' order: the same figure every run
         )
         df = df.filter(pl.col("value").is_not_null() & pl.col(column).is_not_null())
         if ind.agg != "weighted_mean":
@@ -272,6 +274,7 @@ class Engine:
                 "school_id", "keys", pl.col("value").alias("w")
             ),
             on=["school_id", "keys"],
+            maintain_order="left",
         )
         agg = both.group_by(column).agg(
             ((pl.col("x") * pl.col("w")).sum() / pl.col("w").sum()).alias("v")
@@ -314,6 +317,7 @@ class Engine:
                     "school_id", "keys", pl.col("value").alias("w"), "file", "sheet", "cell"
                 ),
                 on=["school_id", "keys"],
+                maintain_order="left",
             )
             total_w = both["w"].sum()
             if not total_w:
