@@ -11,7 +11,8 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-_LOOP = "while True:\n    pass\n"
+# ends by itself when the process that started it is gone (a test run killed or cancelled)
+_LOOP = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass\n"
 
 
 def cpus() -> int:
@@ -25,16 +26,17 @@ def cpus() -> int:
 @contextlib.contextmanager
 def busy_cpus(count: int | None = None) -> Iterator[list[subprocess.Popen]]:
     """`count` busy loops (default: one per CPU) for the duration of the block."""
-    loops = [
-        subprocess.Popen(
-            [sys.executable, "-c", _LOOP],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(cpus() if count is None else count)
-    ]
+    loops: list[subprocess.Popen] = []
     try:
+        for _ in range(cpus() if count is None else count):
+            loops.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", _LOOP],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         yield loops
     finally:
         for loop in loops:

@@ -78,20 +78,55 @@ def test_ctrl_c_while_closing_kills_the_busy_workers_and_is_raised(
     workers = pool.Workers(pack, roster, 2)
     workers.start()
     state = _state(workers)
-    for item in _items(tmp_path, 2):  # one file each
-        workers._pool.submit(pool._work, 2020, [item])
-    deadline = time.monotonic() + 60
-    while len(list(tmp_path.glob("started-*"))) < 2:  # both workers are reading
-        assert time.monotonic() < deadline, "the workers did not start"
-        time.sleep(0.02)
-    real = workers._pool.shutdown
+    try:
+        for item in _items(tmp_path, 2):  # one file each
+            workers._pool.submit(pool._work, 2020, [item])
+        _wait_for_start(tmp_path, 2)
+        real = workers._pool.shutdown
 
-    def shutdown_then_ctrl_c(*args, **kwargs):
-        real(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGINT)  # while close() waits for the busy workers
+        def shutdown_then_ctrl_c(*args, **kwargs):
+            real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGINT)  # while close() waits for the busy workers
 
-    workers._pool.shutdown = shutdown_then_ctrl_c
-    with pytest.raises(KeyboardInterrupt):
-        workers.close()
+        workers._pool.shutdown = shutdown_then_ctrl_c
+        with pytest.raises(KeyboardInterrupt):
+            workers.close()
+    finally:
+        workers.kill()  # (nothing left to do when the test passes)
     assert _stopped(state)
     assert all(p.exitcode == -signal.SIGKILL for p in state["processes"])
+
+
+def _wait_for_start(folder, workers: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(list(folder.glob("started-*"))) < workers:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.02)
+
+
+def _half_sent(folder):
+    """A worker that has sent part of a result larger than a pipe holds, and then hangs:
+    the manager thread is left waiting for the rest of it."""
+    import struct
+    import sys
+
+    results = sys._getframe(1).f_locals["result_queue"]  # concurrent.futures' _process_worker
+    os.write(results._writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 100)
+    (folder / f"started-{os.getpid()}").touch()
+    time.sleep(60)
+
+
+def test_workers_killed_while_one_sends_its_result_leave_no_thread_behind(
+    tmp_path, pack, roster, monkeypatch
+):
+    monkeypatch.setattr(pool, "_STOP_SECONDS", 5.0)  # a regression fails in 5 s, not 30
+    workers = pool.Workers(pack, roster, 2)
+    workers.start()
+    state = _state(workers)
+    try:
+        workers._pool.submit(_half_sent, tmp_path)
+        _wait_for_start(tmp_path, 1)
+    finally:
+        workers.kill()
+    assert _stopped(state)
+    assert all(p.exitcode is not None for p in state["processes"])

@@ -232,19 +232,21 @@ def extract_each(
         if workers is not None and workers.jobs > 1
         else read_here(items, pack, roster, year, keep)
     )
+    done = False
     try:
         for res in found:
             results.append(res)
             progress.advance(res)
-    except BaseException:  # stopped early (Ctrl+C, an error): the workers stop too, at once
-        found.close()
-        if own:
-            workers.kill()  # type: ignore[union-attr]
-        raise
+        done = True
     finally:
-        progress.finish()
-    if own:
-        workers.close()  # type: ignore[union-attr]
+        found.close()  # stopped early (Ctrl+C, an error): the workers stop too, at once
+        try:
+            progress.finish()
+        finally:
+            if own and done:
+                workers.close()  # type: ignore[union-attr]
+            elif own:
+                workers.kill()  # type: ignore[union-attr]
     return results
 
 

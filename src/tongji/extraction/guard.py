@@ -301,12 +301,22 @@ def interrupts_held() -> Iterator[None]:
 @contextlib.contextmanager
 def interrupts_deferred(handler: Callable[[int, Any], None]) -> Iterator[None]:
     """Ctrl+C calls `handler` instead of interrupting the block (which must then end soon:
-    the handler's business is to make it end). Outside the main thread, where Python
-    cannot set a signal handler, the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
+    the handler's business is to make it end). A Ctrl+C that came just before is handled
+    so too. Outside the main thread, where Python cannot set a signal handler, and where
+    Ctrl+C is ignored, the block runs as it is."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
         yield
         return
-    previous = signal.signal(signal.SIGINT, handler)
+    while True:
+        try:
+            # (a signal that arrived before is acted upon here, by the handler it replaces)
+            previous = signal.signal(signal.SIGINT, handler)
+            break
+        except KeyboardInterrupt:
+            handler(signal.SIGINT, None)
     try:
         yield
     finally:

@@ -206,59 +206,81 @@ class Workers:
 
     def kill(self) -> None:
         """Stop the processes at once (Ctrl+C, the caller stopped reading)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            _stop(pool, kill=True)
+        self._stop(kill=True)
 
     def close(self) -> None:
         """Stop the processes once they finish what they are doing; files not begun are
         not read (a caller that stopped early does not wait for the rest of a year)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            _stop(pool, kill=False)
+        self._stop(kill=False)
+
+    def _stop(self, kill: bool) -> None:
+        pool = self._pool
+        if pool is None:
+            return
+        parts = _Parts(pool)  # before shutdown() forgets them
+        try:
+            _stop(pool, parts, kill)
+        except BaseException:  # a second Ctrl+C came before the first was handled
+            _stop(pool, parts, kill=True)
+            raise
+        finally:
+            self._pool = None
 
 
 _STOP_SECONDS = 30.0  # how long a killed pool's manager thread may take to end
 
 
-def _stop(pool: ProcessPoolExecutor, kill: bool) -> None:
+class _Parts:
+    """What stopping a pool needs of it (concurrent.futures' own attributes, which
+    shutdown() sets to None): its processes, its manager thread, its results pipe."""
+
+    def __init__(self, pool: ProcessPoolExecutor):
+        self.processes = list((getattr(pool, "_processes", None) or {}).values())
+        self.manager = getattr(pool, "_executor_manager_thread", None)
+        self.results = getattr(pool, "_result_queue", None)
+
+    def kill(self) -> None:
+        """Kill the processes, and close this process's end for writing results: a worker
+        killed halfway through sending a result (one larger than a pipe holds) leaves the
+        manager thread waiting for the rest, which only the end of the pipe ends."""
+        for process in self.processes:
+            try:
+                process.kill()
+            except (OSError, ValueError):  # already gone, or already closed
+                pass
+        writer = getattr(self.results, "_writer", None)
+        if writer is not None:
+            writer.close()
+
+
+def _stop(pool: ProcessPoolExecutor, parts: _Parts, kill: bool) -> None:
     """Stop a pool's processes, at once (`kill`) or once they finish their files, and wait
     until the pool's manager thread has ended. That thread closes the pool's wake-up pipe
     as it ends, and at exit concurrent.futures writes to that pipe unless it is closed: if
     the two race (a loaded machine, a Ctrl+C) the interpreter prints an English traceback
     (OSError: Bad file descriptor) after our Chinese message. A Ctrl+C while waiting kills
-    the processes and is raised once the pool is gone."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
-    manager = getattr(pool, "_executor_manager_thread", None)
+    the processes and is raised once the pool is gone. Stopping a pool again does no harm."""
     interrupted: list[int] = []
 
     def interrupt(signum: int, frame: Any) -> None:
         interrupted.append(signum)
-        _kill(processes)
+        parts.kill()
 
     with guard.interrupts_deferred(interrupt):
         if kill:
-            _kill(processes)
+            parts.kill()
         pool.shutdown(wait=False, cancel_futures=True)
-        deadline = None
+        manager, deadline = parts.manager, None
         while manager is not None and manager.is_alive():
             if deadline is None and (kill or interrupted):
                 deadline = time.monotonic() + _STOP_SECONDS
             if deadline is not None and time.monotonic() > deadline:
-                # not seen; the exit hook may then race as above
-                logger.debug("并行读取的管理线程 {} 秒后仍未结束", _STOP_SECONDS)
+                # not seen; the interpreter's exit would then wait for it
+                logger.warning("并行读取的管理线程 {} 秒后仍未结束", _STOP_SECONDS)
                 break
             manager.join(_POLL_SECONDS)  # (a Ctrl+C is handled between two waits)
     if interrupted:
         raise KeyboardInterrupt
-
-
-def _kill(processes: list) -> None:
-    for process in processes:
-        try:
-            process.kill()
-        except (OSError, ValueError):  # already gone, or already closed
-            pass
 
 
 def _extract_alone(
