@@ -276,7 +276,12 @@ def _stop(pool: ProcessPoolExecutor, parts: _Parts, kill: bool) -> None:
                 deadline = time.monotonic() + _STOP_SECONDS
             if deadline is not None and time.monotonic() > deadline:
                 # not seen; the interpreter's exit would then wait for it
-                logger.warning("并行读取的管理线程 {} 秒后仍未结束", _STOP_SECONDS)
+                logger.warning(
+                    "并行读取的进程停下后，管理它们的线程 {} 秒仍未结束：tongji 退出时可能停住。"
+                    "若程序不再退出，请关闭窗口（输出要么是这次的、要么是上次的，不会只写一半），"
+                    "再把日志发给 tongji 的维护者。",
+                    _STOP_SECONDS,
+                )
                 break
             manager.join(_POLL_SECONDS)  # (a Ctrl+C is handled between two waits)
     if interrupted:
